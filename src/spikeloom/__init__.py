@@ -1,0 +1,1 @@
+"""spikeloom: spiking networks compiled into one loop."""
