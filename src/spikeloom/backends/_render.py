@@ -1,0 +1,69 @@
+"""Shared expression printing: sympy → target source text, differing only by a table.
+
+Each backend subclasses :class:`ExprPrinter` and overrides :attr:`FUNCTIONS` (how a model
+function is spelled in the target) and a few methods, as Brian2's C++ renderer differs from
+its Python one by an operator table.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy.printing.pycode import PythonCodePrinter
+
+
+class ExprPrinter(PythonCodePrinter):
+    """Prints model expressions as Python-syntax source (the base of every target)."""
+
+    #: model function name → target spelling (a format string over the printed arguments)
+    FUNCTIONS: dict[str, str] = {
+        "clip": "_clip({0}, {1}, {2})",
+        "int_": "int({0})",
+        "timestep": "_timestep({0}, {1})",
+        "log10": "math.log10({0})",
+        "exprel": "_exprel({0})",
+        "floor": "np.floor({0})",
+        "ceiling": "np.ceil({0})",
+        "sign": "np.sign({0})",
+    }
+
+    def __init__(self, lookups: dict[str, str] | None = None) -> None:
+        super().__init__({"fully_qualified_modules": True, "strict": True})
+        #: name of a lookup function (TimedArray) → format string over its arguments
+        self.lookups = lookups or {}
+
+    def _print_Float(self, expr) -> str:
+        return repr(float(expr))
+
+    def _print_Integer(self, expr) -> str:
+        return str(int(expr))
+
+    def _print_BooleanTrue(self, expr) -> str:
+        return "True"
+
+    def _print_BooleanFalse(self, expr) -> str:
+        return "False"
+
+    def _format(self, name: str, expr) -> str | None:
+        template = self.lookups.get(name) or self.FUNCTIONS.get(name)
+        if template is None:
+            return None
+        return template.format(*(self._print(a) for a in expr.args))
+
+    def _print_Function(self, expr) -> str:
+        printed = self._format(type(expr).__name__, expr)
+        if printed is None:
+            raise NotImplementedError(f"no rendering for function {type(expr).__name__!r}")
+        return printed
+
+    def _print_floor(self, expr) -> str:
+        return self._format("floor", expr)
+
+    def _print_ceiling(self, expr) -> str:
+        return self._format("ceiling", expr)
+
+    def _print_sign(self, expr) -> str:
+        return self._format("sign", expr)
+
+
+def render_expr(expr: sympy.Basic, printer: ExprPrinter) -> str:
+    return printer.doprint(expr)

@@ -1,0 +1,289 @@
+"""Render a :class:`spikeloom.ir.Plan` into the source of one Numba function.
+
+The function runs ``n_steps`` time steps; every block of the plan becomes inline code in the
+loop body, so nothing returns to Python between steps. Faults (NaN) set ``_status`` and
+break out of the loop; Python turns the status into an exception.
+"""
+
+from __future__ import annotations
+
+from ... import ir
+from .._render import ExprPrinter
+
+STATUS_OK, STATUS_NAN = 0, 1
+
+
+class NumbaPrinter(ExprPrinter):
+    """Python syntax as Numba compiles it in nopython mode (the base table suffices)."""
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.depth = 0
+
+    def __call__(self, line: str) -> None:
+        self.lines.append("    " * self.depth + line)
+
+    def indent(self) -> _Writer:
+        self.depth += 1
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.depth -= 1
+
+
+class NumbaRenderer:
+    """Turns a plan into source text; :meth:`source` is all a caller needs."""
+
+    def __init__(self, plan: ir.Plan) -> None:
+        self.plan = plan
+        lookups = {}
+        for table in plan.lookups:
+            if table.ndim == 1:
+                lookups[table.name] = f"_ta1({table.values}, {{0}}, {table.dt}, {table.K})"
+            else:
+                lookups[table.name] = (f"_ta2({table.values}, {{0}}, {{1}}, {table.dt}, "
+                                       f"{table.K})")
+        self.printer = NumbaPrinter(lookups)
+        self.w = _Writer()
+
+    # -- kernels ---------------------------------------------------------------------------
+    def kernel(self, kernel: ir.Kernel, element: str = "_idx") -> None:
+        w = self.w
+        for name, array, from_index in kernel.indices:
+            w(f"{name} = {array}[{from_index}]")
+        for name, ref in kernel.loads:
+            w(f"{name} = {ref.array}[{ref.index}]")
+        for draw in kernel.draws:
+            fn = "rng_uniform" if draw.kind == "uniform" else "rng_normal"
+            w(f"{draw.symbol} = {fn}(_seed, _step, {element}, {draw.stream})")
+        for st in kernel.statements:
+            w(f"{st.target} {st.op} {self.printer.doprint(st.expr)}")
+        for name, ref in kernel.stores:
+            w(f"{ref.array}[{ref.index}] = {name}")
+
+    # -- blocks ----------------------------------------------------------------------------
+    def block(self, block: ir.Block) -> None:
+        w = self.w
+        w(f"# {type(block).__name__}: {block.name}")
+        if block.every != 1:
+            w(f"if _step % {block.every} == 0:")
+            self.w.indent()
+        w(f"t = (_step // {block.every}) * {block.dt}")
+        w(f"dt = {block.dt}")
+        getattr(self, "_" + type(block).__name__)(block)
+        if block.every != 1:
+            self.w.depth -= 1
+
+    def _ElementLoop(self, b: ir.ElementLoop) -> None:
+        self.w(f"for _idx in range({b.start}, {b.stop}):")
+        with self.w.indent():
+            self.kernel(b.kernel)
+
+    def _Threshold(self, b: ir.Threshold) -> None:
+        w = self.w
+        w("_n = 0")
+        w(f"for _idx in range({b.start}, {b.stop}):")
+        with w.indent():
+            self.kernel(b.kernel)
+            w("if _cond:")
+            with w.indent():
+                w(f"{b.spikes}[_n] = _idx")
+                w("_n += 1")
+        w(f"{b.count}[0] = _n")
+        self._after(b.spikes, b.count, b.after)
+
+    def _after(self, spikes: str, count: str, kernel: ir.Kernel) -> None:
+        if not (kernel.statements or kernel.stores):
+            return
+        self.w(f"for _k in range({count}[0]):")
+        with self.w.indent():
+            self.w(f"_idx = {spikes}[_k]")
+            self.kernel(kernel)
+
+    def _GeneratorEmit(self, b: ir.GeneratorEmit) -> None:
+        w = self.w
+        local = f"(_step // {b.every})"
+        if b.period:
+            w(f"_local = {local} % {b.period}")
+            w("if _local == 0:")
+            with w.indent():
+                w(f"{b.pointer}[0] = 0")
+        else:
+            w(f"_local = {local}")
+        w("_n = 0")
+        w(f"_p = {b.pointer}[0]")
+        w(f"while _p < {b.event_steps}.shape[0] and {b.event_steps}[_p] == _local:")
+        with w.indent():
+            w(f"{b.spikes}[_n] = {b.event_indices}[_p]")
+            w("_n += 1")
+            w("_p += 1")
+        w(f"{b.pointer}[0] = _p")
+        w(f"{b.count}[0] = _n")
+        self._after(b.spikes, b.count, b.after)
+
+    def _SpikeLoop(self, b: ir.SpikeLoop) -> None:
+        w = self.w
+        w(f"for _k in range({b.count}[0]):")
+        with w.indent():
+            w(f"_idx = {b.spikes}[_k]")
+            w(f"if _idx >= {b.start} and _idx < {b.stop}:")
+            with w.indent():
+                self.kernel(b.kernel)
+
+    def _Pathway(self, b: ir.Pathway) -> None:
+        w = self.w
+        q, qn = b.queue, b.queue_count
+        heterogeneous = b.per_synapse_delay
+        w(f"_slots = {qn}.shape[0]")
+        # push this step's source spikes
+        w(f"for _k in range({b.source_count}[0]):")
+        with w.indent():
+            w(f"_src = {b.source_spikes}[_k]")
+            w(f"if _src >= {b.source_start} and _src < {b.source_stop}:")
+            with w.indent():
+                w(f"_src -= {b.source_start}")
+                if heterogeneous:
+                    w(f"for _p in range({b.ptr}[_src], {b.ptr}[_src + 1]):")
+                    with w.indent():
+                        w(f"_syn = {b.order}[_p]")
+                        w(f"_slot = (_step + {b.delay_steps}[_syn]) % _slots")
+                        self._push(q, qn, "_syn")
+                else:
+                    w(f"_slot = (_step + {b.delay_steps}) % _slots")
+                    self._push(q, qn, "_src")
+        # deliver the events due now
+        w("_slot = _step % _slots")
+        w(f"for _k in range({qn}[_slot]):")
+        with w.indent():
+            if heterogeneous:
+                w(f"_idx = {q}[_slot, _k]")
+                self.kernel(b.kernel)
+            else:
+                w(f"_src = {q}[_slot, _k]")
+                w(f"for _p in range({b.ptr}[_src], {b.ptr}[_src + 1]):")
+                with w.indent():
+                    w(f"_idx = {b.order}[_p]")
+                    self.kernel(b.kernel)
+        w(f"{qn}[_slot] = 0")
+
+    def _push(self, q: str, qn: str, value: str) -> None:
+        w = self.w
+        w(f"if {qn}[_slot] == {q}.shape[1]:")
+        with w.indent():  # queue full: double its capacity rather than drop the event
+            w(f"_grown = np.zeros(({q}.shape[0], 2 * {q}.shape[1] + 1), {q}.dtype)")
+            w(f"_grown[:, :{q}.shape[1]] = {q}")
+            w(f"{q} = _grown")
+        w(f"{q}[_slot, {qn}[_slot]] = {value}")
+        w(f"{qn}[_slot] += 1")
+
+    def _Summed(self, b: ir.Summed) -> None:
+        w = self.w
+        w(f"for _j in range({b.target_start}, {b.target_stop}):")
+        with w.indent():
+            w(f"{b.target}[_j] = 0.0")
+        w(f"for _idx in range({b.n_synapses}):")
+        with w.indent():
+            self.kernel(b.kernel)
+            w(f"{b.target}[{b.post_index}[_idx]] += _summand")
+
+    def _grow_rows(self, arrays: list[str], fill: str) -> None:
+        w = self.w
+        first = arrays[0]
+        w(f"if {fill}[0] == {first}.shape[0]:")
+        with w.indent():
+            for arr in arrays:
+                w(f"_shape = {arr}.shape")
+                w(f"_g_{arr} = np.zeros((2 * _shape[0] + 16,) + _shape[1:], {arr}.dtype)")
+                w(f"_g_{arr}[:_shape[0]] = {arr}")
+                w(f"{arr} = _g_{arr}")
+
+    def _RecordState(self, b: ir.RecordState) -> None:
+        w = self.w
+        buffers = [b.times] + [buf for _, buf in b.columns]
+        self._grow_rows(buffers, b.fill)
+        w(f"_row = {b.fill}[0]")
+        w(f"{b.times}[_row] = t")
+        w(f"for _k in range({b.record_indices}.shape[0]):")
+        with w.indent():
+            w(f"_idx = {b.record_indices}[_k]")
+            self.kernel(b.kernel)
+            for local, buf in b.columns:
+                w(f"{buf}[_row, _k] = {local}")
+        w(f"{b.fill}[0] = _row + 1")
+
+    def _RecordSpikes(self, b: ir.RecordSpikes) -> None:
+        w = self.w
+        w(f"for _k in range({b.count}[0]):")
+        with w.indent():
+            w(f"_idx = {b.spikes}[_k]")
+            w(f"if _idx >= {b.start} and _idx < {b.stop}:")
+            with w.indent():
+                self._grow_rows([b.out_index, b.out_step] + [buf for _, buf in b.columns],
+                                b.fill)
+                w(f"_row = {b.fill}[0]")
+                w(f"{b.out_index}[_row] = _idx - {b.start}")
+                w(f"{b.out_step}[_row] = _step // {b.every}")
+                self.kernel(b.kernel)
+                for local, buf in b.columns:
+                    w(f"{buf}[_row] = {local}")
+                w(f"{b.fill}[0] = _row + 1")
+
+    def _RecordRate(self, b: ir.RecordRate) -> None:
+        w = self.w
+        self._grow_rows([b.out_rate], b.fill)
+        w("_n = 0")
+        w(f"for _k in range({b.count}[0]):")
+        with w.indent():
+            w(f"if {b.spikes}[_k] >= {b.start} and {b.spikes}[_k] < {b.stop}:")
+            with w.indent():
+                w("_n += 1")
+        w(f"{b.out_rate}[{b.fill}[0]] = _n / ({b.stop - b.start} * dt)")
+        w(f"{b.fill}[0] += 1")
+
+    # -- whole function ----------------------------------------------------------------------
+    def argument_names(self) -> list[str]:
+        return ([a.name for a in self.plan.arrays] + [s for s, _ in self.plan.scalars])
+
+    def returned(self) -> list[str]:
+        return [a.name for a in self.plan.arrays if a.growable]
+
+    def source(self, function_name: str = "run_loop") -> str:
+        w = self.w
+        w.lines = []
+        args = ", ".join(["_step0", "_nsteps", "_seed", "_progress", "_status"]
+                         + self.argument_names())
+        w("import math")
+        w("import numpy as np")
+        w("from numba import njit")
+        w("from spikeloom.backends.numba._rng import rng_normal, rng_uniform")
+        w("from spikeloom.backends.numba._support import _clip, _exprel, _ta1, _ta2, _timestep")
+        w("")
+        w("")
+        w("@njit(cache=True, nogil=True)")
+        w(f"def {function_name}({args}):")
+        with w.indent():
+            w("for _step in range(_step0, _step0 + _nsteps):")
+            with w.indent():
+                for block in self.plan.blocks:
+                    self.block(block)
+                for name in self.plan.check_nan:
+                    w(f"for _k in range({name}.shape[0]):")
+                    with w.indent():
+                        w(f"if math.isnan({name}[_k]):")
+                        with w.indent():
+                            w(f"_status[0] = {STATUS_NAN}")
+                            w("_status[1] = _step")
+                            w(f"_status[2] = {self.plan.check_nan.index(name)}")
+                            w("_status[3] = _k")
+                    w("if _status[0] != 0:")
+                    with w.indent():
+                        w("break")
+                w("_progress[0] = _step - _step0 + 1")
+            returned = self.returned()
+            w(f"return ({', '.join(returned)}{',' if returned else ''})")
+        return "\n".join(w.lines) + "\n"

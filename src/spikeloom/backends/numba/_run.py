@@ -1,0 +1,124 @@
+"""Compile a plan with Numba (cached on disk) and run it.
+
+The generated source is written to ``<cache>/spikeloom_<hash>.py`` and imported, so Numba's
+``cache=True`` stores the machine code beside it: an identical model in a new process loads
+it instead of compiling. The loop releases the GIL (``nogil=True``); a Python thread reads
+the loop's step counter to draw the progress bar, so the loop itself never calls Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ... import ir
+from ._render import NumbaRenderer
+
+logger = logging.getLogger("spikeloom.backends.numba")
+_LOADED: dict[str, Callable] = {}
+
+
+def cache_dir() -> Path:
+    """Where generated sources and Numba's cache live (``SPIKELOOM_CACHE_DIR`` overrides)."""
+    root = os.environ.get("SPIKELOOM_CACHE_DIR")
+    path = Path(root) if root else Path.home() / ".cache" / "spikeloom" / "numba"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def compile_plan(plan: ir.Plan) -> tuple[Callable, NumbaRenderer]:
+    """Return the compiled run loop of ``plan`` (and the renderer that describes its args)."""
+    renderer = NumbaRenderer(plan)
+    source = renderer.source()
+    key = hashlib.sha256(source.encode()).hexdigest()[:24]
+    if key in _LOADED:
+        return _LOADED[key], renderer
+    module_name = f"spikeloom_loop_{key}"
+    path = cache_dir() / f"{module_name}.py"
+    if not path.exists() or path.read_text() != source:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(source)
+        os.replace(tmp, path)  # atomic: concurrent processes never see half a file
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    _LOADED[key] = module.run_loop
+    logger.debug("run loop source in %s", path)
+    return module.run_loop, renderer
+
+
+class _Progress:
+    """A tqdm bar fed by a thread that polls the compiled loop's step counter."""
+
+    def __init__(self, counter: np.ndarray, total: int, desc: str, delay: float) -> None:
+        from tqdm.auto import tqdm
+
+        self.counter = counter
+        self.bar = tqdm(total=total, desc=desc, unit="step", delay=delay, leave=False,
+                        mininterval=0.2, dynamic_ncols=True)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        while not self.stop.wait(0.2):
+            self.bar.n = int(self.counter[0])
+            self.bar.refresh()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.bar.n = int(self.counter[0])
+        self.bar.close()
+
+
+def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, float],
+            step0: int, n_steps: int, seed: int, progress: str | None = None,
+            progress_delay: float = 0.0) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
+    """Run ``n_steps`` steps from ``step0``; return (reallocated arrays, status, compile s).
+
+    ``arrays`` are modified in place; growable arrays the loop reallocated come back in the
+    first dict. ``status`` is ``[code, step, which, element]`` (code 0: fine).
+    """
+    t0 = time.perf_counter()
+    loop, renderer = compile_plan(plan)
+    args = []
+    for decl in plan.arrays:
+        value = arrays[decl.name]
+        if value.dtype != np.dtype(decl.dtype):
+            raise TypeError(f"array {decl.name!r}: dtype {value.dtype}, plan says {decl.dtype}")
+        args.append(value)
+    for name, dtype in plan.scalars:
+        args.append(np.dtype(dtype).type(scalars[name]))
+    counter = np.zeros(1, np.int64)
+    status = np.zeros(4, np.int64)
+    fixed = (np.int64(step0), np.int64(n_steps), np.int64(seed), counter, status)
+    first_call = not _has_compiled(loop)
+    if first_call:
+        # compile (or load from the disk cache) before timing and before the progress bar
+        loop(np.int64(step0), np.int64(0), np.int64(seed), counter, status, *args)
+    compile_time = time.perf_counter() - t0
+    if progress:
+        with _Progress(counter, n_steps, progress, progress_delay):
+            out = loop(*fixed, *args)
+    else:
+        out = loop(*fixed, *args)
+    returned = dict(zip(renderer.returned(), out))
+    return returned, status, compile_time
+
+
+def _has_compiled(loop) -> bool:
+    return bool(getattr(loop, "signatures", None))

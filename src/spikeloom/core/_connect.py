@@ -1,0 +1,230 @@
+"""Building connectivity for :meth:`Synapses.connect`, vectorised.
+
+Three forms, as in Brian2: explicit pairs (``i=``, ``j=``), a condition over all pairs with a
+connection probability (``condition=``, ``p=``), and generator syntax
+(``j='k for k in range(i-1, i+2) if k >= 0'``). With a constant ``p`` the candidate pairs are
+drawn by geometric skipping over the flattened (i, j) space, so the cost grows with the number
+of synapses, not with N_pre × N_post.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import sympy
+
+from ..equations import BOOLEAN
+from ..exceptions import EquationError
+from ..units import DIMENSIONLESS
+from ._base import current_seed, next_init_stream
+from ._codegen import Namespace, Scope
+from ._evaluate import Evaluator
+
+_GENERATOR = re.compile(
+    r"^\s*(?P<expr>.+?)\s+for\s+(?P<var>[A-Za-z_]\w*)\s+in\s+"
+    r"(?P<func>range|sample)\s*\((?P<args>.*)\)\s*(?:if\s+(?P<cond>.+))?$")
+_PAIR_CHUNK = 2_000_000
+
+
+def pair_scope(synapses, namespace) -> Scope:
+    """Names of connect() code: i, j, N_pre, N_post, x_pre, x_post, externals."""
+    source, target = synapses.source, synapses.target
+    scope = Scope(synapses.owner, {}, synapses.array_name, "_idx", "",
+                  Namespace(synapses.namespace, namespace),
+                  extra={"i": (sympy.Symbol("_pre", integer=True) - source.start, DIMENSIONLESS),
+                         "j": (sympy.Symbol("_post", integer=True) - target.start,
+                               DIMENSIONLESS),
+                         "N_pre": (sympy.Integer(source.N), DIMENSIONLESS),
+                         "N_post": (sympy.Integer(target.N), DIMENSIONLESS)})
+    scope.links = {"_pre": source.scope(namespace, "_pre", "_pre"),
+                   "_post": target.scope(namespace, "_post", "_post")}
+    return scope
+
+
+def _evaluate_pairs(synapses, namespace, text, pre, post, expected, where) -> np.ndarray:
+    """Evaluate ``text`` for pairs of relative indices (pre[k], post[k])."""
+    scope = pair_scope(synapses, namespace)
+    evaluator = Evaluator(scope, {"_idx": np.arange(len(pre)),
+                                  "_pre": pre + synapses.source.start,
+                                  "_post": post + synapses.target.start},
+                          dt=synapses.clock.dt_)
+    return evaluator(text, where, expected=expected)
+
+
+def _rng() -> np.random.Generator:
+    return np.random.default_rng([current_seed(), next_init_stream()])
+
+
+def pairs_from_condition(synapses, condition, p, namespace, where) -> tuple[np.ndarray, ...]:
+    """All (i, j) satisfying ``condition`` and kept with probability ``p``; sorted by (i, j)."""
+    n_pre, n_post = synapses.source.N, synapses.target.N
+    total = n_pre * n_post
+    cond_text = None if condition in (None, True) else condition
+    if condition is False:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if cond_text is not None and not isinstance(cond_text, str):
+        raise TypeError(f"{where}: condition must be a string or a bool, got {condition!r}")
+    constant_p = not isinstance(p, str)
+    if constant_p:
+        p = float(p)
+        if not 0 <= p <= 1:
+            raise ValueError(f"{where}: p must be a probability in [0, 1], got {p}")
+    rng = _rng()
+    pre_parts, post_parts = [], []
+    if constant_p and p < 1:
+        flat = _geometric_positions(total, p, rng)
+        candidates = [(flat // n_post, flat % n_post)]
+    else:
+        rows = max(1, _PAIR_CHUNK // max(n_post, 1))
+        candidates = ((np.repeat(np.arange(a, min(a + rows, n_pre)), n_post),
+                       np.tile(np.arange(n_post), min(a + rows, n_pre) - a))
+                      for a in range(0, n_pre, rows))
+    for pre, post in candidates:
+        for lo in range(0, len(pre), _PAIR_CHUNK):
+            ci, cj = pre[lo:lo + _PAIR_CHUNK], post[lo:lo + _PAIR_CHUNK]
+            keep = np.ones(len(ci), bool)
+            if cond_text is not None:
+                keep &= _evaluate_pairs(synapses, namespace, cond_text, ci, cj, BOOLEAN,
+                                        f"{where}: condition {cond_text!r}").astype(bool)
+            if not constant_p:
+                prob = _evaluate_pairs(synapses, namespace, p, ci[keep], cj[keep],
+                                       DIMENSIONLESS, f"{where}: p={p!r}")
+                sub = rng.random(len(prob)) < prob
+                keep[np.flatnonzero(keep)[~sub]] = False
+            elif p == 1:
+                pass
+            pre_parts.append(ci[keep])
+            post_parts.append(cj[keep])
+    if not pre_parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(pre_parts), np.concatenate(post_parts)
+
+
+def _geometric_positions(total: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Sorted positions in [0, total) each kept independently with probability p."""
+    if p == 0 or total == 0:
+        return np.zeros(0, np.int64)
+    out = []
+    position = -1
+    while True:
+        expected = int((total - position) * p * 1.05) + 64
+        gaps = rng.geometric(p, size=expected)
+        steps = position + np.cumsum(gaps, dtype=np.int64)
+        inside = steps[steps < total]
+        out.append(inside)
+        if inside.size < steps.size:
+            break
+        position = int(steps[-1])
+    return np.concatenate(out)
+
+
+def pairs_from_generator(synapses, text: str, namespace, skip_if_invalid: bool,
+                         where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Brian2's generator syntax for ``j`` (for every presynaptic i)."""
+    n_pre, n_post = synapses.source.N, synapses.target.N
+    match = _GENERATOR.match(text)
+    pre_all = np.arange(n_pre)
+    if not match:  # a plain expression: one target per i
+        post = _evaluate_pairs(synapses, namespace, text, pre_all, np.zeros(n_pre, np.int64),
+                               DIMENSIONLESS, f"{where}: j={text!r}")
+        return _check_targets(pre_all, post.astype(np.int64), n_post, skip_if_invalid, where)
+    expr, var, func, args, cond = (match.group(k) for k in ("expr", "var", "func", "args",
+                                                              "cond"))
+    arg_texts, p_text = _split_args(args)
+    if func == "sample" and p_text is None:
+        raise EquationError(f"{where}: sample(...) needs a probability, e.g. "
+                            "sample(N_post, p=0.1)")
+    bounds = [_evaluate_pairs(synapses, namespace, a, pre_all, np.zeros(n_pre, np.int64),
+                              DIMENSIONLESS, f"{where}: {a!r}").astype(np.int64)
+              for a in arg_texts]
+    if len(bounds) == 1:
+        low, high, step = np.zeros(n_pre, np.int64), bounds[0], np.ones(n_pre, np.int64)
+    elif len(bounds) == 2:
+        low, high, step = bounds[0], bounds[1], np.ones(n_pre, np.int64)
+    elif len(bounds) == 3:
+        low, high, step = bounds
+    else:
+        raise EquationError(f"{where}: {func}() takes 1 to 3 positional arguments")
+    if np.any(step <= 0):
+        raise EquationError(f"{where}: range step must be positive")
+    counts = np.maximum(0, (high - low + step - 1) // step)
+    pre = np.repeat(pre_all, counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    k_values = np.repeat(low, counts) + offsets * np.repeat(step, counts)
+    if func == "sample":
+        prob = _evaluate_pairs(synapses, namespace, p_text, pre, np.zeros(len(pre), np.int64),
+                               DIMENSIONLESS, f"{where}: p={p_text!r}")
+        keep = _rng().random(len(pre)) < prob
+        pre, k_values = pre[keep], k_values[keep]
+    # evaluate expression and condition with the loop variable bound
+    namespace = dict(namespace or {})
+    post = _evaluate_with_var(synapses, namespace, expr, var, pre, k_values, where)
+    if cond:
+        keep = _evaluate_with_var(synapses, namespace, cond, var, pre, k_values, where,
+                                  post=post, boolean=True).astype(bool)
+        pre, post = pre[keep], post[keep]
+    return _check_targets(pre, post.astype(np.int64), n_post, skip_if_invalid, where)
+
+
+def _evaluate_with_var(synapses, namespace, text, var, pre, values, where, post=None,
+                       boolean=False):
+    scope = pair_scope(synapses, namespace)
+    scope.extra[var] = (sympy.Symbol("_var", integer=True), DIMENSIONLESS)
+    post_abs = (post if post is not None else np.zeros(len(pre), np.int64))
+    post_abs = np.clip(post_abs, 0, synapses.target.N - 1) + synapses.target.start
+    evaluator = Evaluator(scope, {"_idx": np.arange(len(pre)),
+                                  "_pre": pre + synapses.source.start, "_post": post_abs,
+                                  "_var": values}, dt=synapses.clock.dt_)
+    return evaluator(text, f"{where}: {text!r}", expected=BOOLEAN if boolean else DIMENSIONLESS)
+
+
+def _split_args(args: str) -> tuple[list[str], str | None]:
+    parts, depth, current = [], 0, ""
+    for ch in args:
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        current += ch
+    if current.strip():
+        parts.append(current)
+    p_text = None
+    positional = []
+    for part in parts:
+        m = re.match(r"^\s*p\s*=(.*)$", part)
+        if m:
+            p_text = m.group(1).strip()
+        else:
+            positional.append(part.strip())
+    return positional, p_text
+
+
+def _check_targets(pre, post, n_post, skip_if_invalid, where):
+    bad = (post < 0) | (post >= n_post)
+    if bad.any():
+        if not skip_if_invalid:
+            raise IndexError(f"{where}: target index {post[bad][0]} (for i={pre[bad][0]}) out of "
+                             f"range 0..{n_post - 1}; fix the expression or pass "
+                             "skip_if_invalid=True")
+        pre, post = pre[~bad], post[~bad]
+    return pre, post
+
+
+def explicit_pairs(i, j, n_pre: int, n_post: int, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Broadcast explicit i/j (ints or arrays) and check their ranges."""
+    try:
+        ii, jj = np.broadcast_arrays(np.asarray(i), np.asarray(j))
+    except ValueError:
+        raise ValueError(f"{where}: i and j have incompatible shapes {np.shape(i)} and "
+                         f"{np.shape(j)}") from None
+    ii, jj = ii.reshape(-1), jj.reshape(-1)
+    for name, arr, n in (("i", ii, n_pre), ("j", jj, n_post)):
+        if arr.size and not np.issubdtype(arr.dtype, np.integer):
+            raise TypeError(f"{where}: {name} must be integers, got {arr.dtype}")
+        bad = arr[(arr < 0) | (arr >= n)]
+        if bad.size:
+            raise IndexError(f"{where}: {name}={bad[0]} out of range (allowed 0..{n - 1})")
+    return ii.astype(np.int64), jj.astype(np.int64)

@@ -1,0 +1,299 @@
+"""Groups of elements with variables: attribute access, value setting, subgroups."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import sympy
+
+from ..equations import BOOLEAN
+from ..exceptions import EquationError
+from ..units import DIMENSIONLESS
+from ._base import SimObject
+from ._codegen import Namespace, Scope
+from ._evaluate import Evaluator
+from ._variables import Variable, VariableView, to_si_array
+
+
+def check_size(N, owner: str, argument: str = "N") -> int:
+    if isinstance(N, bool) or not isinstance(N, numbers.Integral) or N <= 0:
+        raise ValueError(f"{owner}: {argument} must be a positive integer, got {N!r}")
+    return int(N)
+
+
+class Group(SimObject):
+    """A simulated object owning per-element variables (neurons, inputs, synapses)."""
+
+    _frozen = False
+
+    def __init__(self, **kwargs) -> None:
+        object.__setattr__(self, "variables", {})
+        super().__init__(**kwargs)
+        self.namespace = None
+
+    # -- variables -----------------------------------------------------------------------------
+    @property
+    def owner(self) -> str:
+        return f"{type(self).__name__} {self.name!r}"
+
+    def _size(self) -> int:
+        return self.N
+
+    def add_array(self, name: str, dim=DIMENSIONLESS, dtype=np.float64, value=0,
+                  shared: bool = False, constant: bool = False, read_only: bool = False,
+                  where: str = "") -> Variable:
+        size = 1 if shared else self._size()
+        values = np.full(size, value, dtype=dtype)
+        var = Variable(name, dim, dtype, values, shared=shared, constant=constant,
+                       read_only=read_only, where=where)
+        self.variables[name] = var
+        return var
+
+    def add_subexpression(self, name: str, dim, expr: str, where: str,
+                          dtype=np.float64) -> Variable:
+        var = Variable(name, dim, dtype, None, constant=True, read_only=True, expr=expr,
+                       where=where)
+        self.variables[name] = var
+        return var
+
+    def array_name(self, var: Variable) -> str:
+        return f"{var.name}_{self.name}"
+
+    def _extra_names(self, index: str = "_idx") -> dict:
+        return {"i": (sympy.Symbol(index, integer=True), DIMENSIONLESS),
+                "N": (sympy.Integer(self.N), DIMENSIONLESS)}
+
+    def scope(self, run_namespace: dict | None, index: str = "_idx", suffix: str = "") -> Scope:
+        return Scope(self.owner, self.variables, self.array_name, index, suffix,
+                     Namespace(self.namespace, run_namespace, getattr(self, "_eq_namespace",
+                                                                      None)),
+                     extra=self._extra_names(index))
+
+    def __getattr__(self, name: str):
+        variables = self.__dict__.get("variables", {})
+        if name in variables:
+            return VariableView(self, variables[name])
+        if name.endswith("_") and name[:-1] in variables:
+            return self._get_values(variables[name[:-1]], slice(None))
+        raise AttributeError(f"{type(self).__name__} object {self.__dict__.get('name', '')!r} "
+                             f"has no attribute or variable {name!r}")
+
+    def __setattr__(self, name: str, value) -> None:
+        variables = self.__dict__.get("variables", {})
+        if name in variables:
+            self._set_values(variables[name], slice(None), value)
+        elif name.endswith("_") and name[:-1] in variables:
+            self._set_values(variables[name[:-1]], slice(None), value, si=True)
+        elif self._frozen and not name.startswith("_") and name not in self.__dict__ \
+                and not hasattr(type(self), name):
+            raise AttributeError(
+                f"{self.owner} has no variable {name!r}; its variables are "
+                f"{', '.join(sorted(n for n in variables if not n.startswith('_')))}")
+        else:
+            object.__setattr__(self, name, value)
+
+    # -- element selection -----------------------------------------------------------------------
+    def _element_indices(self, item) -> np.ndarray:
+        """Relative element indices selected by ``item`` (int, slice, array, mask, string)."""
+        size = self._size()
+        if isinstance(item, str):
+            mask = self._evaluator(np.arange(size))(item, f"{self.owner}: index {item!r}",
+                                                     expected=BOOLEAN)
+            return np.flatnonzero(mask)
+        if isinstance(item, slice):
+            return np.arange(size)[item]
+        array = np.asarray(item)
+        if array.dtype == np.bool_:
+            if array.shape != (size,):
+                raise IndexError(f"{self.owner}: boolean index of shape {array.shape}, "
+                                 f"expected ({size},)")
+            return np.flatnonzero(array)
+        if not np.issubdtype(array.dtype, np.integer):
+            raise IndexError(f"{self.owner}: index {item!r} must be integers, a slice, a "
+                             "boolean mask or a string condition")
+        flat = array.reshape(-1)
+        bad = flat[(flat < -size) | (flat >= size)]
+        if bad.size:
+            raise IndexError(f"{self.owner}: index {bad[0]} out of range for {size} elements "
+                             f"(allowed 0..{size - 1})")
+        return np.where(flat < 0, flat + size, flat)
+
+    def _storage_offset(self) -> int:
+        return 0
+
+    def _evaluator(self, relative: np.ndarray) -> Evaluator:
+        offset = self._storage_offset()
+        net_t = getattr(self, "_t", 0.0)
+        return Evaluator(self.scope(_caller_namespace()), {"_idx": relative + offset},
+                         t=net_t, dt=self.clock.dt_)
+
+    def _get_values(self, var: Variable, item) -> np.ndarray:
+        if var.is_subexpression:
+            rel = self._element_indices(item)
+            values = self._evaluator(rel)(var.expr, var.where)
+            return values[0] if np.isscalar(item) or isinstance(item, numbers.Integral) else values
+        if var.shared:
+            return var.values.copy()[0] if not isinstance(item, slice) else var.values.copy()
+        offset = self._storage_offset()
+        if isinstance(item, numbers.Integral) and not isinstance(item, bool):
+            return var.values[offset + self._element_indices(item)[0]]
+        return var.values[offset + self._element_indices(item)].copy()
+
+    def _set_values(self, var: Variable, item, value, si: bool = False) -> None:
+        where = f"{self.owner}: setting {var.name}"
+        if var.read_only or var.is_subexpression:
+            raise EquationError(f"{where}: {var.name} is read-only")
+        if var.shared:
+            rel = np.zeros(1, dtype=np.int64)
+        else:
+            rel = self._element_indices(item)
+        if isinstance(value, str):
+            if var.shared:
+                raise EquationError(f"{where}: string expressions for shared variables are not "
+                                    "supported; assign a value")
+            expected = BOOLEAN if var.is_boolean else var.dim
+            values = self._evaluator(rel)(value, f"{where} = {value!r}", expected=expected)
+        elif si:
+            values = np.asarray(value)
+        else:
+            values = to_si_array(value, var, self.owner)
+        values = np.asarray(values)
+        if values.ndim > 1 or (values.ndim == 1 and values.shape[0] not in (1, len(rel))):
+            raise ValueError(f"{where}: got {values.shape[0] if values.ndim else 1} values for "
+                             f"{len(rel)} elements")
+        if var.dtype != np.bool_ and np.issubdtype(values.dtype, np.floating):
+            if np.isnan(values).any():
+                raise ValueError(f"{where}: value contains NaN")
+            if var.dtype == np.int32 and not np.all(values == np.round(values)):
+                raise ValueError(f"{where}: integer variable got non-integer values")
+        offset = 0 if var.shared else self._storage_offset()
+        var.values[offset + rel] = values
+
+    def __len__(self) -> int:
+        return self._size()
+
+
+class SpikeSource:
+    """Mixin of groups that emit spikes: the per-step spike list and the after-spike code."""
+
+    start = 0
+
+    @property
+    def stop(self) -> int:
+        return self.N
+
+    @property
+    def spike_source(self):
+        return self
+
+    @property
+    def _spikes_name(self) -> str:
+        return f"_spikes_{self.name}"
+
+    @property
+    def _count_name(self) -> str:
+        return f"_nspikes_{self.name}"
+
+    def _spike_arrays(self, lctx) -> None:
+        if getattr(self, "_spike_storage", None) is None or len(self._spike_storage) != self.N:
+            self._spike_storage = np.zeros(self.N, np.int32)
+            self._count_storage = np.zeros(1, np.int64)
+        lctx.array(self._spikes_name, self._spike_storage)
+        lctx.array(self._count_name, self._count_storage)
+
+    @property
+    def _auto_lastspike(self) -> bool:
+        return True
+
+    def _after_spike(self, lctx, ns):
+        from ..equations import parse_statements
+        from ._codegen import KernelBuilder
+
+        builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+        code = []
+        if "lastspike" in self.variables and self._auto_lastspike:
+            code.append("lastspike = t")
+        if "not_refractory" in self.variables:
+            code.append("not_refractory = False")
+        if code:
+            builder.add_code(parse_statements("\n".join(code), self.owner), self.owner)
+        return builder.build()
+
+
+def _caller_namespace() -> dict:
+    """Names visible where the user's code called us (for string expressions)."""
+    import inspect
+
+    frame = inspect.currentframe()
+    try:
+        while frame is not None and frame.f_globals.get("__name__", "").startswith("spikeloom"):
+            frame = frame.f_back
+        if frame is None:
+            return {}
+        namespace = dict(frame.f_globals)
+        namespace.update(frame.f_locals)
+        return namespace
+    finally:
+        del frame
+
+
+class Subgroup(Group):
+    """A contiguous slice ``G[start:stop]`` of a group, sharing its variables and spikes."""
+
+    _default_name = "subgroup"
+
+    def __init__(self, parent, start: int, stop: int) -> None:
+        object.__setattr__(self, "variables", parent.variables)
+        SimObject.__init__(self, name=None, when=parent.when, order=parent.order,
+                           clock=parent.clock)
+        self._default_name = f"{parent.name}_subgroup"
+        self.parent = parent
+        self.start = start
+        self.stop = stop
+        self.N = stop - start
+        self.namespace = parent.namespace
+        self._frozen = True
+
+    @property
+    def owner(self) -> str:
+        return f"Subgroup {self.parent.name}[{self.start}:{self.stop}]"
+
+    def _storage_offset(self) -> int:
+        return self.start
+
+    def array_name(self, var: Variable) -> str:
+        return self.parent.array_name(var)
+
+    def _extra_names(self, index: str = "_idx") -> dict:
+        return {"i": (sympy.Symbol(index, integer=True) - self.start, DIMENSIONLESS),
+                "N": (sympy.Integer(self.N), DIMENSIONLESS)}
+
+    def scope(self, run_namespace, index="_idx", suffix=""):
+        scope = self.parent.scope(run_namespace, index, suffix)
+        scope.extra = self._extra_names(index)
+        scope.owner = self.owner
+        return scope
+
+    @property
+    def spike_source(self):
+        return self.parent
+
+    def __getattr__(self, name):
+        return Group.__getattr__(self, name)
+
+
+def slice_group(group, item) -> Subgroup:
+    """``group[a:b]`` → a :class:`Subgroup` (contiguous, step 1, non-empty)."""
+    if isinstance(item, numbers.Integral):
+        item = slice(item, item + 1)
+    if not isinstance(item, slice):
+        raise TypeError(f"{group.owner}: subgroups are made with a slice, e.g. G[:100]; got "
+                        f"{item!r}")
+    start, stop, step = item.indices(group.N)
+    if step != 1 or stop <= start:
+        raise IndexError(f"{group.owner}: subgroup slice {item} must be contiguous and "
+                         "non-empty")
+    offset = getattr(group, "start", 0)
+    parent = getattr(group, "parent", group)
+    return Subgroup(parent, offset + start, offset + stop)

@@ -1,0 +1,121 @@
+"""Collects what objects contribute to a run's plan: arrays, scalars, tables, blocks."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import ir
+
+_DTYPE_NAMES = {np.dtype(np.float64): "float64", np.dtype(np.float32): "float32",
+                np.dtype(np.int32): "int32", np.dtype(np.int64): "int64",
+                np.dtype(np.bool_): "bool"}
+
+
+@dataclass
+class ScheduledBlock:
+    key: tuple
+    block: ir.Block
+
+
+class LoweringContext:
+    """Registry filled by each object's ``lower`` for one run.
+
+    Parameters
+    ----------
+    base_dt : float
+        The network's step (the smallest clock dt), seconds.
+    run_namespace : dict
+        Names visible to the run (caller's frame or ``namespace=``).
+    """
+
+    def __init__(self, base_dt: float, run_namespace: dict, t: float) -> None:
+        self.base_dt = base_dt
+        self.run_namespace = run_namespace
+        self.t = t
+        self.arrays: dict[str, np.ndarray] = {}
+        self.decls: dict[str, ir.ArrayDecl] = {}
+        self.setters: dict[str, Callable[[np.ndarray], None]] = {}
+        self.scalars: dict[str, float] = {}
+        self.scalar_types: dict[str, str] = {}
+        self._scalar_keys: dict[tuple, str] = {}
+        self.lookups: dict[str, ir.LookupTable] = {}
+        self.blocks: list[ScheduledBlock] = []
+        self.check_nan: list[str] = []
+        self._streams = itertools.count(1)
+        self._tags = itertools.count()
+
+    def tag(self) -> str:
+        return f"b{next(self._tags)}"
+
+    def array(self, name: str, values: np.ndarray, growable: bool = False,
+              setter: Callable[[np.ndarray], None] | None = None) -> str:
+        """Register ``values`` (modified in place by the loop) under ``name``."""
+        if name in self.arrays:
+            if self.arrays[name] is not values:
+                raise ValueError(f"array name {name!r} registered twice with different data")
+            return name
+        if not values.flags.c_contiguous:
+            raise ValueError(f"array {name!r} must be C-contiguous")
+        self.arrays[name] = values
+        self.decls[name] = ir.ArrayDecl(name, _DTYPE_NAMES[values.dtype], values.ndim, growable)
+        if setter is not None:
+            self.setters[name] = setter
+        return name
+
+    def scalar(self, hint: str, value, dtype: str | None = None) -> str:
+        """A scalar argument of the loop; the name depends on ``hint`` only (cache-stable)."""
+        if dtype is None:
+            dtype = "bool" if isinstance(value, bool | np.bool_) else (
+                "int64" if isinstance(value, int | np.integer) else "float64")
+        key = (hint, dtype, value)
+        if key in self._scalar_keys:
+            return self._scalar_keys[key]
+        base = "_k_" + re.sub(r"\W", "_", hint)
+        name = base
+        k = 0
+        while name in self.scalars:
+            k += 1
+            name = f"{base}_{k}"
+        self.scalars[name] = value
+        self.scalar_types[name] = dtype
+        self._scalar_keys[key] = name
+        return name
+
+    def lookup(self, name: str, timed_array) -> None:
+        if name in self.lookups:
+            return
+        values = self.array(f"_ta_{name}", timed_array.values)
+        dt = self.scalar(f"ta_dt_{name}", timed_array.dt_)
+        self.lookups[name] = ir.LookupTable(name, values, dt, timed_array.K(self.base_dt),
+                                            timed_array.values.ndim)
+
+    def new_stream(self) -> int:
+        return next(self._streams)
+
+    def every(self, clock, owner: str) -> int:
+        ratio = clock.dt_ / self.base_dt
+        every = int(round(ratio))
+        if every < 1 or abs(ratio - every) > 1e-9 * ratio:
+            raise ValueError(f"{owner}: dt {clock.dt_} s is not a whole multiple of the "
+                             f"network's smallest dt {self.base_dt} s; spikeloom runs all "
+                             "clocks on one grid")
+        return every
+
+    def add_block(self, obj, block: ir.Block, when: str | None = None,
+                  order: int | None = None) -> None:
+        from ._base import when_index
+
+        key = (when_index(when or obj.when, obj.name), obj.order if order is None else order,
+               block.name)
+        self.blocks.append(ScheduledBlock(key, block))
+
+    def plan(self) -> ir.Plan:
+        blocks = tuple(b.block for b in sorted(self.blocks, key=lambda b: b.key))
+        scalars = tuple((n, self.scalar_types[n]) for n in self.scalars)
+        return ir.Plan(tuple(self.decls.values()), scalars, blocks,
+                       check_nan=tuple(self.check_nan), lookups=tuple(self.lookups.values()))

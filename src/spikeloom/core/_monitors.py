@@ -1,0 +1,374 @@
+"""Monitors, recording inside the compiled loop into buffers that grow (never drop data)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import ir
+from ..equations import BOOLEAN
+from ..exceptions import EquationError
+from ..units import as_quantity, get_dim
+from ..units._units import bu
+from ._base import SimObject
+from ._codegen import KernelBuilder
+
+SECOND = get_dim(bu.second)
+
+
+def _spike_parent(source):
+    if not hasattr(source, "spike_source"):
+        raise TypeError(f"{source!r} does not emit spikes (it needs a threshold)")
+    return source.spike_source
+
+
+class _Recorder(SimObject):
+    def _grow(self, name: str, rows: int) -> None:
+        arr = getattr(self, name)
+        if arr.shape[0] < rows:
+            grown = np.zeros((rows,) + arr.shape[1:], arr.dtype)
+            grown[: arr.shape[0]] = arr
+            setattr(self, name, grown)
+
+    def _register(self, lctx, attr: str) -> str:
+        return lctx.array(f"_{attr}_{self.name}", getattr(self, attr), growable=True,
+                          setter=lambda arr, a=attr: setattr(self, a, arr))
+
+    def _resolve_variables(self, source, variables) -> list[str]:
+        if variables is True:
+            variables = [n for n, v in source.variables.items()
+                         if not n.startswith("_") and n not in ("lastspike", "not_refractory")
+                         and (v.values is not None or v.is_subexpression)]
+        elif variables is None or variables is False:
+            variables = []
+        elif isinstance(variables, str):
+            variables = [variables]
+        for name in variables:
+            if name not in source.variables:
+                raise KeyError(f"{type(self).__name__} {self.name!r}: {name!r} is not a variable "
+                               f"of {source.owner}; its variables are "
+                               f"{', '.join(sorted(n for n in source.variables if not n.startswith('_')))}")
+        return list(variables)
+
+    def _column_kernel(self, source, names, lctx, index="_idx"):
+        builder = KernelBuilder(source.scope(lctx.run_namespace), lctx, lctx.tag())
+        for k, name in enumerate(names):
+            var = source.variables[name]
+            expected = BOOLEAN if var.is_boolean else var.dim
+            builder.assign_local(f"_rec_{k}", builder.expression(
+                name, f"{type(self).__name__} {self.name!r}", expected=expected))
+        return builder.build()
+
+
+class SpikeMonitor(_Recorder):
+    """Records the index and time of every spike of a group (and optional variables).
+
+    Parameters
+    ----------
+    source : group
+        A group that spikes (or a subgroup of one).
+    variables : str or list of str, optional
+        Variables recorded at each spike.
+    record : bool
+        Record spikes (True); with False only counts are kept.
+    name : str, optional
+
+    Attributes
+    ----------
+    i, t : arrays of spike indices and times (Quantity, second)
+    count : spikes per neuron
+    num_spikes : total number of spikes
+    """
+
+    _default_name = "spikemonitor"
+
+    def __init__(self, source, variables=None, record=True, when=None, order=None, name=None,
+                 codeobj_class=None) -> None:
+        parent = _spike_parent(source)
+        super().__init__(name=name, when=when or "thresholds",
+                         order=(parent.order + 1) if order is None else order,
+                         clock=source.clock)
+        self.source = source
+        self.record = record
+        self.record_variables = self._resolve_variables(parent, variables)
+        self._i = np.zeros(0, np.int32)
+        self._steps = np.zeros(0, np.int64)
+        self._columns = {n: np.zeros(0, parent.variables[n].dtype) for n in self.record_variables}
+        self._fill = np.zeros(1, np.int64)
+
+    def lower(self, lctx) -> None:
+        parent = self.source.spike_source
+        every = lctx.every(self.clock, self.name)
+        dt_name = lctx.scalar(f"dt_{self.name}", self.clock.dt_)
+        parent._spike_arrays(lctx)
+        cols = []
+        for k, name in enumerate(self.record_variables):
+            arr = lctx.array(f"_col{k}_{self.name}", self._columns[name], growable=True,
+                             setter=lambda a, n=name: self._columns.__setitem__(n, a))
+            cols.append((f"_rec_{k}", arr))
+        kernel = self._column_kernel(parent, self.record_variables, lctx)
+        start = self.source.start
+        lctx.add_block(self, ir.RecordSpikes(
+            self.name, every, dt_name, spikes=parent._spikes_name, count=parent._count_name,
+            start=start, stop=start + self.source.N, out_index=self._register(lctx, "_i"),
+            out_step=self._register(lctx, "_steps"), columns=tuple(cols),
+            fill=lctx.array(f"_fill_{self.name}", self._fill), kernel=kernel))
+
+    @property
+    def num_spikes(self) -> int:
+        return int(self._fill[0])
+
+    @property
+    def i(self) -> np.ndarray:
+        return self._i[: self.num_spikes].copy()
+
+    @property
+    def t_(self) -> np.ndarray:
+        return self._steps[: self.num_spikes] * self.clock.dt_
+
+    @property
+    def t(self):
+        return self.t_ * bu.second
+
+    @property
+    def it(self):
+        return self.i, self.t
+
+    @property
+    def count(self) -> np.ndarray:
+        return np.bincount(self.i, minlength=self.source.N)
+
+    def values(self, var: str) -> dict:
+        """Recorded values of ``var`` at each neuron's spikes: {index: Quantity array}."""
+        data = self.__getattr__(var)
+        i = self.i
+        return {k: data[i == k] for k in range(self.source.N)}
+
+    def all_values(self) -> dict:
+        return {"t": self.spike_trains(), **{v: self.values(v) for v in self.record_variables}}
+
+    def spike_trains(self) -> dict:
+        """Spike times of each neuron: {index: Quantity array of times}."""
+        i, t = self.i, self.t_
+        order = np.argsort(i, kind="stable")
+        i, t = i[order], t[order]
+        bounds = np.searchsorted(i, np.arange(self.source.N + 1))
+        return {k: t[bounds[k]:bounds[k + 1]] * bu.second for k in range(self.source.N)}
+
+    def __getattr__(self, name):
+        columns = self.__dict__.get("_columns", {})
+        if name in columns:
+            var = self.source.variables[name]
+            return as_quantity(columns[name][: self.num_spikes].copy(), var.dim)
+        raise AttributeError(f"SpikeMonitor has no attribute {name!r}")
+
+
+class StateMonitor(_Recorder):
+    """Records variables of a group at every step of its clock (at the start of the step).
+
+    Parameters
+    ----------
+    source : group
+        Neurons or synapses.
+    variables : str, list of str or True
+        What to record (True: every variable).
+    record : bool, int or array of int
+        Which elements (True: all, False: none).
+    dt : Quantity (time), optional
+        Recording interval (a whole multiple of the simulation dt).
+    name : str, optional
+
+    Attributes
+    ----------
+    t : Quantity, times of the recordings
+    <var> : Quantity of shape (n_recorded, n_times)
+    """
+
+    _default_name = "statemonitor"
+
+    def __init__(self, source, variables, record, dt=None, clock=None, when="start", order=0,
+                 name=None, codeobj_class=None) -> None:
+        super().__init__(name=name, when=when, order=order, dt=dt,
+                         clock=clock if clock is not None or dt is not None else source.clock)
+        self.source = source
+        self.record_variables = self._resolve_variables(source, variables)
+        if record is True:
+            indices = np.arange(len(source))
+        elif record is False or record is None:
+            indices = np.zeros(0, np.int64)
+        else:
+            indices = np.atleast_1d(np.asarray(record))
+            if indices.size and not np.issubdtype(indices.dtype, np.integer):
+                raise TypeError(f"StateMonitor {self.name!r}: record must be True, False or "
+                                f"integer indices, got {record!r}")
+            bad = indices[(indices < 0) | (indices >= len(source))]
+            if bad.size:
+                raise IndexError(f"StateMonitor {self.name!r}: record index {bad[0]} out of "
+                                 f"range for {source.owner} (allowed 0..{len(source) - 1})")
+        self.record = indices.astype(np.int64)
+        self._record_abs = np.ascontiguousarray(self.record + getattr(source, "start", 0)
+                                                if not hasattr(source, "connect") else
+                                                self.record)
+        self._t = np.zeros(0, np.float64)
+        self._columns = {n: np.zeros((0, len(self.record)), source.variables[n].dtype)
+                         for n in self.record_variables}
+        self._fill = np.zeros(1, np.int64)
+        self._frozen = True
+
+    def before_run(self, network) -> None:
+        rows = int(self._fill[0]) + network._pending_steps // max(
+            1, int(round(self.clock.dt_ / network._base_dt))) + 2
+        self._grow("_t", rows)
+        for name in self.record_variables:
+            arr = self._columns[name]
+            if arr.shape[0] < rows:
+                grown = np.zeros((rows, arr.shape[1]), arr.dtype)
+                grown[: arr.shape[0]] = arr
+                self._columns[name] = grown
+
+    def lower(self, lctx) -> None:
+        every = lctx.every(self.clock, self.name)
+        dt_name = lctx.scalar(f"dt_{self.name}", self.clock.dt_)
+        cols = []
+        for k, name in enumerate(self.record_variables):
+            arr = lctx.array(f"_col{k}_{self.name}", self._columns[name], growable=True,
+                             setter=lambda a, n=name: self._columns.__setitem__(n, a))
+            cols.append((f"_rec_{k}", arr))
+        source = self.source
+        kernel = self._column_kernel(getattr(source, "parent", source), self.record_variables,
+                                     lctx)
+        lctx.add_block(self, ir.RecordState(
+            self.name, every, dt_name,
+            record_indices=lctx.array(f"_indices_{self.name}", self._record_abs),
+            columns=tuple(cols), times=self._register(lctx, "_t"),
+            fill=lctx.array(f"_fill_{self.name}", self._fill), kernel=kernel))
+
+    @property
+    def t_(self) -> np.ndarray:
+        return self._t[: int(self._fill[0])].copy()
+
+    @property
+    def t(self):
+        return self.t_ * bu.second
+
+    def __getattr__(self, name):
+        columns = self.__dict__.get("_columns", {})
+        n = int(self.__dict__["_fill"][0]) if "_fill" in self.__dict__ else 0
+        if name in columns:
+            var = self.source.variables[name]
+            data = columns[name][:n].T.copy()
+            return data if var.is_boolean else as_quantity(data, var.dim)
+        if name.endswith("_") and name[:-1] in columns:
+            return columns[name[:-1]][:n].T.copy()
+        raise AttributeError(f"StateMonitor {self.__dict__.get('name', '')!r} has no attribute "
+                             f"or recorded variable {name!r}")
+
+    def __getitem__(self, item):
+        if not isinstance(item, numbers.Integral):
+            raise TypeError(f"StateMonitor {self.name!r}: index with one element index, got "
+                            f"{item!r}")
+        where = np.flatnonzero(self.record == item)
+        if not where.size:
+            raise IndexError(f"StateMonitor {self.name!r}: element {item} was not recorded "
+                             f"(recorded: {self.record.tolist()[:10]}...)")
+        return _StateMonitorView(self, int(where[0]))
+
+
+class _StateMonitorView:
+    def __init__(self, monitor: StateMonitor, column: int) -> None:
+        self._monitor = monitor
+        self._column = column
+
+    def __getattr__(self, name):
+        if name == "t":
+            return self._monitor.t
+        return getattr(self._monitor, name)[self._column]
+
+
+class PopulationRateMonitor(_Recorder):
+    """The instantaneous firing rate of a group, spikes per neuron per step / dt.
+
+    Parameters
+    ----------
+    source : group
+        A spiking group (or subgroup).
+    name : str, optional
+
+    Attributes
+    ----------
+    t : Quantity, time of each step
+    rate : Quantity (Hz)
+    """
+
+    _default_name = "ratemonitor"
+
+    def __init__(self, source, name=None, codeobj_class=None, dtype=None) -> None:
+        parent = _spike_parent(source)
+        super().__init__(name=name, when="end", order=0, clock=source.clock)
+        del parent
+        self.source = source
+        self._rate = np.zeros(0, np.float64)
+        self._times = np.zeros(0, np.float64)
+        self._fill = np.zeros(1, np.int64)
+
+    def before_run(self, network) -> None:
+        every = max(1, int(round(self.clock.dt_ / network._base_dt)))
+        first = (network._step + every - 1) // every
+        n = (network._step + network._pending_steps + every - 1) // every - first
+        self._grow("_rate", int(self._fill[0]) + n + 1)
+        times = np.arange(first, first + n) * self.clock.dt_
+        self._times = np.concatenate([self._times[: int(self._fill[0])], times])
+
+    def lower(self, lctx) -> None:
+        parent = self.source.spike_source
+        every = lctx.every(self.clock, self.name)
+        dt_name = lctx.scalar(f"dt_{self.name}", self.clock.dt_)
+        parent._spike_arrays(lctx)
+        start = self.source.start
+        lctx.add_block(self, ir.RecordRate(
+            self.name, every, dt_name, spikes=parent._spikes_name, count=parent._count_name,
+            start=start, stop=start + self.source.N, out_rate=self._register(lctx, "_rate"),
+            fill=lctx.array(f"_fill_{self.name}", self._fill)))
+
+    @property
+    def rate(self):
+        return self._rate[: int(self._fill[0])].copy() * bu.Hz
+
+    @property
+    def t(self):
+        return self._times[: int(self._fill[0])].copy() * bu.second
+
+    def smooth_rate(self, window: str = "gaussian", width=None):
+        """The rate convolved with a window: 'gaussian' (std ``width``) or 'flat' (``width``).
+
+        Parameters
+        ----------
+        window : str or array
+            'gaussian', 'flat', or explicit weights (an odd-length array).
+        width : Quantity (time)
+            Standard deviation (gaussian) or total width (flat).
+        """
+        dt = self.clock.dt_
+        if isinstance(window, str):
+            if width is None or get_dim(width) != SECOND:
+                raise ValueError(f"smooth_rate: width must be a time, got {width!r}")
+            w = float(width / bu.second)
+            if window == "gaussian":
+                half = int(np.round(2 * w / dt))
+                kernel = np.exp(-np.arange(-half, half + 1) ** 2 / (2 * (w / dt) ** 2))
+            elif window == "flat":
+                kernel = np.ones(int(np.round(w / (2 * dt))) * 2 + 1)
+            else:
+                raise ValueError(f"smooth_rate: window must be 'gaussian', 'flat' or an array, "
+                                 f"got {window!r}")
+        else:
+            kernel = np.asarray(window, dtype=float)
+            if kernel.ndim != 1 or kernel.size % 2 == 0:
+                raise ValueError("smooth_rate: an explicit window must be a 1-D array of odd "
+                                 "length")
+        rate = self._rate[: int(self._fill[0])]
+        return np.convolve(rate, kernel / kernel.sum(), mode="same") * bu.Hz
+
+
+__all__ = ["SpikeMonitor", "StateMonitor", "PopulationRateMonitor", "EquationError"]

@@ -1,0 +1,357 @@
+"""Network and Brian2's magic ``run()``: validate → lower → render → execute.
+
+``run()`` without a network collects the objects that the caller's frame refers to (as
+Brian2 does) into one persistent "magic" network, so consecutive runs continue.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import logging
+import pickle
+import time
+
+import numpy as np
+
+from ..backends.numba import _run as numba_run
+from ..backends.numba._render import STATUS_NAN
+from ..exceptions import SimulationError
+from ..units import get_dim
+from ..units._units import bu
+from ._base import SimObject, _current_scope, check_time, current_seed, unique_name
+from ._lowering import LoweringContext
+
+logger = logging.getLogger("spikeloom.core")
+SECOND = get_dim(bu.second)
+
+
+def _flatten(objects) -> list:
+    out = []
+    for obj in objects:
+        if isinstance(obj, list | tuple | set):
+            out.extend(_flatten(obj))
+        elif isinstance(obj, dict):
+            out.extend(_flatten(obj.values()))
+        elif isinstance(obj, SimObject):
+            out.append(obj)
+            out.extend(obj.contained_objects)
+        else:
+            raise TypeError(f"Network: cannot add {obj!r} ({type(obj).__name__}); add groups, "
+                            "synapses and monitors")
+    return out
+
+
+class Network:
+    """A set of objects simulated together (Brian2's ``Network``).
+
+    Parameters
+    ----------
+    *objs : objects or containers of objects
+    name : str, optional
+
+    Examples
+    --------
+    >>> from spikeloom import NeuronGroup, Network, ms
+    >>> G = NeuronGroup(1, 'dv/dt = -v/(10*ms) : 1')
+    >>> net = Network(G)
+    >>> net.run(1*ms)
+    >>> round(float(net.t / ms), 6)
+    1.0
+    """
+
+    def __init__(self, *objs, name: str | None = None) -> None:
+        self.name = unique_name(name, "network", self)
+        self.objects: list[SimObject] = []
+        self._step = 0
+        self._base_dt = None
+        self.t_ = 0.0
+        self._stored: dict[str, dict] = {}
+        self.last_compile_time = 0.0
+        self.last_run_time = 0.0
+        self.add(*objs)
+
+    # -- membership --------------------------------------------------------------------------------
+    def add(self, *objs) -> None:
+        for obj in _flatten(objs):
+            if obj not in self.objects:
+                self.objects.append(obj)
+
+    def remove(self, *objs) -> None:
+        for obj in _flatten(objs):
+            if obj in self.objects:
+                self.objects.remove(obj)
+
+    def __getitem__(self, name: str):
+        for obj in self.objects:
+            if obj.name == name:
+                return obj
+        raise KeyError(f"Network {self.name!r} has no object named {name!r}")
+
+    def __contains__(self, obj) -> bool:
+        return obj in self.objects
+
+    @property
+    def t(self):
+        return self.t_ * bu.second
+
+    @property
+    def simulated_objects(self) -> list:
+        return sorted((o for o in self.objects if hasattr(o, "lower") and o.active),
+                      key=lambda o: o.sort_key())
+
+    # -- running -----------------------------------------------------------------------------------
+    def run(self, duration, report=None, report_period=10 * bu.second, namespace=None,
+            profile=None, level: int = 0, check_nan: bool = False) -> None:
+        """Simulate for ``duration``.
+
+        Parameters
+        ----------
+        duration : Quantity (time)
+            Time to simulate (>= 0).
+        report : None, str or callable
+            None shows a progress bar only for runs that last more than 5 s of wall time;
+            'text', 'stdout', 'stderr' or 'tqdm' show one from the start.
+        report_period : Quantity (time)
+            Accepted for Brian2 compatibility (the bar refreshes five times a second).
+        namespace : dict, optional
+            Names for external constants; default: the caller's locals and globals.
+        level : int
+            How many frames above the caller to look for names (Brian2's convention).
+        check_nan : bool
+            Check every state variable for NaN after each step (raises SimulationError).
+        """
+        owner = f"Network {self.name!r}"
+        seconds = check_time(duration, owner, "duration")
+        if namespace is None:
+            namespace = _frame_namespace(level + 2)
+        objects = self.simulated_objects
+        if not objects:
+            raise ValueError(f"{owner}: nothing to simulate; create groups before run() (did "
+                             "you call start_scope() after creating them?)")
+        base_dt = min(o.clock.dt_ for o in objects)
+        if self._base_dt is not None and base_dt != self._base_dt:
+            self._step = int(round(self.t_ / base_dt))
+        self._base_dt = base_dt
+        n_steps = int(round(seconds / base_dt))
+        self._pending_steps = n_steps
+        for obj in objects:
+            obj._t = self.t_
+            obj.before_run(self)
+        t0 = time.perf_counter()
+        lctx = LoweringContext(base_dt, namespace, self.t_)
+        for obj in objects:
+            obj.lower(lctx)
+        plan = lctx.plan()
+        if not check_nan:
+            plan = type(plan)(plan.arrays, plan.scalars, plan.blocks, (), plan.lookups)
+        lower_time = time.perf_counter() - t0
+        progress = None
+        delay = 0.0
+        if report is not None:
+            progress = f"{self.name}" if not isinstance(report, str) else "running"
+        elif n_steps > 0:
+            progress, delay = "running", 5.0
+        t1 = time.perf_counter()
+        returned, status, compile_time = numba_run.execute(
+            plan, lctx.arrays, lctx.scalars, self._step, n_steps, current_seed(),
+            progress=progress, progress_delay=delay)
+        self.last_compile_time = compile_time + lower_time
+        self.last_run_time = time.perf_counter() - t1 - compile_time
+        for name, array in returned.items():
+            lctx.setters[name](array)
+        if status[0] != 0:
+            steps_done = int(status[1]) - self._step + 1
+            self._advance(steps_done)
+            self._raise(status, plan, base_dt)
+        self._advance(n_steps)
+        for obj in objects:
+            obj.after_run(self)
+        logger.info("%s: %d steps, lowering %.3f s, compile/load %.3f s, run %.3f s", owner,
+                    n_steps, lower_time, compile_time, self.last_run_time)
+
+    def _advance(self, n_steps: int) -> None:
+        self._step += n_steps
+        self.t_ = self._step * self._base_dt
+        for obj in self.objects:
+            obj._t = self.t_
+
+    def _raise(self, status, plan, base_dt) -> None:
+        code, step, which, element = (int(x) for x in status)
+        if code == STATUS_NAN:
+            array = plan.check_nan[which]
+            raise SimulationError(f"NaN in {array} (element {element}) at step {step} "
+                                  f"(t = {step * base_dt:.6g} s); check the equations, dt and "
+                                  "initial values")
+        raise SimulationError(f"run loop stopped with status {code} at step {step}")
+
+    # -- store / restore -------------------------------------------------------------------------
+    def _snapshot(self) -> dict:
+        state = {"_step": self._step, "t_": self.t_, "_base_dt": self._base_dt}
+        for obj in self.objects:
+            state[obj.name] = _object_state(obj)
+        return state
+
+    def store(self, name: str = "default", filename: str | None = None) -> None:
+        """Save the state of every object (variables, synapses, queues, monitors, time)."""
+        snapshot = self._snapshot()
+        if filename is not None:
+            try:
+                with open(filename, "rb") as f:
+                    stored = pickle.load(f)
+            except FileNotFoundError:
+                stored = {}
+            stored[name] = snapshot
+            with open(filename, "wb") as f:
+                pickle.dump(stored, f)
+        else:
+            self._stored[name] = snapshot
+
+    def restore(self, name: str = "default", filename: str | None = None,
+                restore_random_state: bool = False) -> None:
+        """Return every object to the state saved by :meth:`store` under ``name``."""
+        if filename is not None:
+            with open(filename, "rb") as f:
+                stored = pickle.load(f)
+        else:
+            stored = self._stored
+        if name not in stored:
+            raise KeyError(f"Network {self.name!r}: no stored state named {name!r}; stored: "
+                           f"{sorted(stored)}")
+        state = stored[name]
+        self._step, self.t_, self._base_dt = state["_step"], state["t_"], state["_base_dt"]
+        for obj in self.objects:
+            if obj.name in state:
+                _set_object_state(obj, state[obj.name])
+            obj._t = self.t_
+
+
+def _object_state(obj) -> dict:
+    state = {}
+    for key, value in vars(obj).items():
+        if isinstance(value, np.ndarray | int | float | dict) and key not in ("namespace",
+                                                                              "_eq_namespace"):
+            state[key] = copy.deepcopy(value)
+    variables = getattr(obj, "variables", None)
+    if variables is not None and not hasattr(obj, "parent"):
+        state["__variables__"] = {n: v.values.copy() for n, v in variables.items()
+                                  if v.values is not None}
+    for pathway in getattr(obj, "pathways", []):
+        state[f"__pathway_{pathway.name}"] = (pathway.queue.copy(), pathway.queue_count.copy(),
+                                              pathway.mode)
+    return state
+
+
+def _set_object_state(obj, state: dict) -> None:
+    for key, value in state.items():
+        if key == "__variables__":
+            for n, values in value.items():
+                obj.variables[n].values = values.copy()
+        elif key.startswith("__pathway_"):
+            for pathway in obj.pathways:
+                if key == f"__pathway_{pathway.name}":
+                    pathway.queue, pathway.queue_count = value[0].copy(), value[1].copy()
+                    pathway.mode = value[2]
+        else:
+            object.__setattr__(obj, key, copy.deepcopy(value))
+
+
+def _frame_namespace(level: int) -> dict:
+    frame = inspect.currentframe()
+    try:
+        for _ in range(level):
+            frame = frame.f_back
+        namespace = dict(frame.f_globals)
+        namespace.update(frame.f_locals)
+        return namespace
+    finally:
+        del frame
+
+
+# -- magic -------------------------------------------------------------------------------------------
+_magic: dict[str, Network | None] = {"network": None}
+
+
+def reset_magic_network() -> None:
+    _magic["network"] = None
+
+
+def collect(level: int = 0) -> list:
+    """The objects of the current scope that the caller's frame refers to."""
+    namespace = _frame_namespace(level + 2)
+    found = []
+    for value in namespace.values():
+        if isinstance(value, SimObject) and value._scope == _current_scope[0]:
+            found.append(value)
+    return sorted(found, key=lambda o: o._creation)
+
+
+def magic_network(level: int = 0) -> Network:
+    if _magic["network"] is None:
+        _magic["network"] = Network(name=None)
+    net = _magic["network"]
+    net.objects = []
+    net.add(collect(level + 1))
+    return net
+
+
+def run(duration, report=None, report_period=10 * bu.second, namespace=None, profile=None,
+        level: int = 0, check_nan: bool = False) -> None:
+    """Run every object the calling code refers to (Brian2's magic ``run``).
+
+    Parameters are those of :meth:`Network.run`.
+    """
+    net = magic_network(level + 1)
+    if namespace is None:
+        namespace = _frame_namespace(level + 2)
+    net.run(duration, report=report, report_period=report_period, namespace=namespace,
+            check_nan=check_nan)
+
+
+def store(name: str = "default", filename: str | None = None, level: int = 0) -> None:
+    """Store the state of the magic network (see :meth:`Network.store`)."""
+    magic_network(level + 1).store(name, filename)
+
+
+def restore(name: str = "default", filename: str | None = None, level: int = 0,
+            restore_random_state: bool = False) -> None:
+    """Restore the magic network (see :meth:`Network.restore`)."""
+    magic_network(level + 1).restore(name, filename)
+
+
+class _Prefs:
+    """Brian2's ``prefs``: accepts any setting so scripts run; spikeloom ignores them."""
+
+    def __init__(self, path: str = "prefs") -> None:
+        object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_values", {})
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        values = object.__getattribute__(self, "_values")
+        if name not in values:
+            values[name] = _Prefs(f"{self._path}.{name}")
+        return values[name]
+
+    def __setattr__(self, name, value) -> None:
+        logger.debug("%s.%s = %r ignored (spikeloom has no such preference)", self._path, name,
+                     value)
+        self._values[name] = value
+
+
+prefs = _Prefs()
+_device = {"name": "numba"}
+
+
+def set_device(name: str, **kwargs) -> None:
+    """Choose the backend: 'numba' (CPU, the default). Brian2's device names are refused."""
+    allowed = ("numba", "runtime")
+    if name not in allowed:
+        raise ValueError(f"set_device: unknown device {name!r}; available: 'numba' (the JAX "
+                         "backend is not part of this build yet)")
+    _device["name"] = "numba"
+
+
+def get_device() -> str:
+    return _device["name"]

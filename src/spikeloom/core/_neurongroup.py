@@ -1,0 +1,302 @@
+"""NeuronGroup: neurons defined by equations, with threshold, reset and refractoriness."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import sympy
+
+from .. import ir
+from ..equations import (
+    BOOLEAN,
+    DIFF,
+    SUB,
+    Equations,
+    infer_dim,
+    make_counter,
+    parse_ast,
+    parse_statements,
+    to_sympy,
+)
+from ..exceptions import EquationError, UnitError, UnsupportedEquationsError
+from ..integrators._base import ODESystem, Statement, sym
+from ..units import DIMENSIONLESS, Quantity, dim_string, get_dim
+from ..units._units import bu
+from ._codegen import KernelBuilder
+from ._group import Group, SpikeSource, check_size, slice_group
+from ._variables import NUMPY_DTYPES
+
+logger = logging.getLogger("spikeloom.core")
+SECOND = get_dim(bu.second)
+NOISE_DIM = SECOND ** -0.5
+LASTSPIKE_INIT = -1e4  # seconds, as Brian2
+
+
+def is_noise(name: str) -> bool:
+    return name == "xi" or name.startswith("xi_")
+
+
+class EquationsOwner(Group):
+    """A group whose variables come from :class:`Equations` (neurons and synapses)."""
+
+    _allowed_flags: frozenset[str] = frozenset()
+
+    def _setup_equations(self, model, extra_names: set[str]) -> Equations:
+        if isinstance(model, str):
+            model = Equations(model)
+        if not isinstance(model, Equations):
+            raise TypeError(f"{self.owner}: model must be a string or Equations, got "
+                            f"{type(model).__name__}")
+        for eq in model:
+            bad = eq.flags - self._allowed_flags
+            if bad:
+                raise EquationError(f"{self.owner}: {eq.where}: flag(s) {', '.join(sorted(bad))}"
+                                    f" not allowed here; allowed: "
+                                    f"{', '.join(sorted(self._allowed_flags)) or 'none'}")
+            if eq.name.startswith("_"):
+                raise EquationError(f"{self.owner}: {eq.where}: names starting with '_' are "
+                                    "reserved")
+            if eq.name in extra_names:
+                raise EquationError(f"{self.owner}: {eq.where}: {eq.name!r} is a built-in "
+                                    "variable of this group")
+            if "linked" in eq.flags:
+                raise EquationError(f"{self.owner}: {eq.where}: linked variables are not "
+                                    "supported yet; use a Synapses with a (summed) variable")
+        self._eq_namespace = dict(model.namespace)
+        return model
+
+    def _add_model_variables(self, model: Equations, skip=lambda eq: False) -> None:
+        for eq in model:
+            if skip(eq):
+                continue
+            dtype = NUMPY_DTYPES[eq.var_type]
+            if eq.kind == SUB:
+                self.add_subexpression(eq.name, eq.dim, eq.expr, eq.where, dtype)
+            else:
+                self.add_array(eq.name, eq.dim, dtype, shared="shared" in eq.flags,
+                               constant="constant" in eq.flags, where=eq.where)
+
+    # -- integration ---------------------------------------------------------------------------
+    def _ode_system(self, eqs: list, builder: KernelBuilder, dt_symbol) -> ODESystem:
+        """Check units of the differential equations and build the system to integrate."""
+        scope = builder.scope
+        subexprs = {eq.name: eq for eq in self.model if eq.kind == SUB
+                    and "constant over dt" not in eq.flags}
+        drift, diffusion = {}, {}
+        for eq in eqs:
+            node = eq.expr_ast
+            where = f"{self.owner}: {eq.where}"
+
+            def dim_of(name, _where=where):
+                return NOISE_DIM if is_noise(name) else builder.dim_of(scope, _where)(name)
+
+            dim = infer_dim(node, dim_of, builder.func_of(scope, where), where)
+            expected = eq.dim / SECOND
+            if dim != expected:
+                raise UnitError(f"{where}: right-hand side has unit "
+                                f"{'boolean' if dim == BOOLEAN else dim_string(dim)}, expected "
+                                f"{dim_string(expected)} (unit of {eq.name} per second)")
+            counter = make_counter()
+            expr = to_sympy(node, counter, builder._functions(node, scope))
+            if counter.draws:
+                raise EquationError(f"{where}: rand()/randn() cannot appear in a differential "
+                                    "equation; use the noise symbol xi (white noise)")
+            expr = _substitute_subexpressions(expr, subexprs, builder, scope)
+            noises = sorted({s.name for s in expr.free_symbols if is_noise(s.name)})
+            terms = {}
+            for noise in noises:
+                g = sympy.diff(expr, sym(noise))
+                if sym(noise) in g.free_symbols:
+                    raise EquationError(f"{where}: the noise {noise} must appear linearly")
+                terms[noise] = g
+            f = expr.subs({sym(n): 0 for n in noises})
+            drift[eq.name] = f
+            if terms:
+                diffusion[eq.name] = terms
+        return ODESystem(tuple(eq.name for eq in eqs), drift, diffusion, dt=dt_symbol)
+
+    def _integration(self, eqs: list, builder: KernelBuilder, method, dt_symbol=None,
+                     unless_refractory=frozenset()) -> None:
+        if not eqs:
+            return
+        from ..integrators import integrate
+
+        system = self._ode_system(eqs, builder, dt_symbol if dt_symbol is not None
+                                  else sym("dt"))
+        try:
+            name, statements = integrate(system, method)
+        except ValueError as exc:
+            raise UnsupportedEquationsError(f"{self.owner}: {exc}") from None
+        if method is None:
+            logger.info("%s: no integration method given, using %r", self.owner, name)
+        self.integration_method = name
+        final = []
+        for st in statements:
+            if st.target in unless_refractory:
+                st = Statement(st.target, sympy.Piecewise(
+                    (st.expr, sym("not_refractory")), (sym(st.target), True)), st.op)
+            final.append(st)
+        builder.add_statements(final, f"{self.owner}: state update")
+
+
+def _substitute_subexpressions(expr, subexprs: dict, builder, scope, depth: int = 0):
+    if depth > 50:
+        raise EquationError("subexpressions refer to each other in a cycle")
+    mapping = {}
+    for symbol in expr.free_symbols:
+        eq = subexprs.get(symbol.name)
+        if eq is not None:
+            node = eq.expr_ast
+            sub = to_sympy(node, make_counter(), builder._functions(node, scope))
+            mapping[symbol] = _substitute_subexpressions(sub, subexprs, builder, scope,
+                                                         depth + 1)
+    return expr.xreplace(mapping) if mapping else expr
+
+
+class NeuronGroup(SpikeSource, EquationsOwner):
+    """A group of neurons defined by equations (Brian2's ``NeuronGroup``).
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons (> 0).
+    model : str or Equations
+        Differential equations, subexpressions and parameters with units.
+    method : str, optional
+        Integration method ('exact', 'euler', 'rk2', 'rk4', 'heun', 'milstein',
+        'exponential_euler'); chosen automatically (and logged) if omitted.
+    threshold : str, optional
+        Spike condition, e.g. ``'v > -50*mV'``.
+    reset : str, optional
+        Statements run for each spiking neuron, e.g. ``'v = -60*mV'``.
+    refractory : Quantity (time), str or False
+        Refractory period: a time, an expression of time (``'ref'``), or a condition that
+        holds while refractory (``'v > -55*mV'``). Variables flagged ``(unless refractory)``
+        stay constant and the threshold is off while refractory.
+    namespace : dict, optional
+        Names for the model's external constants (else the run's namespace).
+    dt : Quantity (time), optional
+        The group's own step; defaults to ``defaultclock.dt``.
+    order : int
+        Position within a schedule slot.
+    name : str, optional
+    """
+
+    _default_name = "neurongroup"
+    _allowed_flags = frozenset({"constant", "shared", "constant over dt", "unless refractory",
+                                "linked"})
+
+    def __init__(self, N, model, method=None, threshold=None, reset=None, refractory=False,
+                 events=None, namespace=None, dtype=None, dt=None, clock=None, order=0,
+                 name=None, method_options=None, codeobj_class=None) -> None:
+        super().__init__(name=name, when="groups", order=order, dt=dt, clock=clock)
+        self.N = check_size(N, f"NeuronGroup {self.name!r}")
+        if events:
+            raise EquationError(f"{self.owner}: custom events are not supported yet")
+        self.namespace = namespace
+        self.model = self._setup_equations(model, {"i", "N", "t", "dt", "not_refractory"})
+        self.method = method
+        self.threshold = threshold
+        self.reset = reset
+        self.refractory = refractory
+        self._add_model_variables(self.model)
+        if threshold is not None:
+            if not isinstance(threshold, str):
+                raise TypeError(f"{self.owner}: threshold must be a string condition, got "
+                                f"{threshold!r}")
+            if "lastspike" not in self.variables:
+                self.add_array("lastspike", SECOND, np.float64, LASTSPIKE_INIT)
+        self._reset_lines = parse_statements(reset, f"{self.owner} reset") if reset else []
+        if refractory is not False and refractory is not None:
+            if "lastspike" not in self.variables:
+                self.add_array("lastspike", SECOND, np.float64, LASTSPIKE_INIT)
+            if isinstance(refractory, Quantity) and get_dim(refractory) != SECOND:
+                raise UnitError(f"{self.owner}: refractory must be a time, a string or False, "
+                                f"got {refractory!r}")
+            if not isinstance(refractory, Quantity | str):
+                raise TypeError(f"{self.owner}: refractory must be a time (e.g. 5*ms), a "
+                                f"string or False, got {refractory!r}")
+            self.add_array("not_refractory", DIMENSIONLESS, np.bool_, True)
+        flagged = [eq.name for eq in self.model if "unless refractory" in eq.flags]
+        if flagged and "not_refractory" not in self.variables:
+            raise EquationError(f"{self.owner}: {', '.join(flagged)} flagged "
+                                "'(unless refractory)' but no refractory period was given")
+        self._frozen = True
+
+    def __getitem__(self, item):
+        return slice_group(self, item)
+
+    # -- lowering --------------------------------------------------------------------------------
+    def lower(self, lctx) -> None:
+        every = lctx.every(self.clock, self.owner)
+        dt_name = lctx.scalar(f"dt_{self.name}", self.clock.dt_)
+        ns = lctx.run_namespace
+        for var in self.variables.values():
+            if var.values is not None:
+                lctx.array(self.array_name(var), var.values)
+        n_name = lctx.scalar(f"N_{self.name}", self.N, "int64")
+        self._lower_state_update(lctx, every, dt_name, n_name, ns)
+        if self.threshold is not None:
+            self._lower_threshold(lctx, every, dt_name, n_name, ns)
+            if self._reset_lines:
+                builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+                builder.add_code(self._reset_lines, f"{self.owner} reset")
+                lctx.add_block(self, ir.SpikeLoop(f"{self.name}_spike_resetter", every, dt_name,
+                                                  spikes=self._spikes_name,
+                                                  count=self._count_name, start=0, stop=n_name,
+                                                  kernel=builder.build()), when="resets")
+
+    def _lower_state_update(self, lctx, every, dt_name, n_name, ns) -> None:
+        builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+        if "not_refractory" in self.variables:
+            ref = self.refractory
+            where = f"{self.owner}: refractory={ref!r}"
+            if isinstance(ref, str):
+                node = parse_ast(ref, where)
+                dim = infer_dim(node, builder.dim_of(builder.scope, where),
+                                builder.func_of(builder.scope, where), where)
+                if dim == BOOLEAN:
+                    code = f"not_refractory = not ({ref})"
+                elif dim == SECOND:
+                    code = f"not_refractory = timestep(t - lastspike, dt) >= timestep({ref}, dt)"
+                else:
+                    raise UnitError(f"{where}: refractory expression has unit "
+                                    f"{dim_string(dim)}; expected a time or a condition")
+            else:
+                ref_name = f"_refractory_{self.name}"
+                self._eq_namespace[ref_name] = ref
+                code = (f"not_refractory = timestep(t - lastspike, dt) >= "
+                        f"timestep({ref_name}, dt)")
+            builder.add_code(parse_statements(code, where), where)
+        for eq in self.model:
+            if eq.kind == SUB and "constant over dt" in eq.flags:
+                raise EquationError(f"{self.owner}: {eq.where}: 'constant over dt' "
+                                    "subexpressions are not supported yet")
+        diff = [eq for eq in self.model if eq.kind == DIFF]
+        unless = frozenset(eq.name for eq in diff if "unless refractory" in eq.flags)
+        self._integration(diff, builder, self.method, unless_refractory=unless)
+        kernel = builder.build()
+        if kernel.statements:
+            lctx.add_block(self, ir.ElementLoop(f"{self.name}_stateupdater", every, dt_name,
+                                                start=0, stop=n_name, kernel=kernel))
+        for eq in diff:
+            lctx.check_nan.append(self.array_name(self.variables[eq.name]))
+
+    @property
+    def _auto_lastspike(self) -> bool:
+        return "lastspike" not in self.model
+
+    def _lower_threshold(self, lctx, every, dt_name, n_name, ns) -> None:
+        self._spike_arrays(lctx)
+        builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+        where = f"{self.owner}: threshold '{self.threshold}'"
+        cond = builder.expression(self.threshold, where, expected=BOOLEAN)
+        if "not_refractory" in self.variables:
+            cond = sympy.And(cond, builder._symbol_for("not_refractory", builder.scope, where))
+        builder.assign_local("_cond", cond)
+        lctx.add_block(self, ir.Threshold(f"{self.name}_spike_thresholder", every, dt_name,
+                                          start=0, stop=n_name, kernel=builder.build(),
+                                          spikes=self._spikes_name, count=self._count_name,
+                                          after=self._after_spike(lctx, ns)),
+                       when="thresholds")

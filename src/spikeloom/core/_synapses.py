@@ -1,0 +1,394 @@
+"""Synapses: per-synapse equations, event code on pre/post spikes, delays, summed variables.
+
+Storage is per synapse in creation order (what ``S.w[:]`` shows, as in Brian2). For each
+pathway the lowering builds a CSR index (synapses grouped by their source neuron) so that a
+spike touches only its own synapses.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import sympy
+
+from .. import ir
+from ..equations import DIFF, SUB, Equations, parse_statements
+from ..exceptions import EquationError, UnitError
+from ..integrators._base import sym
+from ..units import DIMENSIONLESS, Quantity, dim_string, get_dim, si_value
+from ..units._units import bu
+from ._codegen import KernelBuilder, Namespace, Scope
+from ._connect import explicit_pairs, pairs_from_condition, pairs_from_generator
+from ._evaluate import Evaluator
+from ._group import _caller_namespace
+from ._neurongroup import EquationsOwner
+from ._variables import Variable
+
+SECOND = get_dim(bu.second)
+
+
+class SynapticPathway:
+    """One event pathway (``'pre'``, ``'post'`` or a named one) of a :class:`Synapses`."""
+
+    def __init__(self, synapses, name: str, prepost: str, code: str, delay_var: Variable):
+        self.synapses = synapses
+        self.name = name
+        self.prepost = prepost
+        self.code = code
+        self.lines = parse_statements(code, f"{synapses.owner} on_{name}")
+        self.delay_var = delay_var
+        self.queue = np.zeros((1, 1), np.int32)
+        self.queue_count = np.zeros(1, np.int64)
+        self.mode = None
+
+    @property
+    def source(self):
+        return self.synapses.source if self.prepost == "pre" else self.synapses.target
+
+    @property
+    def delay(self):
+        return self.synapses._view(self.delay_var)
+
+    @delay.setter
+    def delay(self, value) -> None:
+        self.synapses._set_values(self.delay_var, slice(None), value)
+
+    def _queue_for(self, slots: int, capacity: int, mode) -> None:
+        if self.queue.shape[0] == slots and self.mode == mode:
+            return
+        if self.queue_count.sum() and self.mode is not None:
+            raise ValueError(f"{self.synapses.owner}: the delays of pathway {self.name!r} changed "
+                             "while spikes were still in flight; change delays only before "
+                             "the first run or once the queue is empty")
+        self.queue = np.zeros((slots, max(capacity, 1)), np.int32)
+        self.queue_count = np.zeros(slots, np.int64)
+        self.mode = mode
+
+
+class Synapses(EquationsOwner):
+    """Connections between two groups (Brian2's ``Synapses``).
+
+    Parameters
+    ----------
+    source, target : group
+        Presynaptic and postsynaptic groups (``target`` defaults to ``source``).
+    model : str or Equations
+        Per-synapse variables; flags ``(event-driven)``, ``(clock-driven)``, ``(summed)``,
+        ``(constant)``, ``(shared)``.
+    on_pre, on_post : str or dict
+        Statements run for each synapse when its presynaptic (postsynaptic) neuron spikes
+        (after the synapse's delay). A dict gives several named pathways.
+    delay : Quantity (time), optional
+        Initial delay of new synapses on the ``pre`` pathway.
+    method : str, optional
+        Integration method of clock-driven equations.
+    namespace : dict, optional
+    name : str, optional
+
+    Notes
+    -----
+    In code, ``x_pre``/``x_post`` are variables of the pre/postsynaptic neuron; an unsuffixed
+    name that is not a synaptic variable means the postsynaptic neuron's (Brian2's rule).
+    ``lastspike_pre`` works for every spiking source, input groups included.
+    """
+
+    _default_name = "synapses"
+    _allowed_flags = frozenset({"constant", "shared", "event-driven", "clock-driven",
+                                "summed", "constant over dt"})
+
+    def __init__(self, source, target=None, model=None, on_pre=None, pre=None, on_post=None,
+                 post=None, connect=None, delay=None, on_event="spike",
+                 multisynaptic_index=None, namespace=None, dtype=None, codeobj_class=None,
+                 dt=None, clock=None, order=0, method=None, method_options=None,
+                 name=None) -> None:
+        super().__init__(name=name, when="groups", order=order, dt=dt, clock=clock)
+        if connect is not None:
+            raise EquationError(f"{self.owner}: connect= in the constructor was removed in "
+                                "Brian2; call S.connect(...)")
+        self.source = source
+        self.target = target if target is not None else source
+        for role, group in (("source", self.source), ("target", self.target)):
+            if not hasattr(group, "variables") or not hasattr(group, "N"):
+                raise TypeError(f"{self.owner}: {role} must be a group, got {group!r}")
+        on_pre = on_pre if on_pre is not None else pre
+        on_post = on_post if on_post is not None else post
+        self.namespace = namespace
+        self.method = method
+        self.model = self._setup_equations(model or "", {"i", "j", "N", "delay", "lastupdate",
+                                                          "N_incoming", "N_outgoing"})
+        self.N = 0
+        self._summed = [eq for eq in self.model if "summed" in eq.flags]
+        self._event_driven = [eq for eq in self.model
+                              if eq.kind == DIFF and "event-driven" in eq.flags]
+        self._clock_driven = [eq for eq in self.model
+                              if eq.kind == DIFF and "event-driven" not in eq.flags]
+        self._add_model_variables(self.model, skip=lambda eq: "summed" in eq.flags)
+        for eq in self._summed:
+            self._check_summed(eq)
+        if self._event_driven:
+            self.add_array("lastupdate", SECOND, np.float64, 0.0)
+        self.add_array("_synaptic_pre", DIMENSIONLESS, np.int32, 0, read_only=True)
+        self.add_array("_synaptic_post", DIMENSIONLESS, np.int32, 0, read_only=True)
+        self.add_array("N_incoming", DIMENSIONLESS, np.int32, 0, read_only=True)
+        self.add_array("N_outgoing", DIMENSIONLESS, np.int32, 0, read_only=True)
+        self._default_delays: dict[str, float] = {}
+        self.pathways: list[SynapticPathway] = []
+        for prepost, code in (("pre", on_pre), ("post", on_post)):
+            if code is None:
+                continue
+            items = code.items() if isinstance(code, dict) else [(prepost, code)]
+            for pname, pcode in items:
+                self._add_pathway(pname, prepost, pcode, delay)
+        self._frozen = True
+
+    # -- construction helpers --------------------------------------------------------------------
+    def _add_pathway(self, pname: str, prepost: str, code: str, delay) -> None:
+        if not isinstance(code, str):
+            raise TypeError(f"{self.owner}: on_{prepost} must be a string or a dict of "
+                            f"strings, got {code!r}")
+        var_name = "delay" if pname == "pre" else f"_delay_{pname}"
+        var = self.add_array(var_name, SECOND, np.float64, 0.0)
+        if pname == "pre" and delay is not None:
+            if isinstance(delay, dict):
+                delay = delay.get("pre")
+            if delay is not None:
+                if get_dim(delay) != SECOND:
+                    raise UnitError(f"{self.owner}: delay must be a time, got {delay!r}")
+                self._default_delays[var_name] = float(si_value(delay))
+        source = self.source if prepost == "pre" else self.target
+        if not hasattr(source, "spike_source"):
+            raise EquationError(f"{self.owner}: on_{prepost} needs a {prepost}synaptic group "
+                                "that spikes (a threshold or an input group)")
+        pathway = SynapticPathway(self, pname, prepost, code, var)
+        self.pathways.append(pathway)
+        object.__setattr__(self, pname, pathway)
+
+    def _check_summed(self, eq) -> None:
+        where = f"{self.owner}: {eq.where}"
+        if eq.kind != SUB:
+            raise EquationError(f"{where}: only subexpressions can be (summed)")
+        for suffix, group in (("_post", self.target), ("_pre", self.source)):
+            if eq.name.endswith(suffix):
+                target_name = eq.name[: -len(suffix)]
+                var = group.variables.get(target_name)
+                if var is None or var.is_subexpression:
+                    raise EquationError(f"{where}: the summed variable needs a parameter "
+                                        f"{target_name!r} in {group.owner}")
+                if var.dim != eq.dim:
+                    raise UnitError(f"{where}: unit {dim_string(eq.dim)} differs from "
+                                    f"{target_name}'s unit {dim_string(var.dim)}")
+                return
+        raise EquationError(f"{where}: a (summed) variable's name ends with _post or _pre")
+
+    # -- variables --------------------------------------------------------------------------------
+    def _size(self) -> int:
+        return self.N
+
+    def _view(self, var):
+        from ._variables import VariableView
+        return VariableView(self, var)
+
+    def __getattr__(self, name):
+        if name in ("i", "j"):
+            var = self.__dict__["variables"]["_synaptic_pre" if name == "i" else "_synaptic_post"]
+            group = self.__dict__["source"] if name == "i" else self.__dict__["target"]
+            return var.values.astype(np.int32) - np.int32(group.start)
+        return super().__getattr__(name)
+
+    def _element_indices(self, item) -> np.ndarray:
+        if isinstance(item, tuple):
+            if len(item) != 2:
+                raise IndexError(f"{self.owner}: index with S.w[i, j], got {item!r}")
+            pre_sel = _selection(item[0], self.source.N)
+            post_sel = _selection(item[1], self.target.N)
+            keep = np.isin(self.i, pre_sel) & np.isin(self.j, post_sel)
+            return np.flatnonzero(keep)
+        return super()._element_indices(item)
+
+    def scope(self, run_namespace, index="_idx", suffix="") -> Scope:
+        own = Scope(self.owner, self.variables, self.array_name, index, suffix,
+                    Namespace(self.namespace, run_namespace, self._eq_namespace),
+                    extra={"i": (sympy.Symbol("_pre", integer=True) - self.source.start,
+                                 DIMENSIONLESS),
+                           "j": (sympy.Symbol("_post", integer=True) - self.target.start,
+                                 DIMENSIONLESS),
+                           "N": (sympy.Integer(self.N), DIMENSIONLESS),
+                           "N_pre": (sympy.Integer(self.source.N), DIMENSIONLESS),
+                           "N_post": (sympy.Integer(self.target.N), DIMENSIONLESS)})
+        post = self.target.scope(run_namespace, "_post", "_post")
+        own.links = {"_pre": self.source.scope(run_namespace, "_pre", "_pre"), "_post": post}
+        own.fallback = post
+        own.index_arrays = {"_pre": self.array_name(self.variables["_synaptic_pre"]),
+                            "_post": self.array_name(self.variables["_synaptic_post"])}
+        return own
+
+    def _evaluator(self, relative: np.ndarray) -> Evaluator:
+        pre = self.variables["_synaptic_pre"].values[relative]
+        post = self.variables["_synaptic_post"].values[relative]
+        return Evaluator(self.scope(_caller_namespace()),
+                         {"_idx": relative, "_pre": pre.astype(np.int64),
+                          "_post": post.astype(np.int64)},
+                         t=getattr(self, "_t", 0.0), dt=self.clock.dt_)
+
+    # -- connect ---------------------------------------------------------------------------------
+    def connect(self, condition=None, i=None, j=None, p=1.0, n=1, skip_if_invalid=False,
+                namespace=None, level=0) -> None:
+        """Create synapses (Brian2's forms: explicit, condition with p, generator syntax).
+
+        Parameters
+        ----------
+        condition : str or bool, optional
+            Expression over ``i``, ``j`` and pre/post variables; True connects all pairs.
+        i, j : int or array of int, optional
+            Explicit pairs (broadcast). ``j`` may instead be a generator string,
+            e.g. ``'k for k in range(i-1, i+2) if k >= 0'``.
+        p : float or str
+            Connection probability of each pair that passes ``condition`` (independent
+            Bernoulli trials).
+        n : int or str
+            Number of synapses per created pair.
+        skip_if_invalid : bool
+            Drop generator targets outside the target group instead of raising.
+        """
+        where = f"{self.owner}.connect"
+        ns = namespace if namespace is not None else _caller_namespace()
+        if isinstance(j, str):
+            if i is not None or condition is not None:
+                raise ValueError(f"{where}: j as a generator string excludes i and condition")
+            pre, post = pairs_from_generator(self, j, ns, skip_if_invalid, where)
+        elif i is not None or j is not None:
+            if i is None or j is None:
+                raise ValueError(f"{where}: give both i and j (got i={i!r}, j={j!r})")
+            if condition is not None:
+                raise ValueError(f"{where}: explicit i/j cannot be combined with a condition")
+            pre, post = explicit_pairs(i, j, self.source.N, self.target.N, where)
+            if not (isinstance(p, numbers.Number) and p == 1):
+                keep = np.random.default_rng().random(len(pre)) < float(p)
+                pre, post = pre[keep], post[keep]
+        else:
+            if isinstance(condition, str) and condition.strip() == "i == j" and p == 1:
+                size = min(self.source.N, self.target.N)
+                pre = post = np.arange(size)
+            else:
+                pre, post = pairs_from_condition(self, condition, p, ns, where)
+        if isinstance(n, str):
+            from ._connect import _evaluate_pairs
+            counts = _evaluate_pairs(self, ns, n, pre, post, DIMENSIONLESS, f"{where}: n={n!r}")
+            counts = counts.astype(np.int64)
+        else:
+            if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+                raise ValueError(f"{where}: n must be a non-negative integer, got {n!r}")
+            counts = np.full(len(pre), int(n), np.int64)
+        if (counts < 0).any():
+            raise ValueError(f"{where}: n evaluated to a negative number")
+        pre, post = np.repeat(pre, counts), np.repeat(post, counts)
+        self._append(pre, post)
+
+    def _append(self, pre: np.ndarray, post: np.ndarray) -> None:
+        old, new = self.N, self.N + len(pre)
+        for var in self.variables.values():
+            if var.values is None or var.shared:
+                continue
+            grown = np.zeros(new, var.values.dtype)
+            grown[:old] = var.values
+            if var.name in self._default_delays:
+                grown[old:] = self._default_delays[var.name]
+            var.values = grown
+        self.variables["_synaptic_pre"].values[old:] = pre + self.source.start
+        self.variables["_synaptic_post"].values[old:] = post + self.target.start
+        self.N = new
+        pre_all = self.variables["_synaptic_pre"].values - self.source.start
+        post_all = self.variables["_synaptic_post"].values - self.target.start
+        n_in = np.bincount(post_all, minlength=self.target.N)
+        n_out = np.bincount(pre_all, minlength=self.source.N)
+        self.variables["N_incoming"].values[:] = n_in[post_all]
+        self.variables["N_outgoing"].values[:] = n_out[pre_all]
+
+    # -- lowering --------------------------------------------------------------------------------
+    def lower(self, lctx) -> None:
+        every = lctx.every(self.clock, self.owner)
+        dt_name = lctx.scalar(f"dt_{self.name}", self.clock.dt_)
+        ns = lctx.run_namespace
+        for var in self.variables.values():
+            if var.values is not None:
+                lctx.array(self.array_name(var), var.values)
+        n_name = lctx.scalar(f"N_{self.name}", self.N, "int64")
+        if self._clock_driven:
+            builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+            self._integration(self._clock_driven, builder, self.method)
+            lctx.add_block(self, ir.ElementLoop(f"{self.name}_stateupdater", every, dt_name,
+                                                start=0, stop=n_name, kernel=builder.build()))
+        for eq in self._summed:
+            self._lower_summed(eq, lctx, every, dt_name, n_name, ns)
+        for pathway in self.pathways:
+            self._lower_pathway(pathway, lctx, every, dt_name, ns)
+
+    def _lower_summed(self, eq, lctx, every, dt_name, n_name, ns) -> None:
+        suffix = "_post" if eq.name.endswith("_post") else "_pre"
+        group = self.target if suffix == "_post" else self.source
+        target_var = group.variables[eq.name[: -len(suffix)]]
+        builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+        expr = builder.expression(eq.expr, f"{self.owner}: {eq.where}", expected=eq.dim)
+        builder.assign_local("_summand", expr)
+        index_var = self.variables["_synaptic_post" if suffix == "_post" else "_synaptic_pre"]
+        block = ir.Summed(f"{self.name}_summed_variable_{eq.name}", every, dt_name,
+                          target=group.array_name(target_var),
+                          target_start=group.start, target_stop=group.start + group.N,
+                          n_synapses=n_name, post_index=self.array_name(index_var),
+                          kernel=builder.build())
+        lctx.add_block(self, block, when="groups", order=group.order - 1)
+
+    def _lower_pathway(self, pathway: SynapticPathway, lctx, every, dt_name, ns) -> None:
+        builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+        where = f"{self.owner} on_{pathway.name}"
+        if self._event_driven:
+            self._integration(self._event_driven, builder, "exact",
+                              dt_symbol=sym("t") - sym("lastupdate"))
+        builder.add_code(pathway.lines, where)
+        if self._event_driven:
+            builder.add_code(parse_statements("lastupdate = t", where), where)
+        source = pathway.source
+        by = "_synaptic_pre" if pathway.prepost == "pre" else "_synaptic_post"
+        rel = self.variables[by].values.astype(np.int64) - source.start
+        order = np.argsort(rel, kind="stable").astype(np.int32)
+        ptr = np.zeros(source.N + 1, np.int64)
+        np.cumsum(np.bincount(rel, minlength=source.N), out=ptr[1:])
+        steps = np.floor(pathway.delay_var.values / self.clock.dt_ + 0.5).astype(np.int64)
+        homogeneous = steps.size == 0 or bool(np.all(steps == steps[0]))
+        if homogeneous:
+            d = int(steps[0]) if steps.size else 0
+            pathway._queue_for(d + 1, source.N, ("homogeneous", d))
+            delay_steps = lctx.scalar(f"delay_{self.name}_{pathway.name}", d, "int64")
+        else:
+            slots = int(steps.max()) + 1
+            pathway._queue_for(slots, max(16, 2 * self.N // slots), "heterogeneous")
+            self._delay_steps = {**getattr(self, "_delay_steps", {}),
+                                 pathway.name: steps.astype(np.int32)}
+            delay_steps = lctx.array(f"_delay_steps_{self.name}_{pathway.name}",
+                                     self._delay_steps[pathway.name])
+        spiking = source.spike_source
+        spiking._spike_arrays(lctx)
+        queue = lctx.array(f"_queue_{self.name}_{pathway.name}", pathway.queue, growable=True,
+                           setter=lambda arr, pw=pathway: setattr(pw, "queue", arr))
+        qcount = lctx.array(f"_queue_count_{self.name}_{pathway.name}", pathway.queue_count)
+        self._csr = {**getattr(self, "_csr", {}), pathway.name: (ptr, order)}
+        block = ir.Pathway(
+            f"{self.name}_{pathway.name}", every, dt_name,
+            source_spikes=spiking._spikes_name, source_count=spiking._count_name,
+            source_start=source.start, source_stop=source.start + source.N,
+            ptr=lctx.array(f"_ptr_{self.name}_{pathway.name}", ptr),
+            order=lctx.array(f"_order_{self.name}_{pathway.name}", order),
+            delay_steps=delay_steps, per_synapse_delay=not homogeneous,
+            queue=queue, queue_count=qcount, kernel=builder.build())
+        lctx.add_block(self, block, when="synapses",
+                       order=-1 if pathway.prepost == "pre" else 0)
+
+
+def _selection(item, size: int) -> np.ndarray:
+    if isinstance(item, slice):
+        return np.arange(size)[item]
+    return np.atleast_1d(np.asarray(item))
+
+
+del Equations, Quantity, Variable

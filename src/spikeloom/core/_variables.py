@@ -1,0 +1,154 @@
+"""Variables of groups and synapses, and the Brian2-style views ``G.v[...]``.
+
+Values are stored as NumPy arrays of SI values; a view converts to and from Quantities and
+evaluates string expressions (``G.v = 'El + rand()*5*mV'``, ``S.w['i > j'] = 0.5``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..exceptions import UnitError
+from ..units import DIMENSIONLESS, Dimension, Quantity, as_quantity, dim_string, get_dim, si_value
+
+NUMPY_DTYPES = {"float": np.float64, "integer": np.int32, "boolean": np.bool_}
+
+
+@dataclass(eq=False)
+class Variable:
+    """One variable of a group.
+
+    Parameters
+    ----------
+    name : str
+    dim : Dimension
+    dtype : numpy dtype
+    values : ndarray or None
+        Storage (SI values); None for subexpressions.
+    shared : bool
+        One value for the whole group (stored with length 1).
+    constant : bool
+        Model code may not write it (parameters flagged ``constant``, ``i``...).
+    read_only : bool
+        Not even the user may set it from Python (``i``, ``N``, ``lastupdate``...).
+    expr : str or None
+        Definition of a subexpression.
+    """
+
+    name: str
+    dim: Dimension
+    dtype: type
+    values: np.ndarray | None = None
+    shared: bool = False
+    constant: bool = False
+    read_only: bool = False
+    expr: str | None = None
+    where: str = ""
+
+    @property
+    def is_subexpression(self) -> bool:
+        return self.expr is not None
+
+    @property
+    def is_boolean(self) -> bool:
+        return self.dtype == np.bool_
+
+
+def to_si_array(value, var: Variable, owner: str):
+    """Check the unit of ``value`` against ``var`` and return plain SI numbers."""
+    if isinstance(value, str):
+        raise TypeError("string values are handled by the caller")
+    got = get_dim(value)
+    if got != var.dim:
+        if var.dim == DIMENSIONLESS or got != DIMENSIONLESS or not _all_zero(value):
+            raise UnitError(f"{owner}: cannot set {var.name} (unit {dim_string(var.dim)}) to a "
+                            f"value with unit {dim_string(got)}: {value!r}")
+    values = np.asarray(si_value(value))
+    if var.dtype != np.bool_ and np.issubdtype(values.dtype, np.floating) and \
+            np.isnan(values).any():
+        raise ValueError(f"{owner}: value for {var.name} contains NaN")
+    return values
+
+
+def _all_zero(value) -> bool:
+    try:
+        return bool(np.all(np.asarray(si_value(value)) == 0))
+    except Exception:
+        return False
+
+
+class VariableView:
+    """``group.var``: indexable, assignable, and usable like the Quantity array it holds."""
+
+    def __init__(self, group, var: Variable) -> None:
+        object.__setattr__(self, "group", group)
+        object.__setattr__(self, "var", var)
+
+    # -- reading ---------------------------------------------------------------------------
+    def _si(self, item=slice(None)) -> np.ndarray:
+        return self.group._get_values(self.var, item)
+
+    def __getitem__(self, item):
+        values = self._si(item)
+        if self.var.is_boolean or self.var.dtype == np.int32:
+            return values
+        return as_quantity(values, self.var.dim)
+
+    def get_item(self, item, level: int = 0):
+        return self[item]
+
+    @property
+    def value(self):
+        return self[:]
+
+    def __array__(self, dtype=None, copy=None):
+        values = self._si()
+        return values.astype(dtype) if dtype is not None else values
+
+    def __len__(self) -> int:
+        return len(self._si())
+
+    def __repr__(self) -> str:
+        return f"<{self.group.name}.{self.var.name}: {self[:]!r}>"
+
+    def __setitem__(self, item, value) -> None:
+        self.group._set_values(self.var, item, value)
+
+    # Behave like the Quantity array in arithmetic and comparisons.
+    def _q(self):
+        return self[:]
+
+    def __add__(self, o): return self._q() + o
+    def __radd__(self, o): return o + self._q()
+    def __sub__(self, o): return self._q() - o
+    def __rsub__(self, o): return o - self._q()
+    def __mul__(self, o): return self._q() * o
+    def __rmul__(self, o): return o * self._q()
+    def __truediv__(self, o): return self._q() / o
+    def __rtruediv__(self, o): return o / self._q()
+    def __pow__(self, o): return self._q() ** o
+    def __neg__(self): return -self._q()
+    def __abs__(self): return abs(self._q())
+    def __lt__(self, o): return self._q() < o
+    def __le__(self, o): return self._q() <= o
+    def __gt__(self, o): return self._q() > o
+    def __ge__(self, o): return self._q() >= o
+    def __eq__(self, o): return self._q() == o  # noqa: D105
+    def __ne__(self, o): return self._q() != o
+    __hash__ = None
+
+    @property
+    def shape(self):
+        return self._si().shape
+
+    def mean(self, *a, **k): return self._q().mean(*a, **k)
+    def sum(self, *a, **k): return self._q().sum(*a, **k)
+    def min(self, *a, **k): return self._q().min(*a, **k)
+    def max(self, *a, **k): return self._q().max(*a, **k)
+    def std(self, *a, **k): return self._q().std(*a, **k)
+
+
+def is_quantity_like(value) -> bool:
+    return isinstance(value, Quantity) or np.isscalar(value) or isinstance(value, np.ndarray)

@@ -1,0 +1,262 @@
+"""Model equations in Brian2's syntax.
+
+Three kinds of line, each ending in ``: unit`` and optional ``(flags)``::
+
+    dv/dt = (El - v)/tau : volt (unless refractory)   # differential equation
+    I = g*(E - v) : amp                                # subexpression
+    tau : second (constant)                            # parameter
+
+An expression may continue over several lines; a line belongs to the next equation until a
+``:`` at bracket depth 0 closes it. ``#`` starts a comment.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from ..exceptions import EquationError
+from ..units import DIMENSIONLESS, UNITS, Dimension, Quantity, dim_string, get_dim
+from ._expressions import parse_ast
+
+DIFF, SUB, PARAM = "differential equation", "subexpression", "parameter"
+KNOWN_FLAGS = frozenset({
+    "constant", "shared", "constant over dt", "unless refractory", "event-driven",
+    "clock-driven", "summed", "linked",
+})
+_NAME = re.compile(r"^[A-Za-z_]\w*$")
+RESERVED = frozenset({"t", "dt", "i", "j", "N", "xi", "rand", "randn", "True", "False",
+                      "and", "or", "not", "lastupdate"})
+
+
+@dataclass(frozen=True)
+class SingleEquation:
+    """One line of a model.
+
+    Parameters
+    ----------
+    kind : str
+        ``DIFF``, ``SUB`` or ``PARAM``.
+    name : str
+        The variable defined.
+    dim : Dimension
+        Its physical dimension (for ``DIFF``: of the variable, not of its derivative).
+    var_type : str
+        ``'float'``, ``'integer'`` or ``'boolean'``.
+    expr : str or None
+        Right-hand side (None for parameters).
+    flags : frozenset of str
+    line : str
+        The source line, quoted in error messages.
+    """
+
+    kind: str
+    name: str
+    dim: Dimension
+    var_type: str
+    expr: str | None
+    flags: frozenset[str]
+    line: str
+
+    @property
+    def expr_ast(self) -> ast.expr:
+        return parse_ast(self.expr, self.where)
+
+    @property
+    def where(self) -> str:
+        return f"equation '{self.line.strip()}'"
+
+
+def _split_flags(unit_part: str, line: str) -> tuple[str, frozenset[str]]:
+    unit_part = unit_part.strip()
+    flags: frozenset[str] = frozenset()
+    match = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", unit_part)
+    if match and match.group(1).strip():
+        unit_part = match.group(1).strip()
+        flags = frozenset(f.strip() for f in match.group(2).split(",") if f.strip())
+        unknown = flags - KNOWN_FLAGS
+        if unknown:
+            raise EquationError(f"equation '{line.strip()}': unknown flag(s) "
+                                f"{', '.join(sorted(unknown))}; allowed flags are "
+                                f"{', '.join(sorted(KNOWN_FLAGS))}")
+    return unit_part, flags
+
+
+def parse_unit(text: str, where: str) -> tuple[Dimension, str]:
+    """Return (dimension, var_type) for a unit specification such as ``volt/second``."""
+    text = text.strip()
+    if text == "boolean":
+        return DIMENSIONLESS, "boolean"
+    if text == "integer":
+        return DIMENSIONLESS, "integer"
+    try:
+        value = eval(text, {"__builtins__": {}}, UNITS)  # noqa: S307 - names are units only
+    except Exception:
+        raise EquationError(f"{where}: unknown unit {text!r}; use a unit name such as volt, "
+                            "second, siemens, amp, metre, 1, boolean or integer") from None
+    return get_dim(value), "float"
+
+
+def _logical_lines(text: str) -> list[str]:
+    """Join physical lines into equations: each ends at a ':' outside brackets."""
+    out: list[str] = []
+    pending = ""
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        pending = f"{pending} {line.strip()}" if pending else line.strip()
+        depth = 0
+        closed = False
+        for ch in pending:
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+            elif ch == ":" and depth == 0:
+                closed = True
+                break
+        if closed:
+            out.append(pending)
+            pending = ""
+    if pending:
+        raise EquationError(f"equation '{pending}': missing ': unit' (every line of a model "
+                            "ends with ': unit', e.g. 'dv/dt = -v/tau : volt')")
+    return out
+
+
+def parse_line(line: str) -> SingleEquation:
+    """Parse one logical equation line."""
+    where = f"equation '{line.strip()}'"
+    depth = 0
+    colon = -1
+    for pos, ch in enumerate(line):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == ":" and depth == 0:
+            colon = pos
+            break
+    lhs_expr, unit_part = line[:colon], line[colon + 1:]
+    unit_text, flags = _split_flags(unit_part, line)
+    dim, var_type = parse_unit(unit_text, where)
+    match = re.match(r"^\s*d\s*([A-Za-z_]\w*)\s*/\s*dt\s*=(.*)$", lhs_expr)
+    if match:
+        kind, name, expr = DIFF, match.group(1), match.group(2).strip()
+    elif "=" in lhs_expr:
+        name, expr = (s.strip() for s in lhs_expr.split("=", 1))
+        kind = SUB
+    else:
+        kind, name, expr = PARAM, lhs_expr.strip(), None
+    if not _NAME.match(name):
+        raise EquationError(f"{where}: {name!r} is not a valid variable name")
+    if name in RESERVED:
+        raise EquationError(f"{where}: {name!r} is a reserved name and cannot be defined by "
+                            f"a model; reserved names are {', '.join(sorted(RESERVED))}")
+    if expr is not None:
+        if not expr:
+            raise EquationError(f"{where}: empty right-hand side")
+        parse_ast(expr, where)  # syntax check now, with the line in the message
+    if kind == DIFF and var_type != "float":
+        raise EquationError(f"{where}: a differential equation needs a float unit, "
+                            f"got {unit_text!r}")
+    return SingleEquation(kind, name, dim, var_type, expr, flags, line)
+
+
+@dataclass(frozen=True)
+class Equations:
+    """A parsed model: an ordered collection of :class:`SingleEquation`.
+
+    Parameters
+    ----------
+    text : str
+        The model in Brian2 syntax.
+    **substitutions
+        ``name=value`` replaces a constant by a value (a Quantity or number) for this model
+        only; ``name='new_name'`` renames a variable or constant.
+
+    Examples
+    --------
+    >>> eqs = Equations('dv/dt = (El - v)/tau : volt')
+    >>> eqs.diff_eq_names
+    ('v',)
+    """
+
+    equations: tuple[SingleEquation, ...]
+    namespace: dict = field(default_factory=dict, compare=False)
+
+    def __init__(self, text: str | Equations | list = "", **substitutions) -> None:
+        if isinstance(text, Equations):
+            equations = text.equations
+            namespace = dict(text.namespace)
+        elif isinstance(text, list | tuple):
+            equations = tuple(text)
+            namespace = {}
+        else:
+            if not isinstance(text, str):
+                raise TypeError(f"Equations: model must be a string, got {type(text).__name__}")
+            renames = {k: v for k, v in substitutions.items() if isinstance(v, str)}
+            for old, new in renames.items():
+                text = re.sub(rf"\b{re.escape(old)}\b", new, text)
+            equations = tuple(parse_line(line) for line in _logical_lines(text))
+            namespace = {k: v for k, v in substitutions.items() if not isinstance(v, str)}
+        names = [eq.name for eq in equations]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise EquationError(f"Equations: variable(s) {', '.join(duplicates)} defined more "
+                                "than once")
+        object.__setattr__(self, "equations", equations)
+        object.__setattr__(self, "namespace", namespace)
+
+    def __add__(self, other: Equations | str) -> Equations:
+        other = other if isinstance(other, Equations) else Equations(other)
+        result = Equations(list(self.equations) + list(other.equations))
+        result.namespace.update(self.namespace)
+        result.namespace.update(other.namespace)
+        return result
+
+    __radd__ = __add__
+
+    def __iter__(self):
+        return iter(self.equations)
+
+    def __len__(self) -> int:
+        return len(self.equations)
+
+    def __getitem__(self, name: str) -> SingleEquation:
+        for eq in self.equations:
+            if eq.name == name:
+                return eq
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return any(eq.name == name for eq in self.equations)
+
+    def __str__(self) -> str:
+        return "\n".join(eq.line for eq in self.equations)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(eq.name for eq in self.equations)
+
+    def _of_kind(self, kind: str) -> tuple[str, ...]:
+        return tuple(eq.name for eq in self.equations if eq.kind == kind)
+
+    @property
+    def diff_eq_names(self) -> tuple[str, ...]:
+        return self._of_kind(DIFF)
+
+    @property
+    def subexpr_names(self) -> tuple[str, ...]:
+        return self._of_kind(SUB)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return self._of_kind(PARAM)
+
+
+def quantity_dim_string(value) -> str:
+    """Unit name of a value for error messages."""
+    return dim_string(get_dim(value)) if isinstance(value, Quantity) else "1"

@@ -1,0 +1,34 @@
+"""Every error and warning spikeloom raises on purpose.
+
+Each subclasses a builtin so that ``except ValueError`` keeps working for users who do not
+know spikeloom's names. Messages follow *where — what was expected — what was got — the fix*.
+"""
+
+from __future__ import annotations
+
+
+class EquationError(ValueError):
+    """A model string (equations, threshold, reset, on_pre...) cannot be parsed or is invalid."""
+
+
+class UnitError(ValueError):
+    """Dimensions do not match (wraps the mismatch with the offending line and both units)."""
+
+
+class UnresolvedNameError(KeyError):
+    """A name used in model code is neither a variable of the model nor found in any namespace."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; keep the message readable
+        return str(self.args[0]) if self.args else ""
+
+
+class UnsupportedEquationsError(ValueError):
+    """No requested integration method can integrate the given equations."""
+
+
+class SimulationError(RuntimeError):
+    """A fault detected inside the compiled run loop (NaN, full buffer...)."""
+
+
+class BuildError(RuntimeError):
+    """Code generation or compilation of the run loop failed."""

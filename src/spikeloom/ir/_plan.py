@@ -1,0 +1,262 @@
+"""The backend-neutral plan of one run: arrays, scalars and the blocks of one time step.
+
+A backend renders a :class:`Plan` into one compiled loop over time steps. It never needs to
+know what a neuron, a synapse or a plasticity rule is: it sees arrays, loop bodies
+(:class:`Kernel`) and a handful of block kinds (loops over elements, spike detection, spike
+delivery through a delay queue, recording).
+
+Index names used in :class:`Ref`
+--------------------------------
+``'_idx'``  the loop element (neuron or synapse index, absolute in its array);
+``'_pre'``, ``'_post'``  a synapse's pre/post neuron (absolute), loaded from index arrays;
+``'0'``  a shared (scalar) variable stored as an array of length 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..integrators._base import Statement
+
+DTYPES = ("float64", "float32", "int32", "int64", "bool")
+
+
+@dataclass(frozen=True)
+class ArrayDecl:
+    """An array the loop reads or writes; its values live outside the plan."""
+
+    name: str
+    dtype: str
+    ndim: int = 1
+    growable: bool = False  # the loop may reallocate it (monitors, queues): it is returned
+
+    def __post_init__(self) -> None:
+        if self.dtype not in DTYPES:
+            raise ValueError(f"ArrayDecl {self.name!r}: dtype {self.dtype!r} not in {DTYPES}")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Where a kernel local lives: ``array[index]``."""
+
+    array: str
+    index: str
+
+
+@dataclass(frozen=True)
+class Draw:
+    """A random number drawn per element and step: ``kind`` is 'uniform' or 'normal'."""
+
+    symbol: str
+    kind: str
+    stream: int
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A loop body: compute index locals, load, draw, run statements, store.
+
+    ``indices`` are ``(name, array, from_index)`` triples meaning ``name = array[from_index]``.
+    """
+
+    indices: tuple[tuple[str, str, str], ...] = ()
+    loads: tuple[tuple[str, Ref], ...] = ()
+    draws: tuple[Draw, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    stores: tuple[tuple[str, Ref], ...] = ()
+
+    def __str__(self) -> str:
+        lines = [f"{n} = {a}[{i}]" for n, a, i in self.indices]
+        lines += [f"{n} = {r.array}[{r.index}]" for n, r in self.loads]
+        lines += [f"{d.symbol} = {d.kind}(stream={d.stream})" for d in self.draws]
+        lines += [str(s) for s in self.statements]
+        lines += [f"{r.array}[{r.index}] = {n}" for n, r in self.stores]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One operation of a time step, run when ``step % every == 0``.
+
+    ``dt`` names the scalar holding the block's own time step; ``t`` inside the block is
+    ``(step // every) * dt``.
+    """
+
+    name: str
+    every: int
+    dt: str
+
+
+@dataclass(frozen=True)
+class ElementLoop(Block):
+    """``for _idx in range(start, stop)`` (``stop`` may be a scalar name for synapses)."""
+
+    start: int = 0
+    stop: int | str = 0
+    kernel: Kernel = field(default_factory=Kernel)
+
+
+@dataclass(frozen=True)
+class Threshold(Block):
+    """Spike detection: elements whose ``_cond`` holds are appended to ``spikes``.
+
+    ``count`` is a length-1 int64 array receiving the number of spikes; ``after`` runs for
+    each spiking element (``lastspike = t``...).
+    """
+
+    start: int = 0
+    stop: int = 0
+    kernel: Kernel = field(default_factory=Kernel)
+    spikes: str = ""
+    count: str = ""
+    after: Kernel = field(default_factory=Kernel)
+
+
+@dataclass(frozen=True)
+class GeneratorEmit(Block):
+    """Spikes from a sorted list of (step, index) events, optionally repeated every ``period``."""
+
+    event_steps: str = ""
+    event_indices: str = ""
+    pointer: str = ""  # int64[1]: next event to emit
+    period: int = 0  # in steps of this block; 0 = no repetition
+    spikes: str = ""
+    count: str = ""
+    after: Kernel = field(default_factory=Kernel)
+
+
+@dataclass(frozen=True)
+class SpikeLoop(Block):
+    """Run ``kernel`` for each spike of ``spikes[:count[0]]`` within [start, stop)."""
+
+    spikes: str = ""
+    count: str = ""
+    start: int = 0
+    stop: int = 0
+    kernel: Kernel = field(default_factory=Kernel)
+
+
+@dataclass(frozen=True)
+class Pathway(Block):
+    """Spike delivery from a source group's spikes to synapses, through a delay queue.
+
+    Spikes in [``source_start``, ``source_stop``) are pushed; relative index ``k`` owns the
+    synapses ``order[ptr[k]:ptr[k+1]]``. Without ``per_synapse_delay``, ``delay_steps`` (an
+    int or a scalar's name) is shared by the whole pathway and the queue holds neuron
+    indices; with it, ``delay_steps`` names an int array of per-synapse delays and the queue
+    holds synapse indices.
+    ``queue`` is int32[slots, capacity] (growable) and ``queue_count`` int64[slots].
+    """
+
+    source_spikes: str = ""
+    source_count: str = ""
+    source_start: int = 0
+    source_stop: int = 0
+    ptr: str = ""
+    order: str = ""
+    delay_steps: int | str = 0
+    per_synapse_delay: bool = False
+    queue: str = ""
+    queue_count: str = ""
+    kernel: Kernel = field(default_factory=Kernel)
+
+
+@dataclass(frozen=True)
+class Summed(Block):
+    """``target[post] = sum over synapses of kernel's '_summand'`` for post in [start, stop)."""
+
+    target: str = ""
+    target_start: int = 0
+    target_stop: int = 0
+    n_synapses: str = ""
+    post_index: str = ""
+    kernel: Kernel = field(default_factory=Kernel)
+
+
+@dataclass(frozen=True)
+class RecordState(Block):
+    """Append one row per recorded step: ``values[row, k] = _rec_v`` for element ``idx[k]``."""
+
+    record_indices: str = ""
+    columns: tuple[tuple[str, str], ...] = ()  # (local computed by kernel, 2-D buffer)
+    times: str = ""
+    fill: str = ""
+    kernel: Kernel = field(default_factory=Kernel)
+
+
+@dataclass(frozen=True)
+class RecordSpikes(Block):
+    """Append (index - start, step) and recorded variables of each spike in [start, stop)."""
+
+    spikes: str = ""
+    count: str = ""
+    start: int = 0
+    stop: int = 0
+    out_index: str = ""
+    out_step: str = ""
+    columns: tuple[tuple[str, str], ...] = ()
+    fill: str = ""
+    kernel: Kernel = field(default_factory=Kernel)
+
+
+@dataclass(frozen=True)
+class RecordRate(Block):
+    """``rate[row] = (spikes in [start, stop)) / ((stop - start) * dt)``."""
+
+    spikes: str = ""
+    count: str = ""
+    start: int = 0
+    stop: int = 0
+    out_rate: str = ""
+    fill: str = ""
+
+
+@dataclass(frozen=True)
+class LookupTable:
+    """A function of time read from a table (Brian2's TimedArray): ``name(t)`` or ``name(t, i)``.
+
+    The value at time ``t`` is ``values[k]`` with ``k = int((t/(dt/K) + 0.5)/K)`` clipped to
+    the table; ``dt`` names the scalar holding the table's step.
+    """
+
+    name: str
+    values: str
+    dt: str
+    K: int
+    ndim: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything one run loop needs: declarations and the ordered blocks of a step."""
+
+    arrays: tuple[ArrayDecl, ...]
+    scalars: tuple[tuple[str, str], ...]  # (name, dtype) passed by value
+    blocks: tuple[Block, ...]
+    check_nan: tuple[str, ...] = ()  # float arrays checked for NaN after every step
+    lookups: tuple[LookupTable, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [a.name for a in self.arrays] + [s for s, _ in self.scalars]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"Plan: names declared twice: {dupes}")
+        known = set(names)
+        for block in self.blocks:
+            for kernel in _kernels(block):
+                for _, ref in kernel.loads + kernel.stores:
+                    if ref.array not in known:
+                        raise ValueError(f"Plan: block {block.name!r} uses undeclared array "
+                                         f"{ref.array!r}")
+
+    def __str__(self) -> str:
+        out = []
+        for block in self.blocks:
+            out.append(f"[{type(block).__name__} {block.name} every {block.every}]")
+            for kernel in _kernels(block):
+                out.extend("    " + line for line in str(kernel).splitlines())
+        return "\n".join(out)
+
+
+def _kernels(block: Block) -> list[Kernel]:
+    return [v for v in vars(block).values() if isinstance(v, Kernel)]
