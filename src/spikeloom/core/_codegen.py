@@ -252,7 +252,7 @@ class KernelBuilder:
     def resolve_sympy(self, expr: sympy.Expr, scope: Scope, where: str) -> sympy.Expr:
         """Replace model names by locals, scalar arguments and substituted definitions."""
         mapping = {}
-        for symbol in expr.free_symbols:
+        for symbol in sorted(expr.free_symbols, key=lambda s: s.name):
             name = symbol.name
             if name.startswith("_rand_") or name.startswith("_randn_"):
                 continue
@@ -270,7 +270,7 @@ class KernelBuilder:
     def _draws(self, expr: sympy.Expr, rename: dict) -> sympy.Expr:
         """Give every rand()/randn() symbol of ``expr`` a stream and a kernel-unique local."""
         mapping = {}
-        for symbol in expr.free_symbols:
+        for symbol in sorted(expr.free_symbols, key=lambda s: s.name):
             name = symbol.name
             if name.startswith("_rand_") or name.startswith("_randn_"):
                 if name not in rename:

@@ -144,7 +144,7 @@ def _substitute_subexpressions(expr, subexprs: dict, builder, scope, depth: int 
     if depth > 50:
         raise EquationError("subexpressions refer to each other in a cycle")
     mapping = {}
-    for symbol in expr.free_symbols:
+    for symbol in sorted(expr.free_symbols, key=lambda s: s.name):
         eq = subexprs.get(symbol.name)
         if eq is not None:
             node = eq.expr_ast
