@@ -1,0 +1,1026 @@
+# Constants assigned in model functions are used only inside equation strings (Brian2 resolves
+# them from the caller's locals at run time), hence:
+# ruff: noqa: F841
+"""Model definitions shared by Brian2 (reference) and spikeloom (under test).
+
+Every model is a function ``model(b) -> dict[str, np.ndarray]`` where ``b`` is
+the simulator *module* (``brian2`` or ``spikeloom``).  The function only uses
+public Brian2 API through ``b.<name>``, builds a small network, runs it and
+returns plain float64 arrays in fixed units (the unit is part of the key
+documentation below, e.g. ``v_mV``).
+
+Conventions for the returned dictionaries
+-----------------------------------------
+* keys ending in ``_mV``, ``_ms``, ``_nA`` ... hold values in that unit;
+* keys listed in :data:`INTEGER_SUFFIXES` (spike indices, synapse indices,
+  counts, lengths) hold integer-valued floats and are compared exactly;
+* everything is ``np.float64``.
+
+Objects must be held in local variables of the model function: the magic
+``b.run`` collects the Brian objects from the calling frame, exactly as in a
+user script.  External constants used in equation strings (``tau``, ``v0`` ...)
+are likewise resolved from the function's locals at ``run`` time.
+
+Models must stay small (<= 200 neurons, <= 200 ms of biological time, apart
+from the 1 s Poisson models) so the whole suite runs in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Key suffixes whose arrays are integer-valued and must match exactly.
+INTEGER_SUFFIXES = ("_i", "_j", "_idx", "_count", "_n", "_len", "_steps")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    func: Callable[..., dict]
+    deterministic: bool
+    features: tuple[str, ...] = field(default_factory=tuple)
+    rtol: float = 1e-9
+    atol: float = 1e-12
+
+    @property
+    def doc(self) -> str:
+        return (self.func.__doc__ or "").strip().splitlines()[0] if self.func.__doc__ else ""
+
+
+#: name -> ModelSpec, in definition order.
+REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register(
+    deterministic: bool = True,
+    features: tuple[str, ...] = (),
+    name: str | None = None,
+    rtol: float = 1e-9,
+    atol: float = 1e-12,
+):
+    """Decorator adding a model function to :data:`REGISTRY`."""
+
+    def deco(func):
+        key = name or func.__name__
+        if key in REGISTRY:
+            raise ValueError(f"duplicate model name {key!r}")
+        REGISTRY[key] = ModelSpec(key, func, deterministic, tuple(features), rtol, atol)
+        return func
+
+    return deco
+
+
+def is_integer_key(key: str) -> bool:
+    return key.endswith(INTEGER_SUFFIXES)
+
+
+def f64(x) -> np.ndarray:
+    """Plain float64 ndarray from a (dimensionless) array-like."""
+    return np.array(np.asarray(x), dtype=np.float64)
+
+
+def _trains(b, spike_trains: dict, unit) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate a ``spike_trains()`` dict (sorted by neuron index) and the lengths."""
+    keys = sorted(spike_trains)
+    parts = [f64(spike_trains[k] / unit) for k in keys]
+    cat = np.concatenate(parts) if parts else np.zeros(0)
+    return cat, f64([len(p) for p in parts])
+
+
+# ---------------------------------------------------------------------------
+# 1. threshold + reset
+# ---------------------------------------------------------------------------
+@register(
+    features=(
+        "NeuronGroup",
+        "threshold",
+        "reset",
+        "method='exact'",
+        "StateMonitor record=list",
+        "SpikeMonitor",
+    )
+)
+def lif_threshold_reset(b):
+    """LIF driven above threshold by a per-neuron constant target v0 (exact integration)."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau = 10 * b.ms
+    G = b.NeuronGroup(
+        6,
+        """dv/dt = (v0 - v)/tau : volt
+           v0 : volt""",
+        threshold="v > 10*mV",
+        reset="v = 0*mV",
+        method="exact",
+    )
+    G.v0 = np.array([9.0, 11.0, 13.7, 17.3, 23.1, 41.9]) * b.mV  # neuron 0 never spikes
+    mon = b.StateMonitor(G, "v", record=[0, 2, 5])
+    spk = b.SpikeMonitor(G)
+    b.run(100 * b.ms)
+    return {
+        "t_ms": f64(mon.t / b.ms),
+        "v_mV": f64(mon.v / b.mV),
+        "spk_i": f64(spk.i),
+        "spk_t_ms": f64(spk.t / b.ms),
+        "v_end_mV": f64(G.v / b.mV),
+    }
+
+
+# ---------------------------------------------------------------------------
+# 2. refractoriness
+# ---------------------------------------------------------------------------
+@register(features=("refractory=Quantity", "(unless refractory)", "lastspike", "not_refractory"))
+def lif_refractory_fixed(b):
+    """LIF with refractory=5*ms; v clamped while refractory via (unless refractory)."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau = 10 * b.ms
+    G = b.NeuronGroup(
+        4,
+        """dv/dt = (v0 - v)/tau : volt (unless refractory)
+           v0 : volt""",
+        threshold="v > 10*mV",
+        reset="v = 0*mV",
+        refractory=5 * b.ms,
+        method="exact",
+    )
+    G.v0 = np.array([12.3, 19.7, 33.1, 77.7]) * b.mV
+    mon = b.StateMonitor(G, ["v", "not_refractory"], record=True)
+    spk = b.SpikeMonitor(G)
+    b.run(100 * b.ms)
+    return {
+        "t_ms": f64(mon.t / b.ms),
+        "v_mV": f64(mon.v / b.mV),
+        "not_refractory": f64(mon.not_refractory),
+        "spk_i": f64(spk.i),
+        "spk_t_ms": f64(spk.t / b.ms),
+        "lastspike_ms": f64(G.lastspike / b.ms),
+    }
+
+
+@register(features=("refractory='ref' (per-neuron constant)", "timestep() flooring of refractory"))
+def lif_refractory_variable(b):
+    """Per-neuron refractory period from a `ref : second (constant)` variable.
+
+    Periods that are not multiples of dt (1.05 ms, 2.55 ms ...) are floored to
+    whole steps by Brian2's ``timestep(ref, dt)``.
+    """
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau = 10 * b.ms
+    G = b.NeuronGroup(
+        5,
+        """dv/dt = (v0 - v)/tau : volt (unless refractory)
+           v0 : volt (constant)
+           ref : second (constant)""",
+        threshold="v > 10*mV",
+        reset="v = 0*mV",
+        refractory="ref",
+        method="exact",
+    )
+    G.v0 = 37.9 * b.mV
+    G.ref = "1.05*ms + i*1.5*ms"  # 1.05, 2.55, 4.05, 5.55, 7.05 ms
+    mon = b.StateMonitor(G, "v", record=[0, 4])
+    spk = b.SpikeMonitor(G)
+    b.run(60 * b.ms)
+    return {
+        "v_mV": f64(mon.v / b.mV),
+        "spk_i": f64(spk.i),
+        "spk_t_ms": f64(spk.t / b.ms),
+        "count": f64(spk.count),
+    }
+
+
+@register(
+    features=(
+        "refractory=<boolean condition>",
+        "reset=None",
+        "sin/pi/t in equations",
+        "method='rk4'",
+        "(unless refractory) on a second variable",
+    )
+)
+def lif_refractory_condition(b):
+    """Refractoriness as a boolean condition: refractory until v drops below 5 mV.
+
+    The leaky neuron follows a sinusoidal target and is never reset; the
+    condition acts as hysteresis (one spike per upward crossing of 10 mV).  The
+    counter ``c`` only integrates while the neuron is not refractory.
+    """
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau = 5 * b.ms
+    A = 14 * b.mV
+    G = b.NeuronGroup(
+        4,
+        """dv/dt = (v0 + A*sin(2*pi*f*t) - v)/tau : volt
+           dc/dt = 1/ms : 1 (unless refractory)
+           v0 : volt (constant)
+           f : Hz (constant)""",
+        threshold="v > 10*mV",
+        refractory="v > 5*mV",
+        method="rk4",
+    )
+    G.v0 = np.array([0.0, 2.5, 4.0, 7.3]) * b.mV
+    G.f = np.array([23.0, 31.7, 47.3, 61.1]) * b.Hz
+    mon = b.StateMonitor(G, ["v", "c", "not_refractory"], record=True)
+    spk = b.SpikeMonitor(G)
+    b.run(120 * b.ms)
+    return {
+        "v_mV": f64(mon.v / b.mV),
+        "c": f64(mon.c),
+        "not_refractory": f64(mon.not_refractory),
+        "spk_i": f64(spk.i),
+        "spk_t_ms": f64(spk.t / b.ms),
+    }
+
+
+# ---------------------------------------------------------------------------
+# 3. integration methods
+# ---------------------------------------------------------------------------
+def _make_integration_model(method: str):
+    def model(b):
+        b.start_scope()
+        b.defaultclock.dt = 0.1 * b.ms
+        # quadratic integrate-and-fire with reset
+        tau = 10 * b.ms
+        vs = 10 * b.mV
+        Q = b.NeuronGroup(
+            4,
+            """dv/dt = (v**2/vs + I)/tau : volt
+               I : volt (constant)""",
+            threshold="v > 20*mV",
+            reset="v = -5*mV",
+            method=method,
+        )
+        Q.I = np.array([0.37, 1.13, 2.71, 5.9]) * b.mV
+        Q.v = -5 * b.mV
+        # FitzHugh-Nagumo (dimensionless, two variables, no threshold)
+        tau1 = 1 * b.ms
+        tau2 = 12.5 * b.ms
+        a = 0.7
+        bb = 0.8
+        F = b.NeuronGroup(
+            3,
+            """dx/dt = (x - x**3/3 - y + Iext)/tau1 : 1
+               dy/dt = (x + a - bb*y)/tau2 : 1
+               Iext : 1 (constant)""",
+            method=method,
+        )
+        F.Iext = np.array([0.0, 0.5, 1.2])
+        F.x = -1.2
+        F.y = -0.6
+        mq = b.StateMonitor(Q, "v", record=True)
+        sq = b.SpikeMonitor(Q)
+        mf = b.StateMonitor(F, ["x", "y"], record=True)
+        b.run(80 * b.ms)
+        return {
+            "qif_v_mV": f64(mq.v / b.mV),
+            "qif_spk_i": f64(sq.i),
+            "qif_spk_t_ms": f64(sq.t / b.ms),
+            "fhn_x": f64(mf.x),
+            "fhn_y": f64(mf.y),
+        }
+
+    model.__name__ = f"integration_{method}"
+    model.__doc__ = (
+        f"Nonlinear QIF (threshold/reset) and FitzHugh-Nagumo integrated with method='{method}'."
+        + (
+            "\n\nNote: Brian2's 'heun' is the stochastic Heun scheme; for deterministic"
+            " equations it reduces to forward Euler."
+            if method == "heun"
+            else ""
+        )
+    )
+    return model
+
+
+for _m in ("euler", "rk2", "rk4", "heun"):
+    register(features=(f"method='{_m}'", "nonlinear ODEs", "threshold/reset"))(
+        _make_integration_model(_m)
+    )
+del _m
+
+
+@register(
+    features=(
+        "method='exponential_euler'",
+        "conductance-based neuron",
+        "voltage-dependent gating",
+        "SpikeGeneratorGroup",
+        "on_pre='g += w'",
+    )
+)
+def integration_exponential_euler(b):
+    """Conductance-based LIF with a voltage-dependent K gate, exponential Euler."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    gl = 10 * b.nS
+    El = -70 * b.mV
+    E = 0 * b.mV
+    C = 200 * b.pF
+    taug = 5 * b.ms
+    gk = 6 * b.nS
+    Ek = -90 * b.mV
+    Vh = -50 * b.mV
+    kn = 4 * b.mV
+    taun = 20 * b.ms
+    G = b.NeuronGroup(
+        3,
+        """dv/dt = (gl*(El - v) + g*(E - v) + gk*n*(Ek - v))/C : volt
+           dg/dt = -g/taug : siemens
+           dn/dt = (1/(1 + exp(-(v - Vh)/kn)) - n)/taun : 1""",
+        threshold="v > -45*mV",
+        reset="v = -65*mV",
+        method="exponential_euler",
+    )
+    G.v = El
+    gen = b.SpikeGeneratorGroup(
+        2,
+        [0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 1],
+        np.array([5.0, 7.3, 10.0, 11.1, 20.0, 21.0, 22.2, 40.0, 40.0, 41.5, 60.3]) * b.ms,
+    )
+    S = b.Synapses(gen, G, "w : siemens", on_pre="g += w")
+    S.connect()
+    S.w = "(9 + 4*i + 3*j)*nS"
+    mon = b.StateMonitor(G, ["v", "g", "n"], record=True)
+    spk = b.SpikeMonitor(G)
+    b.run(100 * b.ms)
+    return {
+        "v_mV": f64(mon.v / b.mV),
+        "g_nS": f64(mon.g / b.nS),
+        "n": f64(mon.n),
+        "spk_i": f64(spk.i),
+        "spk_t_ms": f64(spk.t / b.ms),
+        "syn_i": f64(S.i[:]),
+        "syn_j": f64(S.j[:]),
+    }
+
+
+@register(features=("method='exact'", "coupled linear 2-variable system", "per-neuron tau"))
+def integration_exact_linear2(b):
+    """Exact integration of the coupled linear system dv/dt=(ge-v)/taum, dge/dt=-ge/taue."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    taum = 10 * b.ms
+    G = b.NeuronGroup(
+        3,
+        """dv/dt = (ge - v)/taum : volt
+           dge/dt = -ge/taue : volt
+           taue : second (constant)""",
+        method="exact",
+    )
+    G.taue = np.array([2.0, 5.0, 17.0]) * b.ms
+    G.ge = np.array([10.0, 4.0, -3.0]) * b.mV
+    G.v = np.array([0.0, -2.0, 1.0]) * b.mV
+    gen = b.SpikeGeneratorGroup(1, [0, 0, 0], np.array([20.0, 35.0, 35.7]) * b.ms)
+    S = b.Synapses(gen, G, on_pre="ge += 5*mV")
+    S.connect()
+    mon = b.StateMonitor(G, ["v", "ge"], record=True)
+    b.run(60 * b.ms)
+    return {"t_ms": f64(mon.t / b.ms), "v_mV": f64(mon.v / b.mV), "ge_mV": f64(mon.ge / b.mV)}
+
+
+# ---------------------------------------------------------------------------
+# 4. subexpressions, parameters, slicing, subgroups
+# ---------------------------------------------------------------------------
+@register(
+    features=(
+        "subexpression",
+        "parameters from arrays",
+        "string expressions with i",
+        "slice assignment",
+        "string-index assignment",
+        "subgroups + monitors",
+        "StateMonitor of a subexpression",
+    )
+)
+def subexpressions_params_subgroups(b):
+    """Conductance-driven LIF with subexpression I, parameters set in many ways, subgroups."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    El = -70 * b.mV
+    C = 200 * b.pF
+    G = b.NeuronGroup(
+        10,
+        """dv/dt = (El - v)/tau + I/C : volt
+           I = g*(E - v) : amp
+           g : siemens
+           E : volt
+           tau : second""",
+        threshold="v > -50*mV",
+        reset="v = El",
+        method="euler",
+    )
+    G.tau = "10*ms + i*ms"
+    G.g = np.linspace(2.0, 20.0, 10) * b.nS
+    G.E = 0 * b.mV
+    G.v[0] = -55 * b.mV
+    G.v[1:] = "-70*mV + i*0.5*mV"
+    G.v["i >= 8"] = -60 * b.mV
+    sub_a = G[:5]
+    sub_b = G[5:]
+    sub_b.E = "10*mV + i*mV"  # i is subgroup-relative: neurons 5..9 get 10..14 mV
+    sub_b.g["i == 2"] = 14.5 * b.nS  # subgroup-relative index 2 = neuron 7
+    mon_a = b.StateMonitor(sub_a, ["v", "I"], record=True)
+    spk_b = b.SpikeMonitor(sub_b)
+    spk = b.SpikeMonitor(G)
+    sub_mid = G[3:8]
+    spk_mid = b.SpikeMonitor(sub_mid)
+    b.run(100 * b.ms)
+    return {
+        "a_v_mV": f64(mon_a.v / b.mV),
+        "a_I_nA": f64(mon_a.I / b.nA),
+        "b_spk_i": f64(spk_b.i),
+        "b_spk_t_ms": f64(spk_b.t / b.ms),
+        "mid_spk_i": f64(spk_mid.i),
+        "mid_spk_t_ms": f64(spk_mid.t / b.ms),
+        "all_spk_i": f64(spk.i),
+        "all_spk_t_ms": f64(spk.t / b.ms),
+        "g_nS": f64(G.g / b.nS),
+        "tau_ms": f64(G.tau / b.ms),
+        "E_mV": f64(G.E / b.mV),
+        "v_end_mV": f64(G.v / b.mV),
+    }
+
+
+# ---------------------------------------------------------------------------
+# 5. SpikeGeneratorGroup -> Synapses, delays, connect variants
+# ---------------------------------------------------------------------------
+@register(
+    features=(
+        "SpikeGeneratorGroup (off-grid times, same-bin ordering)",
+        "connect(i=..., j=...)",
+        "homogeneous delay",
+        "on_pre='v += w'",
+    )
+)
+def synapses_generator_homogeneous_delay(b):
+    """Generator -> non-spiking integrator through explicit i/j synapses with delay 2 ms.
+
+    Off-grid spike times are floored to the time step (t + 1e-3*dt shift); two
+    spikes in the same bin are emitted in (time, index) order, not index order.
+    """
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau = 10 * b.ms
+    gen = b.SpikeGeneratorGroup(
+        5,
+        [0, 1, 3, 2, 4, 1, 0, 4],
+        np.array([1.0, 1.04, 1.01, 3.0999, 5.0, 7.5, 12.3, 12.3]) * b.ms,
+    )
+    N = b.NeuronGroup(4, "dv/dt = -v/tau : volt", method="exact")
+    S = b.Synapses(gen, N, "w : volt", on_pre="v += w")
+    S.connect(i=[0, 1, 2, 3, 4, 4], j=[0, 1, 2, 3, 0, 3])
+    S.w = np.array([1.0, 2.0, 3.0, 4.0, 0.5, -1.5]) * b.mV
+    S.delay = 2 * b.ms
+    mon = b.StateMonitor(N, "v", record=True)
+    spk = b.SpikeMonitor(gen)
+    b.run(30 * b.ms)
+    return {
+        "v_mV": f64(mon.v / b.mV),
+        "gen_spk_i": f64(spk.i),
+        "gen_spk_t_ms": f64(spk.t / b.ms),
+        "syn_i": f64(S.i[:]),
+        "syn_j": f64(S.j[:]),
+        "delay_ms": f64(S.delay[:] / b.ms),
+    }
+
+
+@register(
+    features=(
+        "SpikeGeneratorGroup(period=...)",
+        "connect(condition='i != j')",
+        "connect(j='k for k in range(...) if ...')",
+        "connect(i=0, j=0, n=3)",
+        "heterogeneous delays (string and array)",
+        "S.w['i > j'] = ...",
+        "multiple synapses per pair",
+    )
+)
+def synapses_connect_delays(b):
+    """Connection patterns, per-synapse delays and string-indexed weight assignment."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau = 8 * b.ms
+    gen = b.SpikeGeneratorGroup(
+        5, [0, 1, 2, 3, 4, 2], np.array([0.0, 1.0, 2.0, 3.0, 4.0, 6.5]) * b.ms, period=10 * b.ms
+    )
+    N = b.NeuronGroup(5, "dv/dt = -v/tau : volt", method="exact")
+    # all-to-all except self, delay from a string expression
+    S1 = b.Synapses(gen, N, "w : volt", on_pre="v += w")
+    S1.connect(condition="i != j")
+    S1.w = "0.1*mV*(1 + i + 2*j)"
+    S1.w["i > j"] = -0.25 * b.mV
+    S1.delay = "j*0.3*ms"
+    # neighbourhood via generator syntax, delays from an array.  Delays are
+    # converted to whole steps by rounding delay/dt: 0.14 ms -> 1, 0.87 ms -> 9,
+    # 1.23 ms -> 12 steps.  (Half-step delays are avoided on purpose: Brian2's
+    # C++ queue computes int(delay/dt + 0.5), its pure-Python queue
+    # np.round(delay/dt) (half to even), and e.g. 0.15 ms / 0.1 ms is
+    # 1.4999999999999998 -- a round-off-level tie.)
+    S2 = b.Synapses(gen, N, "w : volt", on_pre="v += w")
+    S2.connect(j="k for k in range(i-1, i+2) if k >= 0 and k < N_post")
+    S2.w = "0.7*mV"
+    S2.delay = np.resize(np.array([0.14, 0.5, 0.87, 1.23]), len(S2)) * b.ms
+    # multiple synapses between the same pair, appended by a second connect call
+    S3 = b.Synapses(gen, N, "w : volt", on_pre="v += w")
+    S3.connect(i=0, j=0, n=3)
+    S3.connect(i=[4], j=[2])
+    S3.w = np.array([1.0, 2.0, 4.0, 8.0]) * b.mV
+    S3.delay = np.array([0.0, 1.0, 2.3, 0.7]) * b.ms
+    mon = b.StateMonitor(N, "v", record=True)
+    spk = b.SpikeMonitor(gen)
+    b.run(45 * b.ms)
+    return {
+        "v_mV": f64(mon.v / b.mV),
+        "gen_spk_i": f64(spk.i),
+        "gen_spk_t_ms": f64(spk.t / b.ms),
+        "S1_i": f64(S1.i[:]),
+        "S1_j": f64(S1.j[:]),
+        "S1_w_mV": f64(S1.w[:] / b.mV),
+        "S1_delay_ms": f64(S1.delay[:] / b.ms),
+        "S2_i": f64(S2.i[:]),
+        "S2_j": f64(S2.j[:]),
+        "S2_delay_ms": f64(S2.delay[:] / b.ms),
+        "S3_i": f64(S3.i[:]),
+        "S3_j": f64(S3.j[:]),
+        "S3_n": f64([len(S3)]),
+    }
+
+
+# ---------------------------------------------------------------------------
+# 6. plasticity
+# ---------------------------------------------------------------------------
+@register(
+    features=(
+        "(event-driven) ODEs",
+        "on_pre/on_post",
+        "clip",
+        "STDP traces",
+        "StateMonitor on Synapses",
+        "pre/post spikes in the same step",
+    )
+)
+def stdp_event_driven(b):
+    """Trace STDP with event-driven apre/apost, driven by known pre/post spike times.
+
+    Post spikes are forced by a 'teacher' generator: a teacher spike at t makes
+    the post neuron fire at t + dt.
+    """
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    taupre = 20 * b.ms
+    taupost = 20 * b.ms
+    Apre = 0.01
+    Apost = -Apre * taupre / taupost * 1.05
+    wmax = 1.0
+    taue = 5 * b.ms
+    tau = 10 * b.ms
+    pre = b.SpikeGeneratorGroup(
+        3,
+        [0, 1, 2, 0, 1, 2, 0, 2, 1, 0],
+        np.array([5.0, 7.0, 9.0, 20.0, 24.1, 30.0, 50.0, 55.0, 70.1, 90.0]) * b.ms,
+    )
+    teacher = b.SpikeGeneratorGroup(
+        2, [0, 1, 0, 1, 0, 1], np.array([10.0, 12.0, 29.9, 40.0, 60.0, 69.9]) * b.ms
+    )
+    post = b.NeuronGroup(
+        2,
+        """dv/dt = -v/tau : 1
+           dge/dt = -ge/taue : 1""",
+        threshold="v > 1",
+        reset="v = 0",
+        method="exact",
+    )
+    T = b.Synapses(teacher, post, on_pre="v += 2")
+    T.connect(j="i")
+    S = b.Synapses(
+        pre,
+        post,
+        """w : 1
+           dapre/dt = -apre/taupre : 1 (event-driven)
+           dapost/dt = -apost/taupost : 1 (event-driven)""",
+        on_pre="""ge += w
+                  apre += Apre
+                  w = clip(w + apost, 0, wmax)""",
+        on_post="""apost += Apost
+                   w = clip(w + apre, 0, wmax)""",
+    )
+    S.connect()
+    S.w = "0.5 + 0.1*i - 0.2*j"
+    wmon = b.StateMonitor(S, "w", record=True)
+    gmon = b.StateMonitor(post, "ge", record=True)
+    spk_post = b.SpikeMonitor(post)
+    b.run(100 * b.ms)
+    return {
+        "w": f64(S.w[:]),
+        "apre": f64(S.apre[:]),
+        "apost": f64(S.apost[:]),
+        "w_trace": f64(wmon.w),
+        "ge": f64(gmon.ge),
+        "post_spk_i": f64(spk_post.i),
+        "post_spk_t_ms": f64(spk_post.t / b.ms),
+        "syn_i": f64(S.i[:]),
+        "syn_j": f64(S.j[:]),
+    }
+
+
+@register(
+    features=(
+        "lastspike_pre / lastspike_post in on_pre/on_post",
+        "refractory=0*ms",
+        "nearest-neighbour STDP",
+        "regular pacemaker neurons",
+    )
+)
+def stdp_lastspike(b):
+    """Nearest-spike STDP written with lastspike_pre/lastspike_post (auto-updated lastspike).
+
+    Both groups are phase oscillators that fire regularly; refractory=0*ms makes
+    Brian2 maintain `lastspike`, which is set in the thresholds slot, i.e.
+    before the synaptic pathways run (so lastspike_pre == t inside on_pre).
+    """
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau_plus = 16.8 * b.ms
+    tau_minus = 33.7 * b.ms
+    A_plus = 0.03
+    A_minus = -0.025
+    eqs = """dphase/dt = f : 1
+             f : Hz (constant)"""
+    pre = b.NeuronGroup(
+        3, eqs, threshold="phase > 1", reset="phase -= 1", refractory=0 * b.ms, method="euler"
+    )
+    post = b.NeuronGroup(
+        2, eqs, threshold="phase > 1", reset="phase -= 1", refractory=0 * b.ms, method="euler"
+    )
+    pre.f = np.array([37.3, 51.9, 23.7]) * b.Hz
+    pre.phase = np.array([0.1, 0.55, 0.9])
+    post.f = np.array([29.1, 44.3]) * b.Hz
+    post.phase = np.array([0.0, 0.33])
+    S = b.Synapses(
+        pre,
+        post,
+        "w : 1",
+        on_pre="""w = clip(w + A_minus*exp((lastspike_post - t)/tau_minus), 0, 1)""",
+        on_post="""w = clip(w + A_plus*exp((lastspike_pre - t)/tau_plus), 0, 1)""",
+    )
+    S.connect()
+    S.w = 0.5
+    spk_pre = b.SpikeMonitor(pre)
+    spk_post = b.SpikeMonitor(post)
+    wmon = b.StateMonitor(S, "w", record=True, dt=1 * b.ms)
+    b.run(150 * b.ms)
+    return {
+        "w": f64(S.w[:]),
+        "w_trace": f64(wmon.w),
+        "pre_spk_i": f64(spk_pre.i),
+        "pre_spk_t_ms": f64(spk_pre.t / b.ms),
+        "post_spk_i": f64(spk_post.i),
+        "post_spk_t_ms": f64(spk_post.t / b.ms),
+        "pre_lastspike_ms": f64(pre.lastspike / b.ms),
+    }
+
+
+# ---------------------------------------------------------------------------
+# 7. summed variables (explicit Network)
+# ---------------------------------------------------------------------------
+@register(
+    features=(
+        "(summed) variable",
+        "(clock-driven) synaptic ODE",
+        "explicit Network",
+        "Network.run",
+        "StateMonitor on Synapses",
+    )
+)
+def summed_variable(b):
+    """Synaptic current Isyn_post = w*s (summed) with clock-driven s; explicit Network."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau = 10 * b.ms
+    taus = 3 * b.ms
+    R = 100 * b.Mohm
+    gen = b.SpikeGeneratorGroup(
+        3,
+        [0, 1, 2, 0, 1, 0, 2, 1],
+        np.array([2.0, 2.0, 5.0, 10.0, 10.3, 15.0, 30.0, 31.0]) * b.ms,
+    )
+    G = b.NeuronGroup(
+        2,
+        """dv/dt = (-v + R*Isyn)/tau : volt
+           Isyn : amp""",
+        threshold="v > 10*mV",
+        reset="v = 0*mV",
+        method="exact",
+    )
+    S = b.Synapses(
+        gen,
+        G,
+        """w : amp
+           ds/dt = -s/taus : 1 (clock-driven)
+           Isyn_post = w*s : amp (summed)""",
+        on_pre="s += 1",
+        method="exact",
+    )
+    S.connect()
+    S.w = "(0.3 + 0.1*i + 0.15*j)*nA"
+    vmon = b.StateMonitor(G, ["v", "Isyn"], record=True)
+    smon = b.StateMonitor(S, "s", record=[0, 3, 5])
+    spk = b.SpikeMonitor(G)
+    net = b.Network(gen, G, S, vmon, smon, spk)
+    net.run(60 * b.ms)
+    return {
+        "v_mV": f64(vmon.v / b.mV),
+        "Isyn_nA": f64(vmon.Isyn / b.nA),
+        "s": f64(smon.s),
+        "spk_i": f64(spk.i),
+        "spk_t_ms": f64(spk.t / b.ms),
+    }
+
+
+# ---------------------------------------------------------------------------
+# 8. monitors and consecutive runs
+# ---------------------------------------------------------------------------
+@register(
+    features=(
+        "StateMonitor(dt=1*ms, record=[0, 3])",
+        "StateMonitor(record=True)",
+        "SpikeMonitor.count",
+        "spike_trains()",
+        "SpikeMonitor(variables='v')",
+        "PopulationRateMonitor",
+        "consecutive run() calls",
+    )
+)
+def monitors_consecutive_runs(b):
+    """All monitor kinds on a deterministic LIF population, two consecutive 50 ms runs."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau = 10 * b.ms
+    G = b.NeuronGroup(
+        8,
+        """dv/dt = (v0 - v)/tau : volt
+           v0 : volt (constant)""",
+        threshold="v > 10*mV",
+        reset="v = 0*mV",
+        refractory=2 * b.ms,
+        method="exact",
+    )
+    G.v0 = "8*mV + i*4.3*mV"
+    G.v = "i*1.1*mV"
+    coarse = b.StateMonitor(G, "v", record=[0, 3], dt=1 * b.ms)
+    full = b.StateMonitor(G, "v", record=True)
+    spk = b.SpikeMonitor(G)
+    spk_v = b.SpikeMonitor(G, variables="v")
+    rate = b.PopulationRateMonitor(G)
+    b.run(50 * b.ms)
+    count_first = f64(spk.count[:])
+    b.run(50 * b.ms)
+    trains_cat, trains_len = _trains(b, spk.spike_trains(), b.ms)
+    return {
+        "coarse_t_ms": f64(coarse.t / b.ms),
+        "coarse_v_mV": f64(coarse.v / b.mV),
+        "full_t_ms": f64(full.t / b.ms),
+        "full_v_mV": f64(full.v / b.mV),
+        "spk_i": f64(spk.i),
+        "spk_t_ms": f64(spk.t / b.ms),
+        "first_run_count": count_first,
+        "count": f64(spk.count[:]),
+        "trains_cat_ms": trains_cat,
+        "trains_len": trains_len,
+        "spkv_i": f64(spk_v.i),
+        "spkv_v_mV": f64(spk_v.v / b.mV),
+        "rate_t_ms": f64(rate.t / b.ms),
+        "rate_Hz": f64(rate.rate / b.Hz),
+        "end_t_ms": f64([b.defaultclock.t / b.ms]),
+    }
+
+
+# ---------------------------------------------------------------------------
+# 9. TimedArray
+# ---------------------------------------------------------------------------
+@register(
+    features=(
+        "TimedArray 1-D ta(t)",
+        "TimedArray 2-D ta(t, i)",
+        "hold after end",
+        "TimedArray dt coarser than the clock",
+        "method='rk4' intermediate times",
+    )
+)
+def timed_array_input(b):
+    """Current input from 1-D and 2-D TimedArrays (values held past their end)."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau = 10 * b.ms
+    R = 50 * b.Mohm
+    ta = b.TimedArray(np.array([0.0, 0.2, 0.5, -0.1, 0.3, 0.0, 0.15, 0.4]) * b.nA, dt=2.5 * b.ms)
+    vals2 = np.array(
+        [[0.1, 0.0, -0.2], [0.3, 0.2, 0.0], [0.0, 0.5, 0.1], [-0.1, 0.1, 0.4], [0.2, 0.0, 0.0]]
+    )
+    ta2 = b.TimedArray(vals2 * b.nA, dt=3 * b.ms)
+    G1 = b.NeuronGroup(
+        2,
+        """dv/dt = (-v + R*I*(1 + i))/tau : volt
+           I = ta(t) : amp""",
+        method="euler",
+    )
+    G2 = b.NeuronGroup(
+        3,
+        """dv/dt = (-v + R*I)/tau : volt
+           I = ta2(t, i) : amp""",
+        method="rk4",
+    )
+    m1 = b.StateMonitor(G1, ["v", "I"], record=True)
+    m2 = b.StateMonitor(G2, ["v", "I"], record=True)
+    b.run(25 * b.ms)
+    return {
+        "G1_v_mV": f64(m1.v / b.mV),
+        "G1_I_nA": f64(m1.I / b.nA),
+        "G2_v_mV": f64(m2.v / b.mV),
+        "G2_I_nA": f64(m2.I / b.nA),
+    }
+
+
+# ---------------------------------------------------------------------------
+# 11. store / restore
+# ---------------------------------------------------------------------------
+def _store_restore_net(b):
+    tau = 10 * b.ms
+    gen = b.SpikeGeneratorGroup(
+        2, [0, 1, 0, 1, 0, 1], np.array([3.0, 8.0, 18.0, 19.5, 27.0, 33.3]) * b.ms
+    )
+    G = b.NeuronGroup(
+        2,
+        """dv/dt = -v/tau : volt (unless refractory)""",
+        threshold="v > 10*mV",
+        reset="v = 0*mV",
+        refractory=3 * b.ms,
+        method="exact",
+        namespace={"tau": tau},  # explicit namespace: run() is called from another frame
+    )
+    S = b.Synapses(
+        gen,
+        G,
+        """w : volt
+           dx/dt = -x/tau : 1 (event-driven)""",
+        on_pre="""v += w
+                  x += 1
+                  w += 0.5*mV*x""",
+        namespace={"tau": tau},
+    )
+    S.connect()
+    S.w = "(6 + 2*i - j)*mV"
+    S.delay = 3 * b.ms  # spikes at 18 and 19.5 ms are still in flight at the store (20 ms)
+    mon = b.StateMonitor(G, "v", record=True)
+    spk = b.SpikeMonitor(G)
+    return gen, G, S, mon, spk
+
+
+@register(
+    features=(
+        "Network.store()",
+        "Network.restore()",
+        "spike queue in flight at store",
+        "explicit namespace= argument",
+    )
+)
+def store_restore_network(b):
+    """run 20 ms, store, run 30 ms, restore, run 30 ms: second and third runs equal."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    gen, G, S, mon, spk = _store_restore_net(b)
+    net = b.Network(gen, G, S, mon, spk)
+    net.run(20 * b.ms)
+    net.store()
+    net.run(30 * b.ms)
+    out = {
+        "run2_v_mV": f64(mon.v / b.mV),
+        "run2_spk_i": f64(spk.i),
+        "run2_spk_t_ms": f64(spk.t / b.ms),
+        "run2_w_mV": f64(S.w[:] / b.mV),
+    }
+    net.restore()
+    out["restored_t_ms"] = f64([net.t / b.ms])
+    net.run(30 * b.ms)
+    out.update(
+        {
+            "run3_v_mV": f64(mon.v / b.mV),
+            "run3_spk_i": f64(spk.i),
+            "run3_spk_t_ms": f64(spk.t / b.ms),
+            "run3_w_mV": f64(S.w[:] / b.mV),
+        }
+    )
+    return out
+
+
+@register(features=("magic store()", "magic restore()", "magic run()"))
+def store_restore_magic(b):
+    """Same as store_restore_network but with the magic b.store()/b.restore()/b.run()."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    _gen, _G, S, mon, spk = _store_restore_net(b)  # locals: collected by the magic network
+    b.run(20 * b.ms)
+    b.store()
+    b.run(30 * b.ms)
+    out = {
+        "run2_v_mV": f64(mon.v / b.mV),
+        "run2_spk_i": f64(spk.i),
+        "run2_spk_t_ms": f64(spk.t / b.ms),
+        "run2_w_mV": f64(S.w[:] / b.mV),
+    }
+    b.restore()
+    b.run(30 * b.ms)
+    out.update(
+        {
+            "run3_v_mV": f64(mon.v / b.mV),
+            "run3_spk_i": f64(spk.i),
+            "run3_spk_t_ms": f64(spk.t / b.ms),
+            "run3_w_mV": f64(S.w[:] / b.mV),
+        }
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# 10. random models (compared statistically)
+# ---------------------------------------------------------------------------
+@register(deterministic=False, features=("PoissonGroup(rates=Quantity)", "SpikeMonitor.count"))
+def poisson_constant_rate(b):
+    """PoissonGroup(100, 50 Hz) for 1 s: per-neuron spike counts and all spike times."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    P = b.PoissonGroup(100, rates=50 * b.Hz)
+    spk = b.SpikeMonitor(P)
+    b.run(1 * b.second)
+    return {"count": f64(spk.count[:]), "spk_i": f64(spk.i), "spk_t_ms": f64(spk.t / b.ms)}
+
+
+@register(deterministic=False, features=("PoissonGroup(rates='10*Hz + i*Hz')",))
+def poisson_string_rate(b):
+    """PoissonGroup(100, rates='10*Hz + i*Hz') for 1 s: per-neuron spike counts."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    P = b.PoissonGroup(100, rates="10*Hz + i*Hz")
+    spk = b.SpikeMonitor(P)
+    b.run(1 * b.second)
+    return {"count": f64(spk.count[:])}
+
+
+@register(deterministic=False, features=("rand() in threshold", "refractory with random threshold"))
+def rand_threshold_refractory(b):
+    """NeuronGroup firing with threshold 'rand() < rates*dt' and a 10 ms refractory period.
+
+    Each step a non-refractory neuron fires with probability p = rates*dt, so
+    an inter-spike interval is 99 steps + Geometric(p) steps.
+    """
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    G = b.NeuronGroup(
+        100, "rates : Hz (constant)", threshold="rand() < rates*dt", refractory=10 * b.ms
+    )
+    G.rates = 20 * b.Hz
+    spk = b.SpikeMonitor(G)
+    b.run(1 * b.second)
+    trains = spk.spike_trains()
+    isis = [np.diff(f64(trains[k] / b.ms)) for k in sorted(trains)]
+    return {"count": f64(spk.count[:]), "isi_ms": np.concatenate(isis) if isis else np.zeros(0)}
+
+
+@register(
+    deterministic=False,
+    features=(
+        "xi noise (Ornstein-Uhlenbeck)",
+        "method='euler' SDE",
+        "StateMonitor(dt=1*ms, record=True)",
+    ),
+)
+def ou_noise(b):
+    """OU process dv = (mu - v)/tau dt + sigma*sqrt(2/tau) dW, 200 neurons, Euler-Maruyama.
+
+    Starts at v = mu; samples every 1 ms.  The stationary mean is mu and the
+    stationary variance is sigma**2 (times 1/(1 - dt/(2 tau)) for Euler).
+    """
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau = 10 * b.ms
+    mu = 5 * b.mV
+    sigma = 2 * b.mV
+    G = b.NeuronGroup(200, "dv/dt = (mu - v)/tau + sigma*sqrt(2/tau)*xi : volt", method="euler")
+    G.v = mu
+    mon = b.StateMonitor(G, "v", record=True, dt=1 * b.ms)
+    b.run(200 * b.ms)
+    return {"t_ms": f64(mon.t / b.ms), "v_mV": f64(mon.v / b.mV)}
+
+
+def deterministic_models() -> list[str]:
+    return [k for k, s in REGISTRY.items() if s.deterministic]
+
+
+def random_models() -> list[str]:
+    return [k for k, s in REGISTRY.items() if not s.deterministic]
