@@ -42,6 +42,11 @@ class Clock:
     def __init__(self, dt=0.1 * bu.ms, name: str = "clock") -> None:
         self.name = name
         self.dt = dt
+        self.t_ = 0.0  # time reached by the network that last ran objects on this clock
+
+    @property
+    def t(self):
+        return self.t_ * bu.second
 
     @property
     def dt(self):

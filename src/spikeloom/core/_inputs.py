@@ -153,6 +153,7 @@ class SpikeGeneratorGroup(SpikeSource, Group):
                              f"at {t.max()} s")
         self.spike_indices = idx.astype(np.int32)
         self.spike_times_ = t
+        self.period_steps = 0
 
     def __getitem__(self, item):
         return slice_group(self, item)
@@ -160,7 +161,8 @@ class SpikeGeneratorGroup(SpikeSource, Group):
     def before_run(self, network) -> None:
         dt = self.clock.dt_
         steps = timestep(self.spike_times_ * bu.second, dt * bu.second)
-        order = np.lexsort((self.spike_indices, steps))
+        # Brian2 emits spikes of one step in order of their raw time, then of index
+        order = np.lexsort((self.spike_indices, self.spike_times_, steps))
         steps, idx = steps[order].astype(np.int64), self.spike_indices[order]
         dup = (np.diff(steps) == 0) & (np.diff(idx) == 0)
         if dup.any():

@@ -210,7 +210,7 @@ class StateMonitor(_Recorder):
         self._record_abs = np.ascontiguousarray(self.record + getattr(source, "start", 0)
                                                 if not hasattr(source, "connect") else
                                                 self.record)
-        self._t = np.zeros(0, np.float64)
+        self._times = np.zeros(0, np.float64)
         self._columns = {n: np.zeros((0, len(self.record)), source.variables[n].dtype)
                          for n in self.record_variables}
         self._fill = np.zeros(1, np.int64)
@@ -219,7 +219,7 @@ class StateMonitor(_Recorder):
     def before_run(self, network) -> None:
         rows = int(self._fill[0]) + network._pending_steps // max(
             1, int(round(self.clock.dt_ / network._base_dt))) + 2
-        self._grow("_t", rows)
+        self._grow("_times", rows)
         for name in self.record_variables:
             arr = self._columns[name]
             if arr.shape[0] < rows:
@@ -241,12 +241,12 @@ class StateMonitor(_Recorder):
         lctx.add_block(self, ir.RecordState(
             self.name, every, dt_name,
             record_indices=lctx.array(f"_indices_{self.name}", self._record_abs),
-            columns=tuple(cols), times=self._register(lctx, "_t"),
+            columns=tuple(cols), times=self._register(lctx, "_times"),
             fill=lctx.array(f"_fill_{self.name}", self._fill), kernel=kernel))
 
     @property
     def t_(self) -> np.ndarray:
-        return self._t[: int(self._fill[0])].copy()
+        return self._times[: int(self._fill[0])].copy()
 
     @property
     def t(self):

@@ -175,12 +175,14 @@ class Network:
         self.t_ = self._step * self._base_dt
         for obj in self.objects:
             obj._t = self.t_
+            obj.clock.t_ = self.t_
 
     def _raise(self, status, plan, base_dt) -> None:
         code, step, which, element = (int(x) for x in status)
         if code == STATUS_NAN:
             array = plan.check_nan[which]
-            raise SimulationError(f"NaN in {array} (element {element}) at step {step} "
+            raise SimulationError(f"NaN or infinite value in {array} (element {element}) at "
+                                  f"step {step} "
                                   f"(t = {step * base_dt:.6g} s); check the equations, dt and "
                                   "initial values")
         raise SimulationError(f"run loop stopped with status {code} at step {step}")

@@ -41,6 +41,8 @@ class EquationsOwner(Group):
     """A group whose variables come from :class:`Equations` (neurons and synapses)."""
 
     _allowed_flags: frozenset[str] = frozenset()
+    #: the method that integrated the differential equations in the last run
+    integration_method: str | None = None
 
     def _setup_equations(self, model, extra_names: set[str]) -> Equations:
         if isinstance(model, str):
@@ -257,7 +259,7 @@ class NeuronGroup(SpikeSource, EquationsOwner):
                 dim = infer_dim(node, builder.dim_of(builder.scope, where),
                                 builder.func_of(builder.scope, where), where)
                 if dim == BOOLEAN:
-                    code = f"not_refractory = not ({ref})"
+                    code = f"not_refractory = not_refractory or not ({ref})"
                 elif dim == SECOND:
                     code = f"not_refractory = timestep(t - lastspike, dt) >= timestep({ref}, dt)"
                 else:

@@ -121,6 +121,9 @@ def _logical_lines(text: str) -> list[str]:
             out.append(pending)
             pending = ""
     if pending:
+        depth = sum(pending.count(c) for c in "([{") - sum(pending.count(c) for c in ")]}")
+        if depth:
+            raise EquationError(f"equation '{pending}': cannot parse, unbalanced brackets")
         raise EquationError(f"equation '{pending}': missing ': unit' (every line of a model "
                             "ends with ': unit', e.g. 'dv/dt = -v/tau : volt')")
     return out
@@ -199,6 +202,7 @@ class Equations:
                 raise TypeError(f"Equations: model must be a string, got {type(text).__name__}")
             renames = {k: v for k, v in substitutions.items() if isinstance(v, str)}
             for old, new in renames.items():
+                text = re.sub(rf"\bd{re.escape(old)}(\s*/\s*dt\b)", rf"d{new}\1", text)
                 text = re.sub(rf"\b{re.escape(old)}\b", new, text)
             equations = tuple(parse_line(line) for line in _logical_lines(text))
             namespace = {k: v for k, v in substitutions.items() if not isinstance(v, str)}

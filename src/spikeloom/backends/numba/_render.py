@@ -274,7 +274,7 @@ class NumbaRenderer:
                 for name in self.plan.check_nan:
                     w(f"for _k in range({name}.shape[0]):")
                     with w.indent():
-                        w(f"if math.isnan({name}[_k]):")
+                        w(f"if not math.isfinite({name}[_k]):")
                         with w.indent():
                             w(f"_status[0] = {STATUS_NAN}")
                             w("_status[1] = _step")
