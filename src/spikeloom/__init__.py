@@ -31,6 +31,8 @@ from .core import (
     start_scope,
     store,
 )
+from . import backends as _backends  # noqa: F401
+from .backends import numba as _numba_backend  # noqa: F401  (initialise Numba at import)
 from .equations import Equations
 from .exceptions import (
     BuildError,

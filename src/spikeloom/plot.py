@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .units import si_value
+
 
 def _axes(ax):
     if ax is None:
@@ -44,8 +46,7 @@ def plot_rate(rate_monitor, ax=None, smooth_width=None, **kwargs):
     ax = _axes(ax)
     rate = (rate_monitor.smooth_rate("gaussian", smooth_width) if smooth_width is not None
             else rate_monitor.rate)
-    ax.plot(np.asarray(rate_monitor.t.to_decimal()) * 1e3, np.asarray(rate.to_decimal()),
-            **kwargs)
+    ax.plot(np.asarray(si_value(rate_monitor.t)) * 1e3, np.asarray(si_value(rate)), **kwargs)
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("rate (Hz)")
     return ax
@@ -59,7 +60,7 @@ def plot_state(state_monitor, variable: str, ax=None, unit=None, **kwargs):
     if unit is not None:
         values = values / unit
         label = f"{variable} ({unit})"
-    values = np.asarray(values if not hasattr(values, "to_decimal") else values.to_decimal())
+    values = np.asarray(si_value(values))
     ax.plot(state_monitor.t_ * 1e3, values.T, **kwargs)
     ax.set_xlabel("time (ms)")
     ax.set_ylabel(label)

@@ -135,6 +135,9 @@ class SpikeGeneratorGroup(SpikeSource, Group):
             if not np.all(idx == np.round(idx)):
                 raise ValueError(f"{owner}: indices must be integers, got {indices!r}")
             idx = idx.astype(np.int64)
+        if isinstance(times, list | tuple) and times and all(
+                isinstance(x, Quantity) and get_dim(x) == SECOND for x in times):
+            times = np.array([float(si_value(x)) for x in times]) * bu.second
         if not isinstance(times, Quantity) or get_dim(times) != SECOND:
             raise UnitError(f"{owner}: times must be a time array (e.g. [1, 2]*ms), got "
                             f"{times!r}")

@@ -73,13 +73,19 @@ class EquationsOwner(Group):
             if skip(eq):
                 continue
             dtype = NUMPY_DTYPES[eq.var_type]
-            if eq.kind == SUB:
+            if eq.kind == SUB and "constant over dt" in eq.flags:
+                # computed once per step before integration (Brian2), so it is stored
+                self.add_array(eq.name, eq.dim, dtype, read_only=True, where=eq.where)
+            elif eq.kind == SUB:
                 self.add_subexpression(eq.name, eq.dim, eq.expr, eq.where, dtype)
             else:
                 self.add_array(eq.name, eq.dim, dtype, shared="shared" in eq.flags,
                                constant="constant" in eq.flags, where=eq.where)
 
     # -- integration ---------------------------------------------------------------------------
+    def _constant_over_dt(self, eq, builder: KernelBuilder) -> None:
+        _constant_over_dt_statement(self, eq, builder)
+
     def _ode_system(self, eqs: list, builder: KernelBuilder, dt_symbol) -> ODESystem:
         """Check units of the differential equations and build the system to integrate."""
         scope = builder.scope
@@ -140,6 +146,17 @@ class EquationsOwner(Group):
                     (st.expr, sym("not_refractory")), (sym(st.target), True)), st.op)
             final.append(st)
         builder.add_statements(final, f"{self.owner}: state update")
+
+
+def _constant_over_dt_statement(group, eq, builder) -> None:
+    """``name = expr`` at the start of the step, unit-checked against the declaration."""
+    where = f"{group.owner}: {eq.where}"
+    expr = builder.expression(eq.expr, where, expected=eq.dim)
+    res = builder.scope.resolve(eq.name, where)
+    local = builder.local(res.local)
+    builder.stores[local] = ir.Ref(res.array, res.index)
+    builder.loads.pop(local, None)
+    builder.statements.append(Statement(local, expr, "=", True))
 
 
 def _substitute_subexpressions(expr, subexprs: dict, builder, scope, depth: int = 0):
@@ -253,7 +270,9 @@ class NeuronGroup(SpikeSource, EquationsOwner):
         builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
         if "not_refractory" in self.variables:
             ref = self.refractory
-            where = f"{self.owner}: refractory={ref!r}"
+            # (a Quantity's repr goes through JAX: keep it out of the message prefix)
+            where = f"{self.owner}: refractory={ref!r}" if isinstance(ref, str) else \
+                f"{self.owner}: refractory"
             if isinstance(ref, str):
                 node = parse_ast(ref, where)
                 dim = infer_dim(node, builder.dim_of(builder.scope, where),
@@ -273,8 +292,7 @@ class NeuronGroup(SpikeSource, EquationsOwner):
             builder.add_code(parse_statements(code, where), where)
         for eq in self.model:
             if eq.kind == SUB and "constant over dt" in eq.flags:
-                raise EquationError(f"{self.owner}: {eq.where}: 'constant over dt' "
-                                    "subexpressions are not supported yet")
+                self._constant_over_dt(eq, builder)
         diff = [eq for eq in self.model if eq.kind == DIFF]
         unless = frozenset(eq.name for eq in diff if "unless refractory" in eq.flags)
         self._integration(diff, builder, self.method, unless_refractory=unless)

@@ -314,11 +314,15 @@ class Synapses(EquationsOwner):
             if var.values is not None:
                 lctx.array(self.array_name(var), var.values)
         n_name = lctx.scalar(f"N_{self.name}", self.N, "int64")
-        if self._clock_driven:
-            builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
-            self._integration(self._clock_driven, builder, self.method)
+        builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+        for eq in self.model:
+            if eq.kind == SUB and "constant over dt" in eq.flags:
+                self._constant_over_dt(eq, builder)
+        self._integration(self._clock_driven, builder, self.method)
+        kernel = builder.build()
+        if kernel.statements:
             lctx.add_block(self, ir.ElementLoop(f"{self.name}_stateupdater", every, dt_name,
-                                                start=0, stop=n_name, kernel=builder.build()))
+                                                start=0, stop=n_name, kernel=kernel))
         for eq in self._summed:
             self._lower_summed(eq, lctx, every, dt_name, n_name, ns)
         for pathway in self.pathways:

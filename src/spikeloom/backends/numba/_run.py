@@ -58,18 +58,28 @@ def compile_plan(plan: ir.Plan) -> tuple[Callable, NumbaRenderer]:
 
 
 class _Progress:
-    """A tqdm bar fed by a thread that polls the compiled loop's step counter."""
+    """A tqdm bar fed by a thread that polls the compiled loop's step counter.
+
+    The bar (and tqdm itself) is created only once the run has lasted ``delay`` seconds,
+    so short runs pay nothing for it.
+    """
 
     def __init__(self, counter: np.ndarray, total: int, desc: str, delay: float) -> None:
-        from tqdm.auto import tqdm
-
         self.counter = counter
-        self.bar = tqdm(total=total, desc=desc, unit="step", delay=delay, leave=False,
-                        mininterval=0.2, dynamic_ncols=True)
+        self.total = total
+        self.desc = desc
+        self.delay = delay
+        self.bar = None
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._poll, daemon=True)
 
     def _poll(self) -> None:
+        if self.stop.wait(self.delay):
+            return
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=self.total, desc=self.desc, unit="step", leave=False,
+                        mininterval=0.2, dynamic_ncols=True)
         while not self.stop.wait(0.2):
             self.bar.n = int(self.counter[0])
             self.bar.refresh()
@@ -81,8 +91,9 @@ class _Progress:
     def __exit__(self, *exc) -> None:
         self.stop.set()
         self.thread.join()
-        self.bar.n = int(self.counter[0])
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.n = int(self.counter[0])
+            self.bar.close()
 
 
 def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, float],
