@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Callable
@@ -106,6 +107,19 @@ class LoweringContext:
                              "clocks on one grid")
         return every
 
+    def _hoist(self, position: int, block: ir.Block) -> ir.Block:
+        scalars = self.scalars
+
+        def is_invariant(name: str) -> bool:
+            return name in scalars or name in ("t", "dt", "_tstep") or name.startswith("_lio")
+
+        changes = {}
+        for field, value in vars(block).items():
+            if isinstance(value, ir.Kernel):
+                changes[field] = ir.hoist_invariants(value, is_invariant,
+                                                     f"_lio{position}{field[:2]}_")
+        return dataclasses.replace(block, **changes) if changes else block
+
     def add_block(self, obj, block: ir.Block, when: str | None = None,
                   order: int | None = None) -> None:
         from ._base import when_index
@@ -114,8 +128,10 @@ class LoweringContext:
                block.name)
         self.blocks.append(ScheduledBlock(key, block))
 
-    def plan(self) -> ir.Plan:
+    def plan(self, optimise: bool = True) -> ir.Plan:
         blocks = tuple(b.block for b in sorted(self.blocks, key=lambda b: b.key))
+        if optimise:
+            blocks = tuple(self._hoist(k, block) for k, block in enumerate(blocks))
         scalars = tuple((n, self.scalar_types[n]) for n in self.scalars)
         return ir.Plan(tuple(self.decls.values()), scalars, blocks,
                        check_nan=tuple(self.check_nan), lookups=tuple(self.lookups.values()))

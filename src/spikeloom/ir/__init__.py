@@ -19,3 +19,4 @@ from ._plan import (
     Threshold as Threshold,
 )
 from ..integrators._base import Statement as Statement
+from ._optimise import hoist_invariants as hoist_invariants

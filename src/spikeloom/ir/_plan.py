@@ -57,8 +57,11 @@ class Kernel:
     """A loop body: compute index locals, load, draw, run statements, store.
 
     ``indices`` are ``(name, array, from_index)`` triples meaning ``name = array[from_index]``.
+    ``invariants`` are computed once per block execution, before the loop (they use only
+    scalars, ``t`` and ``dt``; see :func:`hoist_invariants`).
     """
 
+    invariants: tuple[Statement, ...] = ()
     indices: tuple[tuple[str, str, str], ...] = ()
     loads: tuple[tuple[str, Ref], ...] = ()
     draws: tuple[Draw, ...] = ()
@@ -66,7 +69,8 @@ class Kernel:
     stores: tuple[tuple[str, Ref], ...] = ()
 
     def __str__(self) -> str:
-        lines = [f"{n} = {a}[{i}]" for n, a, i in self.indices]
+        lines = [f"(before loop) {s}" for s in self.invariants]
+        lines += [f"{n} = {a}[{i}]" for n, a, i in self.indices]
         lines += [f"{n} = {r.array}[{r.index}]" for n, r in self.loads]
         lines += [f"{d.symbol} = {d.kind}(stream={d.stream})" for d in self.draws]
         lines += [str(s) for s in self.statements]

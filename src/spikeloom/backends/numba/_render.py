@@ -66,6 +66,12 @@ class NumbaRenderer:
         for name, ref in kernel.stores:
             w(f"{ref.array}[{ref.index}] = {name}")
 
+    def prologue(self, *kernels: ir.Kernel) -> None:
+        """Loop-invariant statements of ``kernels``, emitted before their loop."""
+        for kernel in kernels:
+            for st in kernel.invariants:
+                self.w(f"{st.target} {st.op} {self.printer.doprint(st.expr)}")
+
     # -- blocks ----------------------------------------------------------------------------
     def block(self, block: ir.Block) -> None:
         w = self.w
@@ -75,6 +81,7 @@ class NumbaRenderer:
             self.w.indent()
         w(f"t = (_step // {block.every}) * {block.dt}")
         w(f"dt = {block.dt}")
+        self.prologue(*ir._plan._kernels(block))
         getattr(self, "_" + type(block).__name__)(block)
         if block.every != 1:
             self.w.depth -= 1

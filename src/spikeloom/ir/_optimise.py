@@ -1,0 +1,70 @@
+"""Loop-invariant hoisting: compute scalar-only subexpressions once per block, not per element.
+
+``ge*(Erev - v)*dt/taum`` becomes ``_lio0 = dt/taum`` before the loop and
+``ge*(Erev - v)*_lio0`` inside it, so a division by a constant turns into a multiplication.
+Brian2 does the same ("loop-invariant optimisations"); results differ from the naive order
+only by rounding. Products and sums are split into their invariant and varying factors, so
+``a*b*x`` with invariant a, b hoists ``a*b`` even though the whole product varies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sympy
+
+from ._plan import Kernel, Statement
+
+
+def hoist_invariants(kernel: Kernel, is_invariant, prefix: str) -> Kernel:
+    """Move scalar-only subexpressions of ``kernel`` into ``kernel.invariants``.
+
+    Parameters
+    ----------
+    kernel : Kernel
+    is_invariant : callable
+        ``is_invariant(name) -> bool`` for symbols that do not change within one block
+        execution (scalar arguments, ``t``, ``dt``).
+    prefix : str
+        Prefix of the new locals (unique per kernel).
+    """
+    hoisted: dict[sympy.Expr, sympy.Symbol] = {}
+    invariants: list[Statement] = list(kernel.invariants)
+
+    def invariant(expr) -> bool:
+        if expr.is_Number or expr in (sympy.true, sympy.false):
+            return True
+        symbols = expr.free_symbols
+        return bool(symbols) and all(is_invariant(s.name) for s in symbols)
+
+    def name_for(expr) -> sympy.Expr:
+        if expr.is_Atom:
+            return expr
+        if expr not in hoisted:
+            symbol = sympy.Symbol(f"{prefix}{len(hoisted)}", real=True)
+            hoisted[expr] = symbol
+            invariants.append(Statement(symbol.name, expr, "=", True))
+        return hoisted[expr]
+
+    def visit(expr):
+        if expr.is_Atom:
+            return expr
+        if invariant(expr):
+            return name_for(expr)
+        if isinstance(expr, sympy.Mul | sympy.Add) and len(expr.args) > 2:
+            fixed = [a for a in expr.args if invariant(a)]
+            if len(fixed) > 1 or (fixed and not all(a.is_Atom for a in fixed)):
+                rest = [visit(a) for a in expr.args if not invariant(a)]
+                combined = name_for(expr.func(*fixed, evaluate=False)) if len(fixed) > 1 \
+                    else name_for(fixed[0])
+                return expr.func(combined, *rest, evaluate=False)
+        args = [visit(a) for a in expr.args]
+        if all(a is b for a, b in zip(args, expr.args)):
+            return expr
+        return expr.func(*args, evaluate=False) if isinstance(
+            expr, sympy.Mul | sympy.Add) else expr.func(*args)
+
+    statements = tuple(replace(st, expr=visit(st.expr)) for st in kernel.statements)
+    if not hoisted:
+        return kernel
+    return replace(kernel, statements=statements, invariants=tuple(invariants))
