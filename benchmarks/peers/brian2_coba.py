@@ -12,10 +12,20 @@ duration_s = float(sys.argv[2])
 target = sys.argv[3] if len(sys.argv) > 3 else "cython"
 
 t_import = time.perf_counter()
-from brian2 import (  # noqa: E402
-    Network, NeuronGroup, PopulationRateMonitor, SpikeMonitor, Synapses, defaultclock, ms,
-    mV, prefs, second, seed,
+from brian2 import (
+    Network,
+    NeuronGroup,
+    PopulationRateMonitor,
+    SpikeMonitor,
+    Synapses,
+    defaultclock,
+    ms,
+    mV,
+    prefs,
+    second,
+    seed,
 )
+
 import_s = time.perf_counter() - t_import
 
 prefs.codegen.target = target

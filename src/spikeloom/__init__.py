@@ -8,6 +8,8 @@ imported only when ``plt`` is first used, so a headless ``import spikeloom`` sta
 
 import numpy as np
 
+from . import backends as _backends
+from .backends import numba as _numba_backend
 from .core import (
     Clock,
     Network,
@@ -31,8 +33,6 @@ from .core import (
     start_scope,
     store,
 )
-from . import backends as _backends  # noqa: F401
-from .backends import numba as _numba_backend  # noqa: F401  (initialise Numba at import)
 from .equations import Equations
 from .exceptions import (
     BuildError,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import spikeloom as sl
-from spikeloom import Hz, NeuronGroup, PoissonGroup, SpikeGeneratorGroup, Synapses, mV, ms
+from spikeloom import Hz, NeuronGroup, PoissonGroup, SpikeGeneratorGroup, Synapses, ms, mV
 from spikeloom.exceptions import (
     EquationError,
     SimulationError,

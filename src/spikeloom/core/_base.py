@@ -174,7 +174,7 @@ _creation_counter = itertools.count()
 
 def check_time(value, owner: str, argument: str, allow_zero: bool = True) -> float:
     """Validate a time quantity and return it in seconds."""
-    if isinstance(value, Quantity) or isinstance(value, bu.Unit):
+    if isinstance(value, Quantity | bu.Unit):
         if get_dim(value) != get_dim(bu.second):
             raise ValueError(f"{owner}: {argument} must be a time (e.g. 10*ms), got {value!r}")
         seconds = float(si_value(value))

@@ -289,8 +289,9 @@ class KernelBuilder:
                         where)
         if expected is not None and dim != expected:
             if expected == BOOLEAN:
+                unit = dim_string(dim) if dim != BOOLEAN else "boolean"
                 raise UnitError(f"{where}: expected a condition such as 'v > 10*mV', got "
-                                f"'{text}' with unit {dim_string(dim) if dim != BOOLEAN else 'boolean'}")
+                                f"'{text}' with unit {unit}")
             if not (dim == BOOLEAN and expected == DIMENSIONLESS):
                 raise UnitError(f"{where}: '{text}' has unit "
                                 f"{'boolean' if dim == BOOLEAN else dim_string(dim)}, expected "

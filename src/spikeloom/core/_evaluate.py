@@ -75,8 +75,8 @@ class Evaluator:
             return fn(*(self.indices[s.name] for s in symbols))
         raise EquationError(f"{where}: '{name}' is a function; call it")
 
-    def _eval(self, n, scope: Scope, where: str):  # noqa: C901 - one case per syntax node
-        ev = lambda x: self._eval(x, scope, where)  # noqa: E731
+    def _eval(self, n, scope: Scope, where: str):
+        ev = lambda x: self._eval(x, scope, where)
         if isinstance(n, ast.Constant):
             return n.value
         if isinstance(n, ast.Name):

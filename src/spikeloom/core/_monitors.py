@@ -46,9 +46,9 @@ class _Recorder(SimObject):
             variables = [variables]
         for name in variables:
             if name not in source.variables:
+                known = sorted(n for n in source.variables if not n.startswith("_"))
                 raise KeyError(f"{type(self).__name__} {self.name!r}: {name!r} is not a variable "
-                               f"of {source.owner}; its variables are "
-                               f"{', '.join(sorted(n for n in source.variables if not n.startswith('_')))}")
+                               f"of {source.owner}; its variables are {', '.join(known)}")
         return list(variables)
 
     def _column_kernel(self, source, names, lctx, index="_idx"):
@@ -371,4 +371,4 @@ class PopulationRateMonitor(_Recorder):
         return np.convolve(rate, kernel / kernel.sum(), mode="same") * bu.Hz
 
 
-__all__ = ["SpikeMonitor", "StateMonitor", "PopulationRateMonitor", "EquationError"]
+__all__ = ["EquationError", "PopulationRateMonitor", "SpikeMonitor", "StateMonitor"]

@@ -13,10 +13,10 @@ import numpy as np
 import sympy
 
 from .. import ir
-from ..equations import DIFF, SUB, Equations, parse_statements
+from ..equations import DIFF, SUB, parse_statements
 from ..exceptions import EquationError, UnitError
 from ..integrators._base import sym
-from ..units import DIMENSIONLESS, Quantity, dim_string, get_dim, si_value
+from ..units import DIMENSIONLESS, dim_string, get_dim, si_value
 from ..units._units import bu
 from ._codegen import KernelBuilder, Namespace, Scope
 from ._connect import explicit_pairs, pairs_from_condition, pairs_from_generator
@@ -394,5 +394,3 @@ def _selection(item, size: int) -> np.ndarray:
         return np.arange(size)[item]
     return np.atleast_1d(np.asarray(item))
 
-
-del Equations, Quantity, Variable

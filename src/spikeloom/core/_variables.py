@@ -61,10 +61,11 @@ def to_si_array(value, var: Variable, owner: str):
     if isinstance(value, str):
         raise TypeError("string values are handled by the caller")
     got = get_dim(value)
-    if got != var.dim:
-        if var.dim == DIMENSIONLESS or got != DIMENSIONLESS or not _all_zero(value):
-            raise UnitError(f"{owner}: cannot set {var.name} (unit {dim_string(var.dim)}) to a "
-                            f"value with unit {dim_string(got)}: {value!r}")
+    # a plain 0 fits any unit (G.v = 0), as in Brian2
+    zero_for_any_unit = got == DIMENSIONLESS and _all_zero(value)
+    if got != var.dim and not zero_for_any_unit:
+        raise UnitError(f"{owner}: cannot set {var.name} (unit {dim_string(var.dim)}) to a "
+                        f"value with unit {dim_string(got)}: {value!r}")
     values = np.asarray(si_value(value))
     if var.dtype != np.bool_ and np.issubdtype(values.dtype, np.floating) and \
             np.isnan(values).any():
@@ -135,7 +136,7 @@ class VariableView:
     def __le__(self, o): return self._q() <= o
     def __gt__(self, o): return self._q() > o
     def __ge__(self, o): return self._q() >= o
-    def __eq__(self, o): return self._q() == o  # noqa: D105
+    def __eq__(self, o): return self._q() == o
     def __ne__(self, o): return self._q() != o
     __hash__ = None
 

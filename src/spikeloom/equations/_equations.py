@@ -91,7 +91,7 @@ def parse_unit(text: str, where: str) -> tuple[Dimension, str]:
     if text == "integer":
         return DIMENSIONLESS, "integer"
     try:
-        value = eval(text, {"__builtins__": {}}, UNITS)  # noqa: S307 - names are units only
+        value = eval(text, {"__builtins__": {}}, UNITS)
     except Exception:
         raise EquationError(f"{where}: unknown unit {text!r}; use a unit name such as volt, "
                             "second, siemens, amp, metre, 1, boolean or integer") from None

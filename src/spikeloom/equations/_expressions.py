@@ -80,7 +80,8 @@ def parse_ast(text: str, where: str) -> ast.expr:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise EquationError(f"{where}: cannot parse expression {text.strip()!r}: {exc.msg}") from None
+        raise EquationError(f"{where}: cannot parse expression {text.strip()!r}: "
+                            f"{exc.msg}") from None
     return tree.body
 
 

@@ -1,22 +1,52 @@
 """The backend-neutral intermediate representation of one run (see ``_plan.py``)."""
 
-from ._plan import (
-    ArrayDecl as ArrayDecl,
-    Block as Block,
-    Draw as Draw,
-    ElementLoop as ElementLoop,
-    GeneratorEmit as GeneratorEmit,
-    Kernel as Kernel,
-    LookupTable as LookupTable,
-    Pathway as Pathway,
-    Plan as Plan,
-    RecordRate as RecordRate,
-    RecordSpikes as RecordSpikes,
-    RecordState as RecordState,
-    Ref as Ref,
-    SpikeLoop as SpikeLoop,
-    Summed as Summed,
-    Threshold as Threshold,
-)
 from ..integrators._base import Statement as Statement
 from ._optimise import hoist_invariants as hoist_invariants
+from ._plan import (
+    ArrayDecl as ArrayDecl,
+)
+from ._plan import (
+    Block as Block,
+)
+from ._plan import (
+    Draw as Draw,
+)
+from ._plan import (
+    ElementLoop as ElementLoop,
+)
+from ._plan import (
+    GeneratorEmit as GeneratorEmit,
+)
+from ._plan import (
+    Kernel as Kernel,
+)
+from ._plan import (
+    LookupTable as LookupTable,
+)
+from ._plan import (
+    Pathway as Pathway,
+)
+from ._plan import (
+    Plan as Plan,
+)
+from ._plan import (
+    RecordRate as RecordRate,
+)
+from ._plan import (
+    RecordSpikes as RecordSpikes,
+)
+from ._plan import (
+    RecordState as RecordState,
+)
+from ._plan import (
+    Ref as Ref,
+)
+from ._plan import (
+    SpikeLoop as SpikeLoop,
+)
+from ._plan import (
+    Summed as Summed,
+)
+from ._plan import (
+    Threshold as Threshold,
+)
