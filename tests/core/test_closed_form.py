@@ -13,6 +13,7 @@ def test_lif_time_to_first_spike_under_constant_drive():
     With exact integration the first spike is the first step whose end value exceeds vt:
     t_spike = ceil(t*/dt)*dt (Brian2's thresholder sees v after the update of that step).
     """
+    tau = 10 * ms  # noqa: F841 - read by the model string through the namespace
     v0 = np.array([12.0, 15.0, 20.0, 40.0]) * mV
     G = NeuronGroup(4, "dv/dt = (v0 - v)/tau : volt\nv0 : volt", threshold="v > 10*mV",
                     reset="v = 0*mV", method="exact")
