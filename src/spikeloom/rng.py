@@ -204,7 +204,7 @@ def derive_seed(seed: int | None) -> int:
         return int(np.random.SeedSequence().entropy) & ((1 << SEED_BITS) - 1)
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
         # ValueError (not TypeError) by design: one exception type for every bad seed
-        raise ValueError(  # noqa: TRY004
+        raise ValueError(
             f"derive_seed: seed must be None or an integer in [0, 2**{SEED_BITS}), "
             f"got {seed!r} of type {type(seed).__name__}; pass e.g. seed=int(value)."
         )

@@ -155,7 +155,7 @@ def tidy(expr: sympy.Expr) -> sympy.Expr:
     if sympy.count_ops(expr) > _TIDY_MAX_OPS:
         return expr
     candidate = sympy.factor_terms(sympy.cancel(expr))
-    if sympy.count_ops(candidate) <= sympy.count_ops(expr):
+    if sympy.count_ops(candidate) <= sympy.count_ops(expr) + 2:
         return candidate
     return expr
 
@@ -169,9 +169,7 @@ def short(expr: sympy.Expr, limit: int = 80) -> str:
 # ------------------------------------------------------------------------- linearity
 
 
-def split_affine(
-    f: sympy.Expr, x: sympy.Symbol
-) -> tuple[sympy.Expr, sympy.Expr] | None:
+def split_affine(f: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.Expr] | None:
     """Split ``f`` into ``(A, B)`` with ``f = A*x + B`` and ``A``, ``B`` free of ``x``.
 
     Returns ``None`` when ``f`` is not affine in ``x``.
@@ -231,7 +229,7 @@ def final_assignments(system: ODESystem) -> list[Statement]:
 
 def cannot(method_name: str, reason: str) -> ValueError:
     """The error raised when a method is called on a system it cannot integrate."""
-    return ValueError(f"Method '{method_name}' cannot integrate these equations: {reason}")
+    return ValueError(f"integration method '{method_name}' cannot be used: {reason}")
 
 
 def deterministic_only(system: ODESystem, method_name: str) -> str | None:
@@ -241,10 +239,7 @@ def deterministic_only(system: ODESystem, method_name: str) -> str | None:
         return problem
     if is_stochastic(system):
         noises = sorted({n for terms in normalized_diffusion(system).values() for n in terms})
-        return (
-            f"'{method_name}' cannot integrate stochastic equations "
-            f"(noise: {', '.join(noises)})"
-        )
+        return f"'{method_name}' cannot integrate stochastic equations (noise: {', '.join(noises)})"
     return None
 
 

@@ -39,7 +39,8 @@ class Euler(MethodBase):
 
     Examples
     --------
-    >>> from spikeloom.integrators import ODESystem, euler, sym
+    >>> from spikeloom.integrators import ODESystem, sym
+    >>> from spikeloom.integrators.euler import euler
     >>> v, tau = sym("v"), sym("tau")
     >>> for statement in euler(ODESystem(("v",), {"v": -v / tau})):
     ...     print(statement)

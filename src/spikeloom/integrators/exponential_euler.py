@@ -15,6 +15,7 @@ from ._common import (
     short,
     split_affine,
     state_symbols,
+    tidy,
 )
 
 __all__ = ["ExponentialEuler", "exponential_euler"]
@@ -68,7 +69,7 @@ class ExponentialEuler(MethodBase):
             if is_zero(A):
                 new = x + B * system.dt
             else:
-                ratio = B / A
+                ratio = tidy(B / A)
                 new = -ratio + (x + ratio) * sympy.exp(A * system.dt)
             statements.append(Statement(new_name(var), new, declare=True))
         return statements + final_assignments(system)

@@ -39,9 +39,13 @@ class Milstein(MethodBase):
     every equation has at most one noise symbol and every noise symbol appears in at most
     one equation (Brian2's condition).
 
-    ``Milstein(calculus='stratonovich')`` drops the ``- dt`` (i.e. uses
-    :math:`\Delta W^2`), which is Brian2's ``milstein`` formula and converges to the
-    Stratonovich solution instead.
+    ``Milstein(calculus='stratonovich')`` integrates the equations in the Stratonovich
+    sense (as ``heun`` does): the same scheme applied to the equivalent Itô drift
+    :math:`f + \tfrac12 g\,\partial g/\partial x` (the derivative taken symbolically),
+    still strong order 1. Brian2's ``milstein`` uses :math:`\Delta W^2` instead of
+    :math:`\Delta W^2 - \Delta t`, which amounts to the derivative-free estimate of that
+    correction; it converges to the Stratonovich solution too, but its :math:`O(\Delta
+    t^{1.5})` bias per step limits it to strong order 0.5.
 
     References
     ----------
@@ -82,6 +86,10 @@ class Milstein(MethodBase):
         drift = normalized_drift(system)
         diffusion = normalized_diffusion(system)
         xs = state_symbols(system)
+        if self.calculus == "stratonovich":  # use the equivalent Itô drift
+            for v, terms in diffusion.items():
+                for g in terms.values():
+                    drift[v] = drift[v] + g * sympy.diff(g, xs[v]) / 2
         dt = system.dt
         sqrt_dt = sympy.sqrt(dt)
         state = set(xs.values())
@@ -102,11 +110,9 @@ class Milstein(MethodBase):
         for v, x in xs.items():
             new = x + dt * drift[v]
             for noise, g in diffusion[v].items():
-                xi = randn_symbol(noise)
                 g_support = substitute_stage(g, system, shifts)
-                square = xi**2 if self.calculus == "stratonovich" else xi**2 - 1
                 new += g * wiener_increment(system, noise)
-                new += (g_support - g) * sqrt_dt * square / 2
+                new += (g_support - g) * sqrt_dt * (randn_symbol(noise) ** 2 - 1) / 2
             statements.append(Statement(new_name(v), new, declare=True))
         return statements + final_assignments(system)
 
@@ -115,4 +121,6 @@ class Milstein(MethodBase):
 
 
 #: The derivative-free Milstein method (Itô).
-milstein = Milstein()
+#: The registered ``'milstein'``: Stratonovich, like Brian2's ``milstein`` and ``heun``, so
+#: that every stochastic method of the registry converges to the same solution.
+milstein = Milstein("stratonovich")

@@ -50,8 +50,12 @@ class RK4(MethodBase):
         xs = state_symbols(system)
         half = sympy.Rational(1, 2)
         # (stage, the stage whose k shifts the state, weight of that k, time fraction)
-        stages = [("k1", None, 0, 0), ("k2", "k1", half, half), ("k3", "k2", half, half),
-                  ("k4", "k3", 1, 1)]
+        stages = [
+            ("k1", None, 0, 0),
+            ("k2", "k1", half, half),
+            ("k3", "k2", half, half),
+            ("k4", "k3", 1, 1),
+        ]
         statements = []
         for stage, previous, weight, c in stages:
             shifts = {} if previous is None else {v: weight * temporary(previous, v) for v in xs}
