@@ -45,7 +45,7 @@ def peer_python(name: str) -> Path | None:
 
 
 def _run_json(cmd: list[str]) -> dict:
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -91,10 +91,10 @@ def bench_coba(sizes: list[int], repeat: int, duration: float) -> list[dict]:
         for key in ("run_s", "steady_s", "build_s", "rate_hz"):
             row[f"spikeloom_{key}"] = statistics.median(r[key] for r in results["spikeloom"])
         if brian_cmd:
-            for key in ("run_s", "build_s", "rate_hz"):
+            for key in ("run_s", "steady_s", "build_s", "rate_hz"):
                 row[f"brian2_cython_{key}"] = statistics.median(r[key] for r in results["brian2"])
             row["ratio_run"] = row["spikeloom_run_s"] / row["brian2_cython_run_s"]
-            row["ratio_steady"] = row["spikeloom_steady_s"] / row["brian2_cython_run_s"]
+            row["ratio_steady"] = row["spikeloom_steady_s"] / row["brian2_cython_steady_s"]
         else:
             row["brian2"] = "missing"
         rows.append(row)
@@ -122,6 +122,28 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def markdown_table(out: dict) -> str:
+    """The results as the Markdown table quoted in benchmarks/README.md."""
+    lines = [
+        f"Machine: {out['machine']['cpu']}, {out['machine']['cores']} cores, Python "
+        f"{out['machine']['python']}, {out['machine']['date']}. Command: `{out['command']}`.",
+        "",
+        "| neurons | synapses/neuron | spikeloom run() | spikeloom steady | spikeloom first run "
+        "incl. compile | Brian2 cython run() | Brian2 steady | ratio run() | ratio steady | "
+        "rate spikeloom / Brian2 (Hz) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in out["rows"]:
+        lines.append(
+            f"| {r['n']} | 80 | {r['spikeloom_run_s']:.3f} s | {r['spikeloom_steady_s']:.3f} s | "
+            f"{r['spikeloom_first_run_with_compile_s']:.2f} s | "
+            f"{r.get('brian2_cython_run_s', float('nan')):.3f} s | "
+            f"{r.get('brian2_cython_steady_s', float('nan')):.3f} s | "
+            f"{r.get('ratio_run', float('nan')):.2f} | {r.get('ratio_steady', float('nan')):.2f} | "
+            f"{r['spikeloom_rate_hz']:.1f} / {r.get('brian2_cython_rate_hz', float('nan')):.1f} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[4000])
@@ -136,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     results.mkdir(exist_ok=True)
     (results / "coba.json").write_text(json.dumps(out, indent=2))
     plot(rows, HERE / "coba.png")
+    (results / "coba.md").write_text(markdown_table(out))
     print(f"{'n':>8} {'spikeloom run':>14} {'steady':>8} {'brian2 cython':>14} {'ratio':>6}")
     for r in rows:
         print(f"{r['n']:>8} {r['spikeloom_run_s']:>14.3f} {r['spikeloom_steady_s']:>8.3f} "
