@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,8 +46,8 @@ def peer_python(name: str) -> Path | None:
     return python
 
 
-def _run_json(cmd: list[str]) -> dict:
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+def _run_json(cmd: list[str], env: dict | None = None) -> dict:
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -60,8 +62,6 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    import os
-
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
             "platform": platform.platform(), "date": time.strftime("%Y-%m-%d")}
 
@@ -70,27 +70,34 @@ def bench_coba(sizes: list[int], repeat: int, duration: float) -> list[dict]:
     brian2 = peer_python("brian2")
     rows = []
     for n in sizes:
-        spikeloom_cmd = [sys.executable, str(HERE / "coba_spikeloom.py"), str(n), str(duration)]
-        brian_cmd = ([str(brian2), str(HERE / "peers" / "brian2_coba.py"), str(n),
-                      str(duration), "cython"] if brian2 else None)
-        # warm-up: fill both disk caches (compilation is reported separately)
-        warm = _run_json(spikeloom_cmd)
-        if brian_cmd:
-            _run_json(brian_cmd)
+        def spikeloom_cmd(seed, n=n):
+            return [sys.executable, str(HERE / "coba_spikeloom.py"), str(n), str(duration),
+                    str(seed)]
+
+        def brian_cmd(seed, n=n):
+            return [str(brian2), str(HERE / "peers" / "brian2_coba.py"), str(n),
+                    str(duration), "cython", str(seed)]
+
+        # A fresh Numba cache: the warm-up's run() includes compiling the loop from scratch;
+        # the repetitions then load it from this cache, as any later session would.
+        env = dict(os.environ, SPIKELOOM_CACHE_DIR=tempfile.mkdtemp(prefix="spikeloom-bench-"))
+        warm = _run_json(spikeloom_cmd(0), env)
+        if brian2:
+            _run_json(brian_cmd(0))  # fills Brian2's cython cache
         results = {"spikeloom": [], "brian2": []}
-        for k in range(repeat):
-            results["spikeloom"].append(_run_json(spikeloom_cmd))
-            if brian_cmd:
-                results["brian2"].append(_run_json(brian_cmd))
+        for k in range(repeat):  # seed k for both: medians over typical networks
+            results["spikeloom"].append(_run_json(spikeloom_cmd(k + 1), env))
+            if brian2:
+                results["brian2"].append(_run_json(brian_cmd(k + 1)))
             print(f"[bench] coba n={n} rep {k + 1}/{repeat}: spikeloom run "
                   f"{results['spikeloom'][-1]['run_s']:.3f} s"
-                  + (f", brian2 {results['brian2'][-1]['run_s']:.3f} s" if brian_cmd else ""),
+                  + (f", brian2 {results['brian2'][-1]['run_s']:.3f} s" if brian2 else ""),
                   flush=True)
         row = {"case": "coba", "n": n, "duration_s": duration, "repeat": repeat,
                "spikeloom_first_run_with_compile_s": warm["run_s"]}
         for key in ("run_s", "steady_s", "build_s", "rate_hz"):
             row[f"spikeloom_{key}"] = statistics.median(r[key] for r in results["spikeloom"])
-        if brian_cmd:
+        if brian2:
             for key in ("run_s", "steady_s", "build_s", "rate_hz"):
                 row[f"brian2_cython_{key}"] = statistics.median(r[key] for r in results["brian2"])
             row["ratio_run"] = row["spikeloom_run_s"] / row["brian2_cython_run_s"]
@@ -129,7 +136,7 @@ def markdown_table(out: dict) -> str:
         f"{out['machine']['python']}, {out['machine']['date']}. Command: `{out['command']}`.",
         "",
         "| neurons | synapses/neuron | spikeloom run() | spikeloom steady | spikeloom first run "
-        "incl. compile | Brian2 cython run() | Brian2 steady | ratio run() | ratio steady | "
+        "incl. compilation | Brian2 cython run() | Brian2 steady | ratio run() | ratio steady | "
         "rate spikeloom / Brian2 (Hz) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]

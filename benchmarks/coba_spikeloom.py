@@ -1,6 +1,6 @@
 """COBA network in spikeloom (the demo's model); prints one JSON line.
 
-``python benchmarks/coba_spikeloom.py N DURATION_S`` times the build, the first ``run()``
+``python benchmarks/coba_spikeloom.py N DURATION_S [SEED]`` times the build, the first ``run()``
 (including loading or compiling the loop) and a second ``run()`` of the same length (steady).
 """
 
@@ -9,13 +9,13 @@ import sys
 import time
 
 
-def run(n_neurons: int, duration_s: float) -> dict:
+def run(n_neurons: int, duration_s: float, seed: int = 2026) -> dict:
     t_import = time.perf_counter()
     import spikeloom as sl
     from spikeloom.demo import build_coba
 
     import_s = time.perf_counter() - t_import
-    sl.seed(2026)
+    sl.seed(seed)
     t0 = time.perf_counter()
     net = build_coba(n_neurons)
     build_s = time.perf_counter() - t0
@@ -34,4 +34,5 @@ def run(n_neurons: int, duration_s: float) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(int(sys.argv[1]), float(sys.argv[2]))))
+    seed = int(sys.argv[3]) if len(sys.argv) > 3 else 2026
+    print(json.dumps(run(int(sys.argv[1]), float(sys.argv[2]), seed)))
