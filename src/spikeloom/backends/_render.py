@@ -7,7 +7,6 @@ its Python one by an operator table.
 
 from __future__ import annotations
 
-import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
 
@@ -63,7 +62,3 @@ class ExprPrinter(PythonCodePrinter):
 
     def _print_sign(self, expr) -> str:
         return self._format("sign", expr)
-
-
-def render_expr(expr: sympy.Basic, printer: ExprPrinter) -> str:
-    return printer.doprint(expr)

@@ -92,8 +92,6 @@ def pairs_from_condition(synapses, condition, p, namespace, where) -> tuple[np.n
                                        DIMENSIONLESS, f"{where}: p={p!r}")
                 sub = rng.random(len(prob)) < prob
                 keep[np.flatnonzero(keep)[~sub]] = False
-            elif p == 1:
-                pass
             pre_parts.append(ci[keep])
             post_parts.append(cj[keep])
     if not pre_parts:

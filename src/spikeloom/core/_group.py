@@ -173,6 +173,14 @@ class Group(SimObject):
     def __len__(self) -> int:
         return self._size()
 
+    def _lower_storage(self, lctx) -> tuple[int, str, dict]:
+        """Register the group's arrays; return (steps per update, dt scalar, namespace)."""
+        for var in self.variables.values():
+            if var.values is not None:
+                lctx.array(self.array_name(var), var.values)
+        every = lctx.every(self.clock, self.owner)
+        return every, lctx.scalar(f"dt_{self.name}", self.clock.dt_), lctx.run_namespace
+
 
 class SpikeSource:
     """Mixin of groups that emit spikes: the per-step spike list and the after-spike code."""
@@ -186,6 +194,9 @@ class SpikeSource:
     @property
     def spike_source(self):
         return self
+
+    def __getitem__(self, item):
+        return slice_group(self, item)
 
     @property
     def _spikes_name(self) -> str:

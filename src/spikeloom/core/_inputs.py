@@ -16,7 +16,7 @@ from ..units import Quantity, dim_string, get_dim, si_value, timestep
 from ..units._units import bu
 from ._base import check_time
 from ._codegen import KernelBuilder
-from ._group import Group, SpikeSource, check_size, slice_group
+from ._group import Group, SpikeSource, check_size
 from ._neurongroup import LASTSPIKE_INIT
 
 HZ = get_dim(bu.Hz)
@@ -68,16 +68,8 @@ class PoissonGroup(SpikeSource, Group):
         self.add_array("lastspike", SECOND, np.float64, LASTSPIKE_INIT)
         self._frozen = True
 
-    def __getitem__(self, item):
-        return slice_group(self, item)
-
     def lower(self, lctx) -> None:
-        every = lctx.every(self.clock, self.owner)
-        dt_name = lctx.scalar(f"dt_{self.name}", self.clock.dt_)
-        ns = lctx.run_namespace
-        for var in self.variables.values():
-            if var.values is not None:
-                lctx.array(self.array_name(var), var.values)
+        every, dt_name, ns = self._lower_storage(lctx)
         self._spike_arrays(lctx)
         builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
         cond = builder.expression("rand() < rates*dt", f"{self.owner}: threshold",
@@ -158,9 +150,6 @@ class SpikeGeneratorGroup(SpikeSource, Group):
         self.spike_times_ = t
         self.period_steps = 0
 
-    def __getitem__(self, item):
-        return slice_group(self, item)
-
     def before_run(self, network) -> None:
         dt = self.clock.dt_
         steps = timestep(self.spike_times_ * bu.second, dt * bu.second)
@@ -184,11 +173,7 @@ class SpikeGeneratorGroup(SpikeSource, Group):
         self.pointer[0] = np.searchsorted(steps, local, side="left")
 
     def lower(self, lctx) -> None:
-        every = lctx.every(self.clock, self.owner)
-        dt_name = lctx.scalar(f"dt_{self.name}", self.clock.dt_)
-        ns = lctx.run_namespace
-        for var in self.variables.values():
-            lctx.array(self.array_name(var), var.values)
+        every, dt_name, ns = self._lower_storage(lctx)
         self._spike_arrays(lctx)
         steps = lctx.array(f"_events_step_{self.name}", self._event_steps)
         idx = lctx.array(f"_events_index_{self.name}", self._event_indices)

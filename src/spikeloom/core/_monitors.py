@@ -214,7 +214,6 @@ class StateMonitor(_Recorder):
         self._columns = {n: np.zeros((0, len(self.record)), source.variables[n].dtype)
                          for n in self.record_variables}
         self._fill = np.zeros(1, np.int64)
-        self._frozen = True
 
     def before_run(self, network) -> None:
         rows = int(self._fill[0]) + network._pending_steps // max(

@@ -24,7 +24,7 @@ from ..integrators._base import ODESystem, Statement, sym
 from ..units import DIMENSIONLESS, Quantity, dim_string, get_dim
 from ..units._units import bu
 from ._codegen import KernelBuilder
-from ._group import Group, SpikeSource, check_size, slice_group
+from ._group import Group, SpikeSource, check_size
 from ._variables import NUMPY_DTYPES
 
 logger = logging.getLogger("spikeloom.core")
@@ -243,17 +243,9 @@ class NeuronGroup(SpikeSource, EquationsOwner):
                                 "'(unless refractory)' but no refractory period was given")
         self._frozen = True
 
-    def __getitem__(self, item):
-        return slice_group(self, item)
-
     # -- lowering --------------------------------------------------------------------------------
     def lower(self, lctx) -> None:
-        every = lctx.every(self.clock, self.owner)
-        dt_name = lctx.scalar(f"dt_{self.name}", self.clock.dt_)
-        ns = lctx.run_namespace
-        for var in self.variables.values():
-            if var.values is not None:
-                lctx.array(self.array_name(var), var.values)
+        every, dt_name, ns = self._lower_storage(lctx)
         n_name = lctx.scalar(f"N_{self.name}", self.N, "int64")
         self._lower_state_update(lctx, every, dt_name, n_name, ns)
         if self.threshold is not None:

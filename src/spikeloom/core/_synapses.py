@@ -307,12 +307,7 @@ class Synapses(EquationsOwner):
 
     # -- lowering --------------------------------------------------------------------------------
     def lower(self, lctx) -> None:
-        every = lctx.every(self.clock, self.owner)
-        dt_name = lctx.scalar(f"dt_{self.name}", self.clock.dt_)
-        ns = lctx.run_namespace
-        for var in self.variables.values():
-            if var.values is not None:
-                lctx.array(self.array_name(var), var.values)
+        every, dt_name, ns = self._lower_storage(lctx)
         n_name = lctx.scalar(f"N_{self.name}", self.N, "int64")
         builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
         for eq in self.model:

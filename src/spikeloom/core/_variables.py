@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..exceptions import UnitError
-from ..units import DIMENSIONLESS, Dimension, Quantity, as_quantity, dim_string, get_dim, si_value
+from ..units import DIMENSIONLESS, Dimension, as_quantity, dim_string, get_dim, si_value
 
 NUMPY_DTYPES = {"float": np.float64, "integer": np.int32, "boolean": np.bool_}
 
@@ -149,7 +149,3 @@ class VariableView:
     def min(self, *a, **k): return self._q().min(*a, **k)
     def max(self, *a, **k): return self._q().max(*a, **k)
     def std(self, *a, **k): return self._q().std(*a, **k)
-
-
-def is_quantity_like(value) -> bool:
-    return isinstance(value, Quantity) or np.isscalar(value) or isinstance(value, np.ndarray)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..exceptions import EquationError
-from ..units import DIMENSIONLESS, UNITS, Dimension, Quantity, dim_string, get_dim
+from ..units import DIMENSIONLESS, UNITS, Dimension, get_dim
 from ._expressions import parse_ast
 
 DIFF, SUB, PARAM = "differential equation", "subexpression", "parameter"
@@ -259,8 +259,3 @@ class Equations:
     @property
     def parameter_names(self) -> tuple[str, ...]:
         return self._of_kind(PARAM)
-
-
-def quantity_dim_string(value) -> str:
-    """Unit name of a value for error messages."""
-    return dim_string(get_dim(value)) if isinstance(value, Quantity) else "1"
