@@ -131,3 +131,14 @@ def test_run_duration_must_be_a_time():
     G = NeuronGroup(1, "v : 1")
     with pytest.raises(ValueError, match="duration must be a time"):
         sl.Network(G).run(5)
+
+
+def test_two_summed_variables_into_one_target_are_refused():
+    """Each (summed) block zeroes its target, so two would silently overwrite (Brian2 raises)."""
+    G = NeuronGroup(2, "x : 1\ns : 1")
+    S1 = Synapses(G, G, "s_post = x_pre : 1 (summed)")
+    S2 = Synapses(G, G, "s_post = x_pre : 1 (summed)")
+    S1.connect(i=0, j=0)
+    S2.connect(i=1, j=0)
+    with pytest.raises(ValueError, match="already the target of the \\(summed\\) variable"):
+        sl.Network(G, S1, S2).run(1 * ms)

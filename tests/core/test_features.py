@@ -10,6 +10,7 @@ from spikeloom import (
     StateMonitor,
     Synapses,
     ms,
+    mV,
 )
 
 
@@ -105,3 +106,21 @@ def test_consecutive_runs_continue_time_and_state():
     net.run(2 * ms)
     np.testing.assert_allclose(float(net.t / ms), 3.0)
     np.testing.assert_allclose(G.v[0], 3.0, rtol=1e-12)
+
+
+def test_list_times_unit_keeps_float64():
+    """[1.5]*mV must not pass through float32 (brainunit makes JAX arrays of lists)."""
+    G = NeuronGroup(1, "v : volt")
+    G.v = [1.5] * mV
+    assert G.v_[0] == 1.5e-3
+
+
+def test_equations_namespace_survives_an_empty_model():
+    from spikeloom import Equations
+
+    G = NeuronGroup(1, "v : 1")
+    gen = SpikeGeneratorGroup(1, [0], [0.5 * ms])
+    S = Synapses(gen, G, model=Equations("", w=0.25), on_pre="v_post += w")
+    S.connect(i=0, j=0)
+    sl.Network(G, gen, S).run(1 * ms)
+    assert G.v[0] == 0.25

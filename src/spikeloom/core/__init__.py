@@ -1,9 +1,13 @@
 """Brian2-compatible model objects; each lowers itself to the IR. No compiled code lives here."""
 
 from ._base import Clock as Clock
+from ._base import SimObject as SimObject
+from ._base import current_seed as current_seed
 from ._base import defaultclock as defaultclock
+from ._base import next_init_stream as next_init_stream
 from ._base import seed as seed
 from ._base import start_scope as start_scope
+from ._base import unique_name as unique_name
 from ._group import Subgroup as Subgroup
 from ._inputs import PoissonGroup as PoissonGroup
 from ._inputs import SpikeGeneratorGroup as SpikeGeneratorGroup

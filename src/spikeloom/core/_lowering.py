@@ -49,6 +49,15 @@ class LoweringContext:
         self.check_nan: list[str] = []
         self._streams = itertools.count(1)
         self._tags = itertools.count()
+        self._summed_targets: dict[str, str] = {}
+
+    def claim_summed_target(self, array: str, where: str) -> None:
+        """A summed variable zeroes its target each step: two of them would overwrite."""
+        if array in self._summed_targets:
+            raise ValueError(f"{where}: {array} is already the target of the (summed) variable "
+                             f"of {self._summed_targets[array]}; sum both contributions in one "
+                             "Synapses, or give each its own target variable")
+        self._summed_targets[array] = where
 
     def tag(self) -> str:
         return f"b{next(self._tags)}"

@@ -115,7 +115,7 @@ class Synapses(EquationsOwner):
         on_post = on_post if on_post is not None else post
         self.namespace = namespace
         self.method = method
-        self.model = self._setup_equations(model or "", {"i", "j", "N", "delay", "lastupdate",
+        self.model = self._setup_equations(model if model is not None else "", {"i", "j", "N", "delay", "lastupdate",
                                                           "N_incoming", "N_outgoing"})
         self.N = 0
         self._summed = [eq for eq in self.model if "summed" in eq.flags]
@@ -330,6 +330,7 @@ class Synapses(EquationsOwner):
         builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
         expr = builder.expression(eq.expr, f"{self.owner}: {eq.where}", expected=eq.dim)
         builder.assign_local("_summand", expr)
+        lctx.claim_summed_target(group.array_name(target_var), f"{self.owner}: {eq.where}")
         index_var = self.variables["_synaptic_post" if suffix == "_post" else "_synaptic_pre"]
         block = ir.Summed(f"{self.name}_summed_variable_{eq.name}", every, dt_name,
                           target=group.array_name(target_var),

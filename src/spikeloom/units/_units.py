@@ -10,7 +10,12 @@ from __future__ import annotations
 import numbers
 
 import brainunit as bu
+import jax
 import numpy as np
+
+# brainunit stores a list times a unit ([1.5]*mV) as a JAX array, float32 unless JAX's x64
+# mode is on; spikeloom is float64 throughout, so quantities must be created in float64.
+jax.config.update("jax_enable_x64", True)
 
 Dimension = bu.Dimension
 Quantity = bu.Quantity

@@ -119,8 +119,14 @@ def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, flo
     fixed = (np.int64(step0), np.int64(n_steps), np.int64(seed), counter, status)
     first_call = not _has_compiled(loop)
     if first_call:
-        # compile (or load from the disk cache) before timing and before the progress bar
-        loop(np.int64(step0), np.int64(0), np.int64(seed), counter, status, *args)
+        # compile (or load from the disk cache) before timing and before the progress bar;
+        # Numba's SSA pass recurses once per variable version, which large plans exceed
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 100_000))
+        try:
+            loop(np.int64(step0), np.int64(0), np.int64(seed), counter, status, *args)
+        finally:
+            sys.setrecursionlimit(limit)
     compile_time = time.perf_counter() - t0
     if progress:
         with _Progress(counter, n_steps, progress, progress_delay):
