@@ -1,0 +1,331 @@
+"""The interface every plasticity rule shares: Brian2 code out, Synapses in.
+
+A rule is a small immutable object. It never simulates anything itself: it writes the
+``model``/``on_pre``/``on_post`` strings and the namespace of a :class:`~spikeloom.Synapses`,
+so the same rule runs in spikeloom and, printed with :meth:`PlasticityRule.to_brian2`, in
+Brian2. Three ways to use one::
+
+    S = rule.attach(pre, post, on_pre='ge_post += w', w=0.5)        # Synapses + connect + init
+    S = Synapses(pre, post, **rule.synapse_kwargs(on_pre='ge_post += w'))
+    S.connect(); rule.initialize(S, w=0.5)                         # the same, by hand
+    print(rule)                                                    # Brian2 source
+"""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...core import Synapses
+from ...units import Quantity, get_dim, si_value
+from ..devices._memristor import Memristor
+from ..devices._validation import SECOND, check_choice, check_int, format_value, parameter_lines
+from ._pairing import COINCIDENT, Branch, canonical_pairing, pairing_code
+from ._text import lines as _lines
+from ._text import replace_name
+
+TRANSMITS = ("before", "after")
+logger = logging.getLogger("spikeloom.models")
+
+
+@dataclass(frozen=True)
+class SynapseCode:
+    """Brian2 code of a plastic synapse: what ``Synapses(source, target, **kwargs)`` takes.
+
+    Attributes
+    ----------
+    model, on_pre, on_post : str
+        Brian2 model equations and event statements.
+    namespace : dict or None
+        The user's external constants, if given (the rule's parameters are constant
+        subexpressions of ``model``, so the code needs no namespace of its own).
+    """
+
+    model: str
+    on_pre: str
+    on_post: str
+    namespace: dict | None = None
+
+    def kwargs(self) -> dict:
+        """Keyword arguments for :class:`~spikeloom.Synapses`."""
+        kw = {"model": self.model, "on_pre": self.on_pre, "on_post": self.on_post}
+        if self.namespace is not None:
+            kw["namespace"] = dict(self.namespace)
+        return kw
+
+
+@dataclass
+class Extras:
+    """Rule-specific lines around the pairing code (e.g. the triplet traces)."""
+
+    model: list[str] = field(default_factory=list)
+    pre_before: list[str] = field(default_factory=list)
+    pre_after: list[str] = field(default_factory=list)
+    post_before: list[str] = field(default_factory=list)
+    post_after: list[str] = field(default_factory=list)
+
+
+class PlasticityRule:
+    """Base class of the rules (not used directly).
+
+    Subclasses define :meth:`_branches` (potentiation and depression as factor × kernel),
+    :meth:`_parameters` (the namespace), :meth:`_bound` (how an increment is applied),
+    ``w_min``/``w_max`` and the closed form :meth:`delta_w`.
+    """
+
+    #: Default pairing scheme of the rule.
+    default_pairing = "all-to-all"
+
+    def __init__(self, *, pairing: str, device: Memristor | None, n_history: int,
+                 coincident: str = "discard") -> None:
+        owner = type(self).__name__
+        self.pairing = canonical_pairing(owner, pairing)
+        self.coincident = check_choice(owner, "coincident", coincident, COINCIDENT)
+        if device is not None and not isinstance(device, Memristor):
+            raise TypeError(f"{owner}: device must be a Memristor or None, got {device!r}")
+        self.device = device
+        self.n_history = check_int(owner, "n_history", n_history, 1)
+
+    # -- hooks -----------------------------------------------------------------------------------
+    def _branches(self) -> tuple[Branch, Branch]:
+        raise NotImplementedError
+
+    def _parameters(self) -> dict:
+        raise NotImplementedError
+
+    def _bound(self, w: str, dw: str) -> list[str]:
+        """Statements adding increment ``dw`` to weight ``w`` under the rule's bounds."""
+        return [f"{w} = {w} + {dw}"]
+
+    def _extras(self, w: str) -> Extras:
+        return Extras()
+
+    def _repr_items(self) -> dict:
+        return dict(self._parameters())
+
+    def delta_w(self, delta_t, w):
+        """Closed-form weight change of one isolated pair (NumPy), for checks and plots.
+
+        Parameters
+        ----------
+        delta_t : Quantity (time), array
+            Δt = t_post - t_pre (delay included).
+        w : float or array
+            Weight before the pair.
+
+        Returns
+        -------
+        ndarray
+            The new weight minus ``w`` (bounds applied, no device).
+        """
+        raise NotImplementedError
+
+    # -- code --------------------------------------------------------------------------------------
+    @property
+    def equations(self) -> SynapseCode:
+        """The rule's own Brian2 code (no transmission statement)."""
+        return self.synapse_code()
+
+    def synapse_code(self, on_pre: str | None = None, on_post: str | None = None,
+                     model: str | None = None, namespace: dict | None = None,
+                     transmit: str = "before") -> SynapseCode:
+        """The rule's code merged with the user's.
+
+        Parameters
+        ----------
+        on_pre : str, optional
+            Transmission statements run on each presynaptic spike, e.g. ``'ge_post += w'``.
+            With a device, ``w`` here reads the device (drift, read noise).
+        on_post : str, optional
+            Extra statements run on each postsynaptic spike, after the rule's.
+        model : str, optional
+            Extra synaptic model lines.
+        namespace : dict, optional
+            Constants used by the user's code. Without it, names are looked up when the
+            network runs, as for any Brian2 object.
+        transmit : {'before', 'after'}
+            Whether ``on_pre`` runs before the rule's update of the weight (Brian2 examples)
+            or after it (NEST sends the updated weight).
+        """
+        owner = type(self).__name__
+        check_choice(owner, "transmit", transmit, TRANSMITS)
+        dev = self.device.code(self.w_min, self.w_max) if self.device is not None else None
+        weight = dev.weight if dev is not None else "w"
+        if dev is not None and dev.update_path:
+            def apply(dw):
+                return self.device.apply(weight, dw)
+        else:
+            def apply(dw):
+                return self._bound(weight, dw)
+        ltp, ltd = self._branches()
+        pc = pairing_code(self.pairing, ltp, ltd, weight, apply, self.n_history,
+                          self.coincident)
+        ex = self._extras(weight)
+        user_pre = _lines(on_pre)
+        if dev is not None and dev.read_name != "w":
+            user_pre = [replace_name(line, "w", dev.read_name) for line in user_pre]
+        transmission = (dev.read if dev is not None and user_pre else []) + user_pre
+        prologue = dev.prologue if dev is not None else []
+        epi_pre = self.device.epilogue("stdp_dwd") if self.device is not None else []
+        epi_post = self.device.epilogue("stdp_dwp") if self.device is not None else []
+        pre = prologue + (transmission if transmit == "before" else [])
+        pre += ex.pre_before + pc.on_pre + ex.pre_after
+        pre += (transmission if transmit == "after" else []) + epi_pre
+        post = prologue + ex.post_before + pc.on_post + ex.post_after + epi_post
+        post += _lines(on_post)
+        params = dict(self._parameters())
+        if dev is not None:
+            params.update(dev.constants)
+        for key in namespace or {}:
+            if key in params:
+                raise ValueError(f"{owner}: namespace entry {key!r} has the name of a rule "
+                                 f"parameter ({key} = {format_value(params[key])}); rename your "
+                                 "constant")
+        model_lines = ["w : 1"] + parameter_lines(params) + pc.model + ex.model
+        model_lines += (dev.model if dev is not None else []) + _lines(model)
+        ns = None if namespace is None else dict(namespace)
+        return SynapseCode("\n".join(model_lines), "\n".join(pre), "\n".join(post), ns)
+
+    def synapse_kwargs(self, on_pre: str | None = None, on_post: str | None = None,
+                       model: str | None = None, namespace: dict | None = None,
+                       transmit: str = "before") -> dict:
+        """Keyword arguments for ``Synapses(source, target, **kwargs)``.
+
+        Same parameters as :meth:`synapse_code`. After ``S.connect(...)`` call
+        :meth:`initialize` if the rule has a device or the synapses have delays.
+        """
+        return self.synapse_code(on_pre, on_post, model, namespace, transmit).kwargs()
+
+    def attach(self, source, target, *, connect=True, w=None, delay=None,
+               on_pre: str | None = None, on_post: str | None = None,
+               model: str | None = None, namespace: dict | None = None,
+               transmit: str = "before", seed: int | None = None, name: str | None = None,
+               dt=None) -> Synapses:
+        """Create, connect and initialise plastic synapses from ``source`` to ``target``.
+
+        Parameters
+        ----------
+        source, target : group
+            Pre- and postsynaptic groups (any spiking group).
+        connect : bool, str or dict
+            True: all-to-all; a string: a connection condition; a dict: keyword arguments
+            of :meth:`Synapses.connect`; False: connect later (then call :meth:`initialize`).
+        w : float, array or str, optional
+            Initial weights (dimensionless; a string is evaluated per synapse).
+        delay : Quantity (time), optional
+            Synaptic delay, counted in Δt as NEST does (see :func:`set_pairing_delay`).
+        on_pre, on_post, model, namespace, transmit
+            As in :meth:`synapse_code`.
+        seed : int, optional
+            Seed of the per-device draws (device-to-device variability, stuck faults); None
+            draws from NumPy's global generator (seeded by ``spikeloom.seed``).
+        name : str, optional
+        dt : Quantity (time), optional
+            Time step of the synapses (default: the default clock's).
+
+        Returns
+        -------
+        Synapses
+        """
+        kwargs = self.synapse_kwargs(on_pre, on_post, model, namespace, transmit)
+        S = Synapses(source, target, name=name, dt=dt, **kwargs)
+        if connect is False or connect is None:
+            return S
+        if connect is True:
+            S.connect()
+        elif isinstance(connect, str):
+            S.connect(connect)
+        elif isinstance(connect, dict):
+            S.connect(**connect)
+        else:
+            raise TypeError(f"{type(self).__name__}.attach: connect must be True, False, a "
+                            f"condition string or a dict of connect() arguments, got {connect!r}")
+        self.initialize(S, w=w, delay=delay, seed=seed)
+        return S
+
+    def initialize(self, synapses, *, w=None, delay=None, seed: int | None = None) -> None:
+        """Set the initial state of connected synapses built from this rule.
+
+        Parameters
+        ----------
+        synapses : Synapses
+            Built with this rule's code and already connected.
+        w : float, array or str, optional
+            Initial weights (kept as they are if None).
+        delay : Quantity (time), optional
+            Synaptic delay (see :func:`set_pairing_delay`).
+        seed : int, optional
+            Seed of the per-device draws; None: NumPy's global generator.
+        """
+        if w is not None:
+            synapses.w = w
+        if delay is not None:
+            set_pairing_delay(synapses, delay)
+        if self.device is not None and not self.device.is_ideal:
+            if seed is None:
+                seed = int(np.random.randint(0, 2**62))
+                logger.info("%s %r: per-device draws use seed=%d (taken from NumPy's global "
+                            "generator; pass seed= to fix it)", type(self).__name__,
+                            synapses.name, seed)
+            self.device.initialize(synapses, self.w_min, self.w_max,
+                                   np.random.default_rng(seed))
+
+    # -- printing ----------------------------------------------------------------------------------
+    def to_brian2(self, source: str = "source", target: str = "target",
+                  on_pre: str | None = None, on_post: str | None = None,
+                  model: str | None = None, transmit: str = "before") -> str:
+        """Brian2 source that builds these synapses (runs under ``from brian2 import *``)."""
+        code = self.synapse_code(on_pre, on_post, model, None, transmit)
+
+        def block(text: str) -> str:
+            return "'''\n" + textwrap.indent(text, "        ") + "\n        '''"
+
+        lines = [f"# {self!r}",
+                 f"S = Synapses({source}, {target},",
+                 f"    model={block(code.model)},",
+                 f"    on_pre={block(code.on_pre)},",
+                 f"    on_post={block(code.on_post)})",
+                 "# with a synaptic delay d counted in Δt as in NEST: "
+                 "S.delay = d; S.post.delay = 2*d"]
+        if self.device is not None and not self.device.is_ideal:
+            lines.append("# per-device parameters and faults: see Memristor.initialize "
+                         "(spikeloom), which sets the (constant) mem_* variables and w")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_brian2()
+
+    def __repr__(self) -> str:
+        items = [f"{k}={format_value(v)}" for k, v in self._repr_items().items()]
+        items.append(f"pairing={self.pairing!r}")
+        if self.coincident != "discard":
+            items.append(f"coincident={self.coincident!r}")
+        if self.device is not None:
+            items.append(f"device={self.device!r}")
+        return f"{type(self).__name__}({', '.join(items)})"
+
+
+def set_pairing_delay(synapses, delay) -> None:
+    """Give ``synapses`` the delay ``d`` counted in Δt as NEST counts it.
+
+    NEST treats the delay as dendritic: a pre spike at t_pre meets a post spike at t_post + d,
+    so Δt = t_post + d - t_pre. Brian2 delays the ``pre`` pathway, where the synaptic code
+    runs at t_pre + d. Delaying the ``post`` pathway by 2d as well puts every event in the
+    synapse at NEST's time plus d: Δt and the order of events are NEST's, and the
+    transmission still arrives at t_pre + d.
+
+    Parameters
+    ----------
+    synapses : Synapses
+        Connected synapses with a ``post`` pathway.
+    delay : Quantity (time), scalar or one per synapse
+    """
+    if get_dim(delay) != SECOND or not isinstance(delay, Quantity):
+        raise TypeError(f"set_pairing_delay: delay must be a time (e.g. 1*ms), got {delay!r}")
+    if np.any(np.asarray(si_value(delay)) < 0):
+        raise ValueError(f"set_pairing_delay: delay must be >= 0, got {delay!r}")
+    synapses.delay = delay
+    synapses.post.delay = 2 * delay
