@@ -44,7 +44,7 @@ def seed_namespace(monkeypatch):
         with warnings.catch_warnings():
             # plt.show() under Agg: "FigureCanvasAgg is non-interactive, and thus cannot be shown"
             warnings.filterwarnings("ignore", message=".*non-interactive.*", category=UserWarning)
-            exec(compile(EXAMPLE.read_text(), str(EXAMPLE), "exec"), ns)  # noqa: S102
+            exec(compile(EXAMPLE.read_text(), str(EXAMPLE), "exec"), ns)
         yield ns
     finally:
         plt.close("all")

@@ -51,3 +51,24 @@ def test_second_process_loads_compiled_loop_from_disk(tmp_path):
                            text=True, check=True).stdout.split() for _ in range(2)]
     assert runs[0] == ["0", "1"], runs  # first process compiles
     assert runs[1] == ["1", "0"], runs  # second process loads from the cache
+
+
+def test_object_names_do_not_change_the_generated_source():
+    """The same model under other names renders the same loop (arguments are positional)."""
+    import spikeloom as sl
+    from spikeloom.backends.numba._render import NumbaRenderer
+    from spikeloom.core._lowering import LoweringContext
+
+    def source(suffix):
+        G = sl.NeuronGroup(3, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                           method="exact", name=f"exc{suffix}")
+        S = sl.Synapses(G, G, "w : 1", on_pre="v_post += w", name=f"rec{suffix}")
+        S.connect(i=0, j=1)
+        lctx = LoweringContext(1e-4, {}, 0.0)
+        for obj in (G, S):
+            obj.lower(lctx)
+        return NumbaRenderer(lctx.plan()).source()
+
+    first, second = source("A"), source("B")
+    assert "excA" not in first and "recA" not in first
+    assert first == second

@@ -124,3 +124,23 @@ def test_equations_namespace_survives_an_empty_model():
     S.connect(i=0, j=0)
     sl.Network(G, gen, S).run(1 * ms)
     assert G.v[0] == 0.25
+
+
+def test_delay_dict_sets_each_pathway():
+    G = NeuronGroup(2, "v : 1", threshold="False")
+    S = Synapses(G, G, "w : 1", on_pre="v_post += w", on_post="w += 1",
+                 delay={"pre": 1 * ms, "post": 2 * ms})
+    S.connect(i=0, j=1)
+    np.testing.assert_allclose(np.asarray(S.delay[:] / ms), 1.0)
+    np.testing.assert_allclose(np.asarray(S.post.delay[:] / ms), 2.0)
+
+
+def test_a_name_is_free_again_once_its_object_is_gone():
+    """Rebuilding a named model (e.g. in a loop over trials) must not trip on old objects."""
+    for _ in range(2):
+        sl.start_scope()
+        G = NeuronGroup(1, "v : 1", threshold="v > 1", name="exc_reused")
+        S = Synapses(G, G, "w : 1", on_pre="v_post += w", name="rec_reused")
+        S.connect(i=0, j=0)
+        sl.Network(G, S).run(0.2 * ms)
+        del G, S

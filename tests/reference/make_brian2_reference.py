@@ -139,7 +139,7 @@ def run_seed_script() -> dict[str, np.ndarray]:
     ns: dict = {"__name__": "__seed_memristor_stdp__"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "FigureCanvasAgg is non-interactive"
-        exec(compile(src, str(EXAMPLE), "exec"), ns)  # noqa: S102 - running the seed is the point
+        exec(compile(src, str(EXAMPLE), "exec"), ns)
     import matplotlib.pyplot as plt
 
     plt.close("all")
@@ -188,7 +188,7 @@ def check_robustness(names: list[str]) -> int:
             for factor in (1 + 1e-10, 1 - 1e-10):
                 try:
                     res = run_model(spec, ScaledUnits(brian2, factor, (unit,)))
-                except Exception as exc:  # noqa: BLE001 - e.g. period no longer a multiple of dt
+                except Exception as exc:
                     print(f"  {name}: {unit}*{factor!r} not applicable ({type(exc).__name__})")
                     continue
                 for key, arr in ref.items():

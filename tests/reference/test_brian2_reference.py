@@ -57,7 +57,7 @@ def sl():
     """The simulator under test, imported as a module (not star-imported)."""
     try:
         return importlib.import_module("spikeloom")
-    except Exception as exc:  # noqa: BLE001 - any import error of src/ is a test failure
+    except Exception as exc:
         pytest.fail(f"cannot import spikeloom: {type(exc).__name__}: {exc}")
 
 

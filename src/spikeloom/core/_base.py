@@ -6,6 +6,7 @@ object scope of ``start_scope()`` and the seed of ``seed()``.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 import weakref
@@ -123,6 +124,13 @@ def unique_name(requested: str | None, base: str, obj) -> str:
             raise ValueError(f"name {requested!r} is not valid: use letters, digits and _, "
                              "starting with a letter")
         if requested in _names and _names[requested] is not obj:
+            # the holder may be garbage kept alive only by reference cycles
+            gc.collect()
+        holder = _names.get(requested)
+        # An object from before the last start_scope() cannot meet this one in run(); it may
+        # survive only because a function frame's cached f_locals still refers to it.
+        if holder is not None and holder is not obj and \
+                getattr(holder, "_scope", _current_scope[0]) == _current_scope[0]:
             raise ValueError(f"an object named {requested!r} already exists; names must be "
                              "unique")
         _names[requested] = obj

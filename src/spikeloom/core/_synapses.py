@@ -115,8 +115,8 @@ class Synapses(EquationsOwner):
         on_post = on_post if on_post is not None else post
         self.namespace = namespace
         self.method = method
-        self.model = self._setup_equations(model if model is not None else "", {"i", "j", "N", "delay", "lastupdate",
-                                                          "N_incoming", "N_outgoing"})
+        builtin = {"i", "j", "N", "delay", "lastupdate", "N_incoming", "N_outgoing"}
+        self.model = self._setup_equations(model if model is not None else "", builtin)
         self.N = 0
         self._summed = [eq for eq in self.model if "summed" in eq.flags]
         self._event_driven = [eq for eq in self.model
@@ -149,13 +149,14 @@ class Synapses(EquationsOwner):
                             f"strings, got {code!r}")
         var_name = "delay" if pname == "pre" else f"_delay_{pname}"
         var = self.add_array(var_name, SECOND, np.float64, 0.0)
-        if pname == "pre" and delay is not None:
-            if isinstance(delay, dict):
-                delay = delay.get("pre")
-            if delay is not None:
-                if get_dim(delay) != SECOND:
-                    raise UnitError(f"{self.owner}: delay must be a time, got {delay!r}")
-                self._default_delays[var_name] = float(si_value(delay))
+        if isinstance(delay, dict):  # Brian2: {pathway name: delay}
+            delay = delay.get(pname)
+        elif pname != "pre":
+            delay = None  # a plain delay= is the 'pre' pathway's
+        if delay is not None:
+            if get_dim(delay) != SECOND:
+                raise UnitError(f"{self.owner}: delay must be a time, got {delay!r}")
+            self._default_delays[var_name] = float(si_value(delay))
         source = self.source if prepost == "pre" else self.target
         if not hasattr(source, "spike_source"):
             raise EquationError(f"{self.owner}: on_{prepost} needs a {prepost}synaptic group "

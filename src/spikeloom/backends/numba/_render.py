@@ -7,6 +7,8 @@ break out of the loop; Python turns the status into an exception.
 
 from __future__ import annotations
 
+import re
+
 from ... import ir
 from .._render import ExprPrinter
 
@@ -36,6 +38,16 @@ class _Writer:
         self.depth -= 1
 
 
+def _canonical_names(text: str, plan: ir.Plan) -> str:
+    mapping = {a.name: f"_a{k}" for k, a in enumerate(plan.arrays)}
+    mapping.update({s: f"_s{k}" for k, (s, _) in enumerate(plan.scalars)})
+    if not mapping:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(
+        mapping, key=len, reverse=True)) + r")\b")
+    return pattern.sub(lambda m: mapping[m.group(1)], text)
+
+
 class NumbaRenderer:
     """Turns a plan into source text; :meth:`source` is all a caller needs."""
 
@@ -50,6 +62,7 @@ class NumbaRenderer:
                                        f"{table.K})")
         self.printer = NumbaPrinter(lookups)
         self.w = _Writer()
+        self.canonical = True
 
     # -- kernels ---------------------------------------------------------------------------
     def kernel(self, kernel: ir.Kernel, element: str = "_idx") -> None:
@@ -75,7 +88,7 @@ class NumbaRenderer:
     # -- blocks ----------------------------------------------------------------------------
     def block(self, block: ir.Block) -> None:
         w = self.w
-        w(f"# {type(block).__name__}: {block.name}")
+        w(f"# {type(block).__name__}" + ("" if self.canonical else f": {block.name}"))
         if block.every != 1:
             w(f"if _step % {block.every} == 0:")
             self.w.indent()
@@ -203,21 +216,21 @@ class NumbaRenderer:
         shapes and slice assignment about ten times more slowly (2 s per site measured).
         """
         w = self.w
+        grown = f"_grown{self._grow_sites}"  # one local per site: types never need unifying
+        self._grow_sites += 1
         if ndim == 1:
-            w(f"_g_{arr} = np.zeros({rows}, {arr}.dtype)")
+            w(f"{grown} = np.zeros({rows}, {arr}.dtype)")
             w(f"for _c in range({arr}.shape[0]):")
             with w.indent():
-                w(f"_g_{arr}[_c] = {arr}[_c]")
+                w(f"{grown}[_c] = {arr}[_c]")
         else:
-            w(f"_g_{arr} = np.zeros(({rows}, {cols or f'{arr}.shape[1]'}), {arr}.dtype)")
+            w(f"{grown} = np.zeros(({rows}, {cols or f'{arr}.shape[1]'}), {arr}.dtype)")
             w(f"for _c in range({arr}.shape[0]):")
             with w.indent():
                 w(f"for _d in range({arr}.shape[1]):")
                 with w.indent():
-                    w(f"_g_{arr}[_c, _d] = {arr}[_c, _d]")
-            w(f"{arr} = _g_{arr}")
-            return
-        w(f"{arr} = _g_{arr}")
+                    w(f"{grown}[_c, _d] = {arr}[_c, _d]")
+        w(f"{arr} = {grown}")
 
     def _grow_rows(self, arrays: list[str], fill: str) -> None:
         w = self.w
@@ -278,7 +291,13 @@ class NumbaRenderer:
     def returned(self) -> list[str]:
         return [a.name for a in self.plan.arrays if a.growable]
 
-    def source(self, function_name: str = "run_loop") -> str:
+    def source(self, function_name: str = "run_loop", canonical: bool = True) -> str:
+        """The module text. ``canonical`` replaces every array and scalar name by its position
+        (``_a3``, ``_s1``), so that the same model under other object names gives the same
+        text, hence the same compiled loop from the disk cache (arguments are positional).
+        """
+        self.canonical = canonical
+        self._grow_sites = 0
         w = self.w
         w.lines = []
         args = ", ".join(["_step0", "_nsteps", "_seed", "_progress", "_status"]
@@ -312,4 +331,5 @@ class NumbaRenderer:
                 w("_progress[0] = _step - _step0 + 1")
             returned = self.returned()
             w(f"return ({', '.join(returned)}{',' if returned else ''})")
-        return "\n".join(w.lines) + "\n"
+        text = "\n".join(w.lines) + "\n"
+        return _canonical_names(text, self.plan) if canonical else text
