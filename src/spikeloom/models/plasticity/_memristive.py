@@ -60,8 +60,6 @@ class NanocompositeSTDP(PlasticityRule):
     0.0576
     """
 
-    default_pairing = "nn_symm"
-
     def __init__(self, A_plus: float = 0.074, A_minus: float = -0.047,
                  mu_plus=26.7 * bu.ms, mu_minus=-22.3 * bu.ms, tau_plus=9.3 * bu.ms,
                  tau_minus=10.8 * bu.ms, w_max: float = 1.0, *, clip: bool = False,
@@ -165,8 +163,6 @@ class ParyleneSTDP(PlasticityRule):
     coincident : {'discard', 'potentiate'}
         Same-step pre and post spikes: no pair (NEST, default) or a Δt = 0 potentiation pair.
     """
-
-    default_pairing = "nn_symm"
 
     def __init__(self, alpha_plus: float = 0.316198, alpha_minus: float = 0.011298,
                  beta_plus: float = 2.213043, beta_minus: float = -5.969397,

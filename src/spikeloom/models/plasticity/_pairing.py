@@ -45,9 +45,6 @@ COINCIDENT = ("discard", "potentiate")
 #: Accepted alternative spellings.
 ALIASES = {"all_to_all": "all-to-all", "nearest": "nn_symm", "nearest-spike": "nn_symm",
            "nn_symmetric": "nn_symm"}
-#: Names of the synaptic variables and temporaries the schemes use (reserved in user code).
-RESERVED = ("lastpre", "prevpre", "npre", "lastpost", "npost", "kpre", "kpost", "hpre",
-            "hpost", "nhpre", "nhpost", "stdp_")
 
 
 @dataclass(frozen=True)

@@ -72,12 +72,9 @@ class PlasticityRule:
     """Base class of the rules (not used directly).
 
     Subclasses define :meth:`_branches` (potentiation and depression as factor × kernel),
-    :meth:`_parameters` (the namespace), :meth:`_bound` (how an increment is applied),
-    ``w_min``/``w_max`` and the closed form :meth:`delta_w`.
+    :meth:`_parameters` (constants written into the model), :meth:`_bound` (how an
+    increment is applied), ``w_min``/``w_max`` and the closed form :meth:`delta_w`.
     """
-
-    #: Default pairing scheme of the rule.
-    default_pairing = "all-to-all"
 
     def __init__(self, *, pairing: str, device: Memristor | None, n_history: int,
                  coincident: str = "discard") -> None:

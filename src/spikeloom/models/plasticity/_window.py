@@ -28,7 +28,8 @@ class STDPWindow:
     w0 : float
         Initial weight.
     w : ndarray, shape (n_devices, n)
-        Final weight of every device (one row per device instance) and Δt.
+        Final weight of every device (one row per device instance) and Δt (the programmed
+        weight ``w``; with drift, ``w_now`` would also include the drift since then).
     n_pairs : int
         Pairings per Δt.
     """

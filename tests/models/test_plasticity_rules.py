@@ -1,0 +1,248 @@
+"""Plasticity rules: the seed's numbers, closed-form windows, printed code, validation, docs.
+
+References: the Brian2 forum seed script's output (``tests/reference/data/
+seed_memristor_stdp.npz``, Brian2 2.9), and each rule's closed form for one isolated pair
+(``rule.delta_w``, the equations of the rule's docstring).
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import importlib.util
+import inspect
+import re
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+import spikeloom
+from spikeloom import Network, NeuronGroup, SpikeGeneratorGroup, Synapses, ms, second
+from spikeloom.models.devices import Memristor
+from spikeloom.models.plasticity import (
+    NanocompositeSTDP,
+    PairSTDP,
+    ParyleneSTDP,
+    PlasticityRule,
+    STDPWindow,
+    TripletSTDP,
+    plot_stdp_window,
+    set_pairing_delay,
+    stdp_window,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_DATA = ROOT / "tests" / "reference" / "data" / "seed_memristor_stdp.npz"
+DOCS = ROOT / "docs" / "plasticity.md"
+EXAMPLE = ROOT / "examples" / "memristor_stdp_window.py"
+
+
+def test_nanocomposite_window_equals_seed_script():
+    """NC rule through stdp_window = the forum seed run by Brian2 (pre at 100 ms, w0 = 0.4).
+
+    Reference: ``seed_memristor_stdp.npz`` (``w`` and ``spike_when_ms``), tolerance 1e-9.
+    """
+    with np.load(SEED_DATA) as npz:
+        w_ref, when = npz["w"], npz["spike_when_ms"]
+    res = stdp_window(NanocompositeSTDP(), (when[1:] - when[0]) * ms, w0=0.4,
+                      t_start=when[0] * ms)
+    assert res.w.shape == (1, 100)
+    np.testing.assert_allclose(res.w[0], w_ref, rtol=1e-9, atol=1e-12)
+    assert np.sum(res.dw_mean > 0) > 20 and np.sum(res.dw_mean < 0) > 20
+
+
+RULES = [
+    PairSTDP(A_plus=0.05, A_minus=-0.04, weight_dependence="multiplicative"),
+    PairSTDP(A_plus=0.05, A_minus=-0.04, weight_dependence=0.5, bounds="soft",
+             pairing="nn_restr"),
+    TripletSTDP(A2_plus=0.01, A3_plus=0.02, A2_minus=0.015, A3_minus=0.01),
+    NanocompositeSTDP.nest_fit(pairing="nn_pre_centered"),
+    ParyleneSTDP(),
+    ParyleneSTDP.legacy_fit(pairing="all-to-all"),
+]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: type(r).__name__ + "_" + r.pairing)
+def test_rule_window_matches_closed_form_with_delay(rule):
+    """One pair per synapse with a 1.5 ms delay: Δw(Δt) = the rule's closed form.
+
+    Reference: ``rule.delta_w`` (docstring equations) at the realised Δt, which includes the
+    delay (NEST's convention); tolerance 1e-12 relative.
+    """
+    w0 = 0.5 * (rule.w_min + rule.w_max)
+    dts = np.array([-60.0, -25.0, -7.3, -0.2, 0.3, 4.0, 21.0, 55.0]) * ms
+    res = stdp_window(rule, dts, w0=w0, delay=1.5 * ms)
+    np.testing.assert_allclose(np.asarray(res.delta_t / ms), np.asarray(dts / ms), atol=1e-9)
+    expected = rule.delta_w(res.delta_t, w0)
+    np.testing.assert_allclose(res.dw_mean, expected, rtol=1e-12, atol=1e-15 * rule.w_max)
+    assert np.all(res.dw_std == 0)
+    assert np.any(expected > 0) and np.any(expected < 0)
+
+
+def test_pair_window_repeated_pairs_add_up():
+    """Additive pair STDP, 4 pairings 1 s apart: 4 times the single-pair change.
+
+    Reference: 4·A·exp(-|Δt|/tau) (the pairs are 1 s apart, exp(-50) ≈ 0).
+    """
+    rule = PairSTDP(A_plus=0.01, A_minus=-0.012, tau_plus=20 * ms, tau_minus=20 * ms)
+    res = stdp_window(rule, [-10.0, 10.0] * ms, w0=0.5, n_pairs=4, period=1 * second)
+    np.testing.assert_allclose(res.dw_mean, 4 * rule.delta_w(res.delta_t, 0.5), rtol=1e-9)
+    assert res.n_pairs == 4
+
+
+def test_plot_stdp_window_returns_axes_without_showing(monkeypatch):
+    """Mean line and a band over devices; plt.show is never called."""
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("show() was called"))
+    rule = NanocompositeSTDP(device=Memristor(c2c=0.1, d2d={"G_max": 0.1}))
+    res = stdp_window(rule, np.linspace(-40, 40, 9) * ms, w0=0.4, n_devices=30, seed=2)
+    assert isinstance(res, STDPWindow) and res.w.shape == (30, 9)
+    assert np.all(res.dw_std[[0, -1]] >= 0) and np.any(res.dw_std > 0)
+    for band in ("std", "percentile", None):
+        ax = plot_stdp_window(res, band=band, label="NC")
+        assert isinstance(ax, matplotlib.axes.Axes)
+        assert len(ax.collections) == (0 if band is None else 1)
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), res.dw_mean)
+        plt.close(ax.figure)
+
+
+def test_printed_brian2_code_builds_the_same_synapses():
+    """``str(rule)`` is complete Brian2 source: executed with the spikeloom module standing in
+    for brian2 it builds synapses that evolve exactly like ``rule.attach``'s."""
+    rule = PairSTDP(A_plus=0.02, A_minus=-0.03, pairing="nn_restr",
+                    weight_dependence="multiplicative", device=Memristor(drift="exponential"))
+    rng = np.random.default_rng(0)
+    steps = [np.flatnonzero(rng.random(300) < 0.05) for _ in range(6)]
+    idx = np.concatenate([np.full(len(s), k % 3) for k, s in enumerate(steps)])
+    t = np.concatenate(steps) * ms
+    half = sum(len(s) for s in steps[:3])
+    source = SpikeGeneratorGroup(3, idx[:half], t[:half])
+    target = NeuronGroup(3, "x : 1\nspike_at : second (constant)",
+                         threshold="timestep(t, dt) == timestep(spike_at, dt)")
+    target.spike_at = [20, 40, 60] * ms
+    text = rule.to_brian2("source", "target", on_pre="x_post += w")
+    assert text == rule.to_brian2("source", "target", on_pre="x_post += w")
+    scope = {name: getattr(spikeloom, name) for name in spikeloom.__all__}
+    scope.update(source=source, target=target)
+    exec(compile(text, "<to_brian2>", "exec"), scope)
+    printed = scope["S"]
+    printed.connect(condition="i == j")
+    printed.w = 0.5
+    attached = rule.attach(source, target, connect={"condition": "i == j"}, w=0.5,
+                           on_pre="x_post += w")
+    Network(source, target, printed, attached).run(310 * ms)
+    assert np.array_equal(printed.w[:], attached.w[:])
+    assert not np.allclose(attached.w[:], 0.5)
+
+
+def test_rule_equations_expose_code():
+    """The equations are plain Brian2 strings with the parameters as constants."""
+    eq = NanocompositeSTDP().equations
+    assert "A_minus = -0.047 : 1" in eq.model and "mu_plus = 26.7*ms : second" in eq.model
+    assert "tanh" in eq.on_pre and "tanh" in eq.on_post and eq.namespace is None
+    eq = PairSTDP().equations
+    assert "(event-driven)" in eq.model and "clip(w + stdp_dwd, w_min, w_max)" in eq.on_pre
+    kwargs = PairSTDP().synapse_kwargs(on_pre="ge_post += w", namespace={"k": 2})
+    assert set(kwargs) == {"model", "on_pre", "on_post", "namespace"}
+    assert kwargs["on_pre"].splitlines()[0] == "ge_post += w"
+    assert "(event-driven)" in TripletSTDP().equations.model
+    assert "exp(-(t - lastpre)/tau_x)" in TripletSTDP(pairing="nearest").equations.on_pre
+    assert repr(NanocompositeSTDP.nest_fit()).startswith("NanocompositeSTDP(A_plus=0.07376001")
+
+
+def test_transmit_after_sends_the_updated_weight():
+    """transmit='after' (NEST): the depressed weight is transmitted; 'before': the old one.
+
+    Reference: closed form w0 + A_minus·exp(-10/20) for a post spike 10 ms before the pre.
+    """
+    pre = SpikeGeneratorGroup(1, [0], [30] * ms)
+    post = NeuronGroup(1, "x : 1\ny : 1", threshold="t > 19.95*ms and t < 20.05*ms")
+    rule = PairSTDP(A_plus=0.1, A_minus=-0.1, pairing="nn_symm")
+    after = rule.attach(pre, post, w=0.5, on_pre="x_post += w", transmit="after")
+    before = rule.attach(pre, post, w=0.5, on_pre="y_post += w")
+    Network(pre, post, after, before).run(40 * ms)
+    expected = 0.5 - 0.1 * np.exp(-10 / 20)
+    np.testing.assert_allclose([post.x[0], post.y[0]], [expected, 0.5], rtol=1e-12)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: PairSTDP(tau_plus=-5 * ms), "tau_plus must be positive"),
+    (lambda: PairSTDP(tau_plus=5), "tau_plus must be a second quantity"),
+    (lambda: PairSTDP(w_min=1.0, w_max=0.5), "w_max must be larger"),
+    (lambda: PairSTDP(bounds="soft"), "bounds='soft' needs"),
+    (lambda: PairSTDP(bounds="sticky"), "bounds must be one of"),
+    (lambda: PairSTDP(weight_dependence="quadratic"), "weight_dependence must be one of"),
+    (lambda: PairSTDP(A_plus=np.nan), "finite"),
+    (lambda: PairSTDP(coincident="maybe"), "coincident must be one of"),
+    (lambda: TripletSTDP(A2_minus=-1.0), "A2_minus must be in"),
+    (lambda: NanocompositeSTDP(clip="yes"), "clip must be True or False"),
+    (lambda: NanocompositeSTDP(n_history=0), "n_history"),
+    (lambda: ParyleneSTDP(dt_max=0 * ms), "dt_max must be positive"),
+    (lambda: NanocompositeSTDP(device="memristor"), "device must be a Memristor"),
+    (lambda: PairSTDP().synapse_kwargs(transmit="later"), "transmit must be one of"),
+    (lambda: PairSTDP().synapse_kwargs(namespace={"A_plus": 1}), "rename your constant"),
+    (lambda: stdp_window(PairSTDP(), [1, 2]), "delta_t must be a time array"),
+    (lambda: stdp_window("stdp", [1, 2] * ms), "rule must be a plasticity rule"),
+    (lambda: stdp_window(PairSTDP(), [1, 2] * ms, n_pairs=0), "n_pairs"),
+    (lambda: stdp_window(PairSTDP(), [-1, 2] * ms, t_start=0 * ms), "too early"),
+    (lambda: stdp_window(PairSTDP(), [1, 2] * ms, n_pairs=2, period=1 * ms), "period"),
+])
+def test_rules_reject_bad_arguments(make, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        make()
+
+
+def test_set_pairing_delay_sets_both_pathways():
+    G = NeuronGroup(2, "v : 1", threshold="v > 1")
+    S = Synapses(G, G, **PairSTDP().synapse_kwargs())
+    S.connect()
+    set_pairing_delay(S, 2 * ms)
+    np.testing.assert_allclose(np.asarray(S.delay[:] / ms), 2)
+    np.testing.assert_allclose(np.asarray(S.post.delay[:] / ms), 4)
+    with pytest.raises(TypeError, match="delay must be a time"):
+        set_pairing_delay(S, 2)
+
+
+MODULES = ["spikeloom.models.plasticity", "spikeloom.models.plasticity._pair",
+           "spikeloom.models.plasticity._memristive", "spikeloom.models.plasticity._window",
+           "spikeloom.models.devices", "spikeloom.models.devices._memristor"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+def test_docs_describe_every_rule_and_device_option():
+    """docs/plasticity.md names every constructor parameter (with an equation section each)."""
+    text = DOCS.read_text()
+    for cls in (PairSTDP, TripletSTDP, NanocompositeSTDP, ParyleneSTDP, Memristor):
+        assert f"## {cls.__name__}" in text or f"### {cls.__name__}" in text, cls.__name__
+        for param in inspect.signature(cls).parameters:
+            assert f"`{param}`" in text, f"{cls.__name__}.{param} is not documented"
+    for scheme in ("all-to-all", "nn_symm", "nn_pre_centered", "nn_restr"):
+        assert f"`{scheme}`" in text
+    for func in ("stdp_window", "plot_stdp_window", "set_pairing_delay", "attach",
+                 "synapse_kwargs", "initialize", "to_brian2"):
+        assert func in text
+    assert len(re.findall(r"\$\$|```math", text)) >= 8, "equations are missing"
+
+
+def test_example_script_writes_png(tmp_path):
+    spec = importlib.util.spec_from_file_location("memristor_stdp_window", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "window.png"
+    assert module.main(["--out", str(out), "--devices", "10"]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_rules_are_plasticity_rules():
+    for rule in RULES:
+        assert isinstance(rule, PlasticityRule)
