@@ -98,6 +98,19 @@ def parse_unit(text: str, where: str) -> tuple[Dimension, str]:
     return get_dim(value), "float"
 
 
+def _top_level_colon(text: str) -> int:
+    """Position of the first ':' outside brackets (the one before the unit), or -1."""
+    depth = 0
+    for pos, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == ":" and depth == 0:
+            return pos
+    return -1
+
+
 def _logical_lines(text: str) -> list[str]:
     """Join physical lines into equations: each ends at a ':' outside brackets."""
     out: list[str] = []
@@ -107,17 +120,7 @@ def _logical_lines(text: str) -> list[str]:
         if not line.strip():
             continue
         pending = f"{pending} {line.strip()}" if pending else line.strip()
-        depth = 0
-        closed = False
-        for ch in pending:
-            if ch in "([{":
-                depth += 1
-            elif ch in ")]}":
-                depth -= 1
-            elif ch == ":" and depth == 0:
-                closed = True
-                break
-        if closed:
+        if _top_level_colon(pending) >= 0:
             out.append(pending)
             pending = ""
     if pending:
@@ -132,16 +135,7 @@ def _logical_lines(text: str) -> list[str]:
 def parse_line(line: str) -> SingleEquation:
     """Parse one logical equation line."""
     where = f"equation '{line.strip()}'"
-    depth = 0
-    colon = -1
-    for pos, ch in enumerate(line):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == ":" and depth == 0:
-            colon = pos
-            break
+    colon = _top_level_colon(line)
     lhs_expr, unit_part = line[:colon], line[colon + 1:]
     unit_text, flags = _split_flags(unit_part, line)
     dim, var_type = parse_unit(unit_text, where)

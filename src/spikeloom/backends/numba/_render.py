@@ -48,6 +48,17 @@ def _canonical_names(text: str, plan: ir.Plan) -> str:
     return pattern.sub(lambda m: mapping[m.group(1)], text)
 
 
+class _Dedent:
+    def __init__(self, writer: _Writer, levels: int) -> None:
+        self.writer, self.levels = writer, levels
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.writer.depth -= self.levels
+
+
 class NumbaRenderer:
     """Turns a plan into source text; :meth:`source` is all a caller needs."""
 
@@ -146,14 +157,20 @@ class NumbaRenderer:
         w(f"{b.count}[0] = _n")
         self._after(b.spikes, b.count, b.after)
 
-    def _SpikeLoop(self, b: ir.SpikeLoop) -> None:
+    def _spikes_in_range(self, spikes: str, count: str, start, stop, name: str = "_idx"):
+        """Open ``for`` each of this step's spikes with ``start <= name < stop``; the caller
+        writes the body inside ``with`` (two indentation levels, closed on exit)."""
         w = self.w
-        w(f"for _k in range({b.count}[0]):")
-        with w.indent():
-            w(f"_idx = {b.spikes}[_k]")
-            w(f"if _idx >= {b.start} and _idx < {b.stop}:")
-            with w.indent():
-                self.kernel(b.kernel)
+        w(f"for _k in range({count}[0]):")
+        w.indent()
+        w(f"{name} = {spikes}[_k]")
+        w(f"if {name} >= {start} and {name} < {stop}:")
+        w.indent()
+        return _Dedent(w, 2)
+
+    def _SpikeLoop(self, b: ir.SpikeLoop) -> None:
+        with self._spikes_in_range(b.spikes, b.count, b.start, b.stop):
+            self.kernel(b.kernel)
 
     def _Pathway(self, b: ir.Pathway) -> None:
         w = self.w
@@ -161,21 +178,18 @@ class NumbaRenderer:
         heterogeneous = b.per_synapse_delay
         w(f"_slots = {qn}.shape[0]")
         # push this step's source spikes
-        w(f"for _k in range({b.source_count}[0]):")
-        with w.indent():
-            w(f"_src = {b.source_spikes}[_k]")
-            w(f"if _src >= {b.source_start} and _src < {b.source_stop}:")
-            with w.indent():
-                w(f"_src -= {b.source_start}")
-                if heterogeneous:
-                    w(f"for _p in range({b.ptr}[_src], {b.ptr}[_src + 1]):")
-                    with w.indent():
-                        w(f"_syn = {b.order}[_p]")
-                        w(f"_slot = (_step + {b.delay_steps}[_syn]) % _slots")
-                        self._push(q, qn, "_syn")
-                else:
-                    w(f"_slot = (_step + {b.delay_steps}) % _slots")
-                    self._push(q, qn, "_src")
+        with self._spikes_in_range(b.source_spikes, b.source_count, b.source_start,
+                                   b.source_stop, "_src"):
+            w(f"_src -= {b.source_start}")
+            if heterogeneous:
+                w(f"for _p in range({b.ptr}[_src], {b.ptr}[_src + 1]):")
+                with w.indent():
+                    w(f"_syn = {b.order}[_p]")
+                    w(f"_slot = (_step + {b.delay_steps}[_syn]) % _slots")
+                    self._push(q, qn, "_syn")
+            else:
+                w(f"_slot = (_step + {b.delay_steps}) % _slots")
+                self._push(q, qn, "_src")
         # deliver the events due now
         w("_slot = _step % _slots")
         w(f"for _k in range({qn}[_slot]):")
@@ -257,20 +271,16 @@ class NumbaRenderer:
 
     def _RecordSpikes(self, b: ir.RecordSpikes) -> None:
         w = self.w
-        w(f"for _k in range({b.count}[0]):")
-        with w.indent():
-            w(f"_idx = {b.spikes}[_k]")
-            w(f"if _idx >= {b.start} and _idx < {b.stop}:")
-            with w.indent():
-                self._grow_rows([b.out_index, b.out_step] + [buf for _, buf in b.columns],
-                                b.fill)
-                w(f"_row = {b.fill}[0]")
-                w(f"{b.out_index}[_row] = _idx - {b.start}")
-                w(f"{b.out_step}[_row] = _step // {b.every}")
-                self.kernel(b.kernel)
-                for local, buf in b.columns:
-                    w(f"{buf}[_row] = {local}")
-                w(f"{b.fill}[0] = _row + 1")
+        with self._spikes_in_range(b.spikes, b.count, b.start, b.stop):
+            self._grow_rows([b.out_index, b.out_step] + [buf for _, buf in b.columns],
+                            b.fill)
+            w(f"_row = {b.fill}[0]")
+            w(f"{b.out_index}[_row] = _idx - {b.start}")
+            w(f"{b.out_step}[_row] = _step // {b.every}")
+            self.kernel(b.kernel)
+            for local, buf in b.columns:
+                w(f"{buf}[_row] = {local}")
+            w(f"{b.fill}[0] = _row + 1")
 
     def _RecordRate(self, b: ir.RecordRate) -> None:
         w = self.w
