@@ -143,4 +143,5 @@ def test_a_name_is_free_again_once_its_object_is_gone():
         S = Synapses(G, G, "w : 1", on_pre="v_post += w", name="rec_reused")
         S.connect(i=0, j=0)
         sl.Network(G, S).run(0.2 * ms)
+        assert (G.name, S.name) == ("exc_reused", "rec_reused")
         del G, S
