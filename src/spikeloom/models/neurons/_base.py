@@ -27,8 +27,7 @@ import numbers
 import re
 from typing import ClassVar
 
-from ...core import NeuronGroup
-from ...core._base import unique_name
+from ...core import NeuronGroup, unique_name
 from ...equations import Equations
 from ...units import get_dim
 from ._params import check_parameters, is_scalar, unit_dim, unit_quantity, unit_text, unit_zero

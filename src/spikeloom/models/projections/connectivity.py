@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...core._base import current_seed, next_init_stream
+from ...core import current_seed, next_init_stream
 
 _CHUNK = 4_000_000
 

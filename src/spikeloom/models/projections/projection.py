@@ -33,7 +33,7 @@ import logging
 
 import numpy as np
 
-from ...core._base import SimObject
+from ...core import SimObject
 from ...equations import Equations
 from ...units import Quantity, dim_string, get_dim, si_value
 from ...units._units import bu
