@@ -74,7 +74,9 @@ def pairs_from_condition(synapses, condition, p, namespace, where) -> tuple[np.n
     pre_parts, post_parts = [], []
     if constant_p and p < 1:
         flat = _geometric_positions(total, p, rng)
-        candidates = [(flat // n_post, flat % n_post)]
+        if cond_text is None:  # nothing to filter: the sampled pairs are the synapses
+            return np.divmod(flat, n_post)
+        candidates = [np.divmod(flat, n_post)]
     else:
         rows = max(1, _PAIR_CHUNK // max(n_post, 1))
         candidates = ((np.repeat(np.arange(a, min(a + rows, n_pre)), n_post),

@@ -283,7 +283,8 @@ class Synapses(EquationsOwner):
             counts = np.full(len(pre), int(n), np.int64)
         if (counts < 0).any():
             raise ValueError(f"{where}: n evaluated to a negative number")
-        pre, post = np.repeat(pre, counts), np.repeat(post, counts)
+        if not np.all(counts == 1):  # multisynapses (or none): repeat each pair n times
+            pre, post = np.repeat(pre, counts), np.repeat(post, counts)
         self._append(pre, post)
 
     def _append(self, pre: np.ndarray, post: np.ndarray) -> None:
