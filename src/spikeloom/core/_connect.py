@@ -59,7 +59,6 @@ def _rng() -> np.random.Generator:
 def pairs_from_condition(synapses, condition, p, namespace, where) -> tuple[np.ndarray, ...]:
     """All (i, j) satisfying ``condition`` and kept with probability ``p``; sorted by (i, j)."""
     n_pre, n_post = synapses.source.N, synapses.target.N
-    total = n_pre * n_post
     cond_text = None if condition in (None, True) else condition
     if condition is False:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -73,10 +72,10 @@ def pairs_from_condition(synapses, condition, p, namespace, where) -> tuple[np.n
     rng = _rng()
     pre_parts, post_parts = [], []
     if constant_p and p < 1:
-        flat = _geometric_positions(total, p, rng)
+        sampled = _bernoulli_pairs(n_pre, n_post, p, rng)
         if cond_text is None:  # nothing to filter: the sampled pairs are the synapses
-            return np.divmod(flat, n_post)
-        candidates = [np.divmod(flat, n_post)]
+            return sampled
+        candidates = [sampled]
     else:
         rows = max(1, _PAIR_CHUNK // max(n_post, 1))
         candidates = ((np.repeat(np.arange(a, min(a + rows, n_pre)), n_post),
@@ -101,22 +100,43 @@ def pairs_from_condition(synapses, condition, p, namespace, where) -> tuple[np.n
     return np.concatenate(pre_parts), np.concatenate(post_parts)
 
 
-def _geometric_positions(total: int, p: float, rng: np.random.Generator) -> np.ndarray:
-    """Sorted positions in [0, total) each kept independently with probability p."""
+def _bernoulli_pairs(n_pre: int, n_post: int, p: float, rng: np.random.Generator,
+                     chunk: int = 1 << 20) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i, j) kept independently with probability ``p``, sorted by (i, j).
+
+    Geometric skipping over the flattened index ``i*n_post + j``: the gap to the next kept pair
+    is ``floor(E / -log(1 - p)) + 1`` with ``E`` standard exponential, which is exactly
+    Geometric(p). Gaps are drawn in chunks that stay in cache (a single 32 M-element pass is
+    dominated by page faults), and the pairs are written as int32 into one preallocated buffer.
+    """
+    total = n_pre * n_post
     if p == 0 or total == 0:
-        return np.zeros(0, np.int64)
-    out = []
-    position = -1
+        return np.zeros(0, np.int32), np.zeros(0, np.int32)
+    scale = -1.0 / np.log1p(-p)
+    mean = total * p
+    capacity = int(mean + 6 * np.sqrt(mean) + 1024)
+    pre_out, post_out = np.empty(capacity, np.int32), np.empty(capacity, np.int32)
+    filled, position = 0, -1
     while True:
-        expected = int((total - position) * p * 1.05) + 64
-        gaps = rng.geometric(p, size=expected)
-        steps = position + np.cumsum(gaps, dtype=np.int64)
-        inside = steps[steps < total]
-        out.append(inside)
-        if inside.size < steps.size:
-            break
-        position = int(steps[-1])
-    return np.concatenate(out)
+        gaps = rng.standard_exponential(chunk)
+        gaps *= scale
+        flat = gaps.astype(np.int64)
+        flat += 1
+        np.cumsum(flat, out=flat)
+        flat += position
+        done = flat[-1] >= total
+        if done:
+            flat = flat[:np.searchsorted(flat, total)]
+        if filled + len(flat) > capacity:  # more than 6 sigma above the mean: grow, never drop
+            capacity = 2 * capacity + len(flat)
+            pre_out, post_out = np.resize(pre_out, capacity), np.resize(post_out, capacity)
+        rows = flat // n_post
+        pre_out[filled:filled + len(flat)] = rows
+        post_out[filled:filled + len(flat)] = flat - rows * n_post
+        filled += len(flat)
+        if done:
+            return pre_out[:filled], post_out[:filled]
+        position = int(flat[-1])
 
 
 def pairs_from_generator(synapses, text: str, namespace, skip_if_invalid: bool,

@@ -272,15 +272,14 @@ class NeuronGroup(SpikeSource, EquationsOwner):
                 if dim == BOOLEAN:
                     code = f"not_refractory = not_refractory or not ({ref})"
                 elif dim == SECOND:
-                    code = f"not_refractory = timestep(t - lastspike, dt) >= timestep({ref}, dt)"
+                    code = _not_refractory_code(ref)
                 else:
                     raise UnitError(f"{where}: refractory expression has unit "
                                     f"{dim_string(dim)}; expected a time or a condition")
             else:
                 ref_name = f"_refractory_{self.name}"
                 self._eq_namespace[ref_name] = ref
-                code = (f"not_refractory = timestep(t - lastspike, dt) >= "
-                        f"timestep({ref_name}, dt)")
+                code = _not_refractory_code(ref_name)
             builder.add_code(parse_statements(code, where), where)
         for eq in self.model:
             if eq.kind == SUB and "constant over dt" in eq.flags:
@@ -312,3 +311,16 @@ class NeuronGroup(SpikeSource, EquationsOwner):
                                           spikes=self._spikes_name, count=self._count_name,
                                           after=self._after_spike(lctx, ns)),
                        when="thresholds")
+
+
+def _not_refractory_code(refractory: str) -> str:
+    """Brian2's test ``timestep(t - lastspike, dt) >= timestep(refractory, dt)``, vectorisable.
+
+    With ``R = timestep(refractory, dt)`` (an integer) and Brian2's rounding
+    ``timestep(x, dt) = int((x + 1e-3*dt)/dt)``, the test is ``t - lastspike >=
+    (R - 1e-3)*dt``: the same result (``t - lastspike`` is a whole number of steps up to
+    round-off far below the 1e-3*dt margin), but a comparison the compiler can vectorise
+    instead of a division and a float-to-int conversion per neuron and step; the right-hand
+    side is loop-invariant when ``refractory`` is.
+    """
+    return f"not_refractory = t - lastspike >= (timestep({refractory}, dt) - 0.001)*dt"

@@ -23,7 +23,7 @@ from ._connect import explicit_pairs, pairs_from_condition, pairs_from_generator
 from ._evaluate import Evaluator
 from ._group import _caller_namespace
 from ._neurongroup import EquationsOwner
-from ._variables import Variable
+from ._variables import DerivedVariable, Variable
 
 SECOND = get_dim(bu.second)
 
@@ -130,8 +130,11 @@ class Synapses(EquationsOwner):
             self.add_array("lastupdate", SECOND, np.float64, 0.0)
         self.add_array("_synaptic_pre", DIMENSIONLESS, np.int32, 0, read_only=True)
         self.add_array("_synaptic_post", DIMENSIONLESS, np.int32, 0, read_only=True)
-        self.add_array("N_incoming", DIMENSIONLESS, np.int32, 0, read_only=True)
-        self.add_array("N_outgoing", DIMENSIONLESS, np.int32, 0, read_only=True)
+        self._connect_version = 0  # bumped by every connect: derived arrays refresh on it
+        for name in ("N_incoming", "N_outgoing"):
+            self.variables[name] = DerivedVariable(
+                name, DIMENSIONLESS, np.int32, np.zeros(0, np.int32), read_only=True,
+                refresh=self._refresh_synapse_counts)
         self._default_delays: dict[str, float] = {}
         self.pathways: list[SynapticPathway] = []
         for prepost, code in (("pre", on_pre), ("post", on_post)):
@@ -280,32 +283,43 @@ class Synapses(EquationsOwner):
         else:
             if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
                 raise ValueError(f"{where}: n must be a non-negative integer, got {n!r}")
-            counts = np.full(len(pre), int(n), np.int64)
-        if (counts < 0).any():
-            raise ValueError(f"{where}: n evaluated to a negative number")
-        if not np.all(counts == 1):  # multisynapses (or none): repeat each pair n times
+            counts = np.full(len(pre), int(n), np.int64) if n != 1 else None
+        if counts is not None:  # multisynapses (or none): repeat each pair n times
+            if (counts < 0).any():
+                raise ValueError(f"{where}: n evaluated to a negative number")
             pre, post = np.repeat(pre, counts), np.repeat(post, counts)
         self._append(pre, post)
 
     def _append(self, pre: np.ndarray, post: np.ndarray) -> None:
         old, new = self.N, self.N + len(pre)
         for var in self.variables.values():
-            if var.values is None or var.shared:
+            if isinstance(var, DerivedVariable) or var.values is None or var.shared:
                 continue
-            grown = np.zeros(new, var.values.dtype)
-            grown[:old] = var.values
-            if var.name in self._default_delays:
-                grown[old:] = self._default_delays[var.name]
+            grown = np.empty(new, var.values.dtype)
+            grown[:old] = var.values[:old]
+            grown[old:] = self._default_delays.get(var.name, 0)
             var.values = grown
-        self.variables["_synaptic_pre"].values[old:] = pre + self.source.start
-        self.variables["_synaptic_post"].values[old:] = post + self.target.start
+        for name, new_values, start in (("_synaptic_pre", pre, self.source.start),
+                                        ("_synaptic_post", post, self.target.start)):
+            stored = self.variables[name].values
+            stored[old:] = new_values
+            if start:
+                stored[old:] += start
         self.N = new
-        pre_all = self.variables["_synaptic_pre"].values - self.source.start
-        post_all = self.variables["_synaptic_post"].values - self.target.start
-        n_in = np.bincount(post_all, minlength=self.target.N)
-        n_out = np.bincount(pre_all, minlength=self.source.N)
-        self.variables["N_incoming"].values[:] = n_in[post_all]
-        self.variables["N_outgoing"].values[:] = n_out[pre_all]
+        self._connect_version += 1
+
+    def _refresh_synapse_counts(self, var: DerivedVariable) -> None:
+        """Recompute N_incoming or N_outgoing if synapses were added since the last read."""
+        if getattr(var, "_version", None) == self._connect_version:
+            return
+        if var.name == "N_incoming":
+            index, group = self.variables["_synaptic_post"].values, self.target
+        else:
+            index, group = self.variables["_synaptic_pre"].values, self.source
+        relative = index - group.start if group.start else index
+        counts = np.bincount(relative, minlength=group.N).astype(np.int32)
+        var.values = counts[relative]
+        var._version = self._connect_version
 
     # -- lowering --------------------------------------------------------------------------------
     def lower(self, lctx) -> None:
@@ -351,40 +365,63 @@ class Synapses(EquationsOwner):
         if self._event_driven:
             builder.add_code(parse_statements("lastupdate = t", where), where)
         source = pathway.source
-        by = "_synaptic_pre" if pathway.prepost == "pre" else "_synaptic_post"
-        rel = self.variables[by].values.astype(np.int64) - source.start
-        order = np.argsort(rel, kind="stable").astype(np.int32)
-        ptr = np.zeros(source.N + 1, np.int64)
-        np.cumsum(np.bincount(rel, minlength=source.N), out=ptr[1:])
-        steps = np.floor(pathway.delay_var.values / self.clock.dt_ + 0.5).astype(np.int64)
-        homogeneous = steps.size == 0 or bool(np.all(steps == steps[0]))
+        ptr, order = self._event_index(pathway)
+        delays = pathway.delay_var.values
+        homogeneous = delays.size == 0 or delays.min() == delays.max()
+        queue = qcount = ""
         if homogeneous:
-            d = int(steps[0]) if steps.size else 0
+            d = int(np.floor(delays[0] / self.clock.dt_ + 0.5)) if delays.size else 0
             pathway._queue_for(d + 1, source.N, ("homogeneous", d))
-            delay_steps = lctx.scalar(f"delay_{self.name}_{pathway.name}", d, "int64")
+            # without a delay, spikes are delivered straight from this step's spike list
+            delay_steps = 0 if d == 0 else lctx.scalar(f"delay_{self.name}_{pathway.name}", d,
+                                                       "int64")
         else:
+            steps = np.floor(delays / self.clock.dt_ + 0.5).astype(np.int32)
             slots = int(steps.max()) + 1
             pathway._queue_for(slots, max(16, 2 * self.N // slots), "heterogeneous")
-            self._delay_steps = {**getattr(self, "_delay_steps", {}),
-                                 pathway.name: steps.astype(np.int32)}
-            delay_steps = lctx.array(f"_delay_steps_{self.name}_{pathway.name}",
-                                     self._delay_steps[pathway.name])
+            delay_steps = lctx.array(f"_delay_steps_{self.name}_{pathway.name}", steps)
+        if delay_steps != 0:
+            queue = lctx.array(f"_queue_{self.name}_{pathway.name}", pathway.queue,
+                               growable=True,
+                               setter=lambda arr, pw=pathway: setattr(pw, "queue", arr))
+            qcount = lctx.array(f"_queue_count_{self.name}_{pathway.name}",
+                                pathway.queue_count)
         spiking = source.spike_source
         spiking._spike_arrays(lctx)
-        queue = lctx.array(f"_queue_{self.name}_{pathway.name}", pathway.queue, growable=True,
-                           setter=lambda arr, pw=pathway: setattr(pw, "queue", arr))
-        qcount = lctx.array(f"_queue_count_{self.name}_{pathway.name}", pathway.queue_count)
-        self._csr = {**getattr(self, "_csr", {}), pathway.name: (ptr, order)}
         block = ir.Pathway(
             f"{self.name}_{pathway.name}", every, dt_name,
             source_spikes=spiking._spikes_name, source_count=spiking._count_name,
             source_start=source.start, source_stop=source.start + source.N,
             ptr=lctx.array(f"_ptr_{self.name}_{pathway.name}", ptr),
-            order=lctx.array(f"_order_{self.name}_{pathway.name}", order),
+            order="" if order is None else lctx.array(f"_order_{self.name}_{pathway.name}",
+                                                      order),
             delay_steps=delay_steps, per_synapse_delay=not homogeneous,
             queue=queue, queue_count=qcount, kernel=builder.build())
         lctx.add_block(self, block, when="synapses",
                        order=-1 if pathway.prepost == "pre" else 0)
+
+    def _event_index(self, pathway: SynapticPathway) -> tuple[np.ndarray, np.ndarray | None]:
+        """CSR index of ``pathway``'s synapses by source neuron: (ptr, order or None).
+
+        Source neuron k owns synapses ``order[ptr[k]:ptr[k+1]]``; ``order`` is None when the
+        synapses are stored sorted by source (what ``connect`` creates for a pre pathway), so
+        delivery walks the synapse arrays sequentially. Cached until the next ``connect``.
+        """
+        cache = self.__dict__.setdefault("_event_indices", {})
+        cached = cache.get(pathway.prepost)
+        if cached is None or cached[0] != self._connect_version:
+            by = "_synaptic_pre" if pathway.prepost == "pre" else "_synaptic_post"
+            rel = self.variables[by].values
+            if pathway.source.start:
+                rel = rel - pathway.source.start
+            counts = np.bincount(rel, minlength=pathway.source.N)
+            ptr = np.zeros(pathway.source.N + 1, np.int64)
+            np.cumsum(counts, out=ptr[1:])
+            order = None
+            if rel.size > 1 and bool(np.any(rel[1:] < rel[:-1])):
+                order = np.argsort(rel, kind="stable").astype(np.int32)
+            cached = cache[pathway.prepost] = (self._connect_version, ptr, order)
+        return cached[1], cached[2]
 
 
 def _selection(item, size: int) -> np.ndarray:

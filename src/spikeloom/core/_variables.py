@@ -56,6 +56,30 @@ class Variable:
         return self.dtype == np.bool_
 
 
+
+class DerivedVariable(Variable):
+    """A read-only variable whose values are recomputed on first read after a change.
+
+    ``Synapses.N_incoming``/``N_outgoing`` are one int per synapse derived from the
+    connectivity; recomputing them on every ``connect`` call costs a 32 M-element gather at
+    400 000 neurons, so they are computed only when something (a user, a code block) reads
+    them. ``refresh`` is called on every read and must return quickly when nothing changed.
+    """
+
+    def __init__(self, *args, refresh, **kwargs) -> None:
+        self._refresh = refresh
+        super().__init__(*args, **kwargs)
+
+    @property
+    def values(self) -> np.ndarray:
+        self._refresh(self)
+        return self._values
+
+    @values.setter
+    def values(self, new: np.ndarray) -> None:
+        self._values = new
+
+
 def to_si_array(value, var: Variable, owner: str):
     """Check the unit of ``value`` against ``var`` and return plain SI numbers."""
     if isinstance(value, str):

@@ -145,10 +145,12 @@ class Pathway(Block):
     """Spike delivery from a source group's spikes to synapses, through a delay queue.
 
     Spikes in [``source_start``, ``source_stop``) are pushed; relative index ``k`` owns the
-    synapses ``order[ptr[k]:ptr[k+1]]``. Without ``per_synapse_delay``, ``delay_steps`` (an
-    int or a scalar's name) is shared by the whole pathway and the queue holds neuron
-    indices; with it, ``delay_steps`` names an int array of per-synapse delays and the queue
-    holds synapse indices.
+    synapses ``order[ptr[k]:ptr[k+1]]`` (``order`` empty: synapses ``ptr[k]:ptr[k+1]``, stored
+    sorted by source). Without ``per_synapse_delay``, ``delay_steps`` (an int or a scalar's
+    name) is shared by the whole pathway and the queue holds neuron indices; the int 0 means
+    no queue at all (``queue`` empty), spikes are delivered in the step they occur. With
+    ``per_synapse_delay``, ``delay_steps`` names an int array of per-synapse delays and the
+    queue holds synapse indices.
     ``queue`` is int32[slots, capacity] (growable) and ``queue_count`` int64[slots].
     """
 

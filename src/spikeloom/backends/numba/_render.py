@@ -13,10 +13,23 @@ from ... import ir
 from .._render import ExprPrinter
 
 STATUS_OK, STATUS_NAN = 0, 1
+THRESHOLD_BLOCK = 64
 
 
 class NumbaPrinter(ExprPrinter):
-    """Python syntax as Numba compiles it in nopython mode (the base table suffices)."""
+    """Python syntax as Numba compiles it in nopython mode.
+
+    ``and``/``or`` are printed as ``&``/``|``: the operands are pure booleans (random draws are
+    loaded before the statements), so eager evaluation gives the same value, and it keeps the
+    loop free of branches so that LLVM can vectorise threshold tests. Divisions cannot raise
+    either way: the loop is compiled with NumPy's error model (inf/NaN, as Brian2's C code).
+    """
+
+    def _print_And(self, expr) -> str:
+        return " & ".join(f"({self._print(arg)})" for arg in expr.args)
+
+    def _print_Or(self, expr) -> str:
+        return " | ".join(f"({self._print(arg)})" for arg in expr.args)
 
 
 class _Writer:
@@ -116,15 +129,36 @@ class NumbaRenderer:
             self.kernel(b.kernel)
 
     def _Threshold(self, b: ir.Threshold) -> None:
+        # Two passes per block of THRESHOLD_BLOCK elements: a branch-free test whether any
+        # element crosses (which the compiler vectorises), then the appending scan only for
+        # blocks that hold a spike. Spikes are rare, so most blocks cost one vector pass; a
+        # single loop with the append inside runs scalar (measured: a quarter of a 400k-neuron
+        # COBA step). The condition is pure (random draws are counter-based), so evaluating it
+        # twice gives the same spikes.
+        # The vector pass counts from 0 inside the block: with ``range(first, last)`` Numba's
+        # negative-index handling makes LLVM gather element by element.
         w = self.w
+        size = THRESHOLD_BLOCK
         w("_n = 0")
-        w(f"for _idx in range({b.start}, {b.stop}):")
+        w(f"for _block in range(({b.stop} - {b.start} + {size - 1}) // {size}):")
         with w.indent():
-            self.kernel(b.kernel)
-            w("if _cond:")
+            w(f"_first = {b.start} + _block * {size}")
+            w(f"_last = min(_first + {size}, {b.stop})")
+            w("_any = 0")
+            w("for _j in range(_last - _first):")
             with w.indent():
-                w(f"{b.spikes}[_n] = _idx")
-                w("_n += 1")
+                w("_idx = _first + _j")
+                self.kernel(b.kernel)
+                w("_any += _cond")
+            w("if _any:")
+            with w.indent():
+                w("for _idx in range(_first, _last):")
+                with w.indent():
+                    self.kernel(b.kernel)
+                    w("if _cond:")
+                    with w.indent():
+                        w(f"{b.spikes}[_n] = _idx")
+                        w("_n += 1")
         w(f"{b.count}[0] = _n")
         self._after(b.spikes, b.count, b.after)
 
@@ -176,6 +210,14 @@ class NumbaRenderer:
         w = self.w
         q, qn = b.queue, b.queue_count
         heterogeneous = b.per_synapse_delay
+        # synapse of CSR position _p: sequential when the synapses are stored sorted by source
+        synapse_at = f"{b.order}[_p]" if b.order else "_p"
+        if b.delay_steps == 0 and not heterogeneous:  # no queue: deliver this step's spikes
+            with self._spikes_in_range(b.source_spikes, b.source_count, b.source_start,
+                                       b.source_stop, "_src"):
+                w(f"_src -= {b.source_start}")
+                self._deliver_from_source(b, synapse_at)
+            return
         w(f"_slots = {qn}.shape[0]")
         # push this step's source spikes
         with self._spikes_in_range(b.source_spikes, b.source_count, b.source_start,
@@ -184,7 +226,7 @@ class NumbaRenderer:
             if heterogeneous:
                 w(f"for _p in range({b.ptr}[_src], {b.ptr}[_src + 1]):")
                 with w.indent():
-                    w(f"_syn = {b.order}[_p]")
+                    w(f"_syn = {synapse_at}")
                     w(f"_slot = (_step + {b.delay_steps}[_syn]) % _slots")
                     self._push(q, qn, "_syn")
             else:
@@ -199,11 +241,15 @@ class NumbaRenderer:
                 self.kernel(b.kernel)
             else:
                 w(f"_src = {q}[_slot, _k]")
-                w(f"for _p in range({b.ptr}[_src], {b.ptr}[_src + 1]):")
-                with w.indent():
-                    w(f"_idx = {b.order}[_p]")
-                    self.kernel(b.kernel)
+                self._deliver_from_source(b, synapse_at)
         w(f"{qn}[_slot] = 0")
+
+    def _deliver_from_source(self, b: ir.Pathway, synapse_at: str) -> None:
+        w = self.w
+        w(f"for _p in range({b.ptr}[_src], {b.ptr}[_src + 1]):")
+        with w.indent():
+            w(f"_idx = {synapse_at}")
+            self.kernel(b.kernel)
 
     def _push(self, q: str, qn: str, value: str) -> None:
         w = self.w
@@ -319,7 +365,7 @@ class NumbaRenderer:
         w("from spikeloom.backends.numba._support import _clip, _exprel, _ta1, _ta2, _timestep")
         w("")
         w("")
-        w("@njit(cache=True, nogil=True)")
+        w("@njit(cache=True, nogil=True, error_model='numpy')")
         w(f"def {function_name}({args}):")
         with w.indent():
             w("for _step in range(_step0, _step0 + _nsteps):")
