@@ -145,3 +145,49 @@ def test_a_name_is_free_again_once_its_object_is_gone():
         sl.Network(G, S).run(0.2 * ms)
         assert (G.name, S.name) == ("exc_reused", "rec_reused")
         del G, S
+
+
+def test_connect_probability_rows_are_binomial_and_columns_uniform():
+    """p=0.5 on 2000 x 2000 (2 M synapses, several sampling chunks): per-row counts have the
+    Binomial(2000, 0.5) mean and variance, and targets are uniform over the columns."""
+    sl.seed(5)
+    G = NeuronGroup(2000, "v : 1")
+    S = Synapses(G, G)
+    S.connect(p=0.5)
+    rows = np.bincount(S.i, minlength=2000)
+    n, p = 2000, 0.5
+    # mean of 2000 rows: sd sqrt(n p (1-p) / 2000) = 0.5; variance estimate: rel. sd ~ 3 %
+    assert abs(rows.mean() - n * p) < 4 * np.sqrt(n * p * (1 - p) / 2000)
+    assert abs(rows.var() / (n * p * (1 - p)) - 1) < 4 * np.sqrt(2 / 2000)
+    cols = np.bincount(S.j, minlength=2000)
+    quarter = np.add.reduceat(cols, [0, 500, 1000, 1500])  # each ~ Binomial(1e6, 0.5)
+    assert np.all(np.abs(quarter - 500_000) < 4 * np.sqrt(1_000_000 * 0.25))
+
+
+def test_synapse_counts_follow_every_connect_and_reach_model_code():
+    """N_incoming/N_outgoing are derived lazily; they must reflect all connect calls, also
+    inside on_pre code: each target receives sum over its synapses of 1/N_incoming = 1."""
+    sl.seed(2)
+    src = SpikeGeneratorGroup(20, np.arange(20), np.full(20, 0.5) * ms)
+    G = NeuronGroup(30, "v : 1")
+    S = Synapses(src, G, on_pre="v_post += 1.0/N_incoming")
+    S.connect(p=0.3)
+    first = S.N_incoming[:].copy()
+    S.connect(i=[0, 1, 2], j=[0, 0, 0])
+    n_in = np.bincount(S.j, minlength=30)
+    np.testing.assert_array_equal(S.N_incoming[:], n_in[S.j])
+    np.testing.assert_array_equal(S.N_outgoing[:], np.bincount(S.i, minlength=20)[S.i])
+    assert len(first) < S.N
+    sl.Network(src, G, S).run(1 * ms)
+    np.testing.assert_allclose(G.v[:], (n_in > 0).astype(float), rtol=1e-12)
+
+
+def test_synapses_created_out_of_source_order_deliver_correctly():
+    """Explicit pairs in reverse order need the CSR permutation (not the sequential path)."""
+    src = SpikeGeneratorGroup(3, [0, 1, 2], [0.5, 1.5, 2.5] * ms)
+    G = NeuronGroup(3, "v : 1")
+    S = Synapses(src, G, "w : 1", on_pre="v_post += w")
+    S.connect(i=[2, 1, 0, 2], j=[0, 1, 2, 2])
+    S.w = [1.0, 10.0, 100.0, 1000.0]
+    sl.Network(src, G, S).run(3 * ms)
+    np.testing.assert_array_equal(G.v[:], [1.0, 10.0, 1100.0])

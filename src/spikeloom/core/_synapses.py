@@ -66,6 +66,10 @@ class SynapticPathway:
         self.mode = mode
 
 
+#: target partitions of a pathway that can be delivered concurrently (a few per thread)
+TARGET_PARTITIONS = 8
+
+
 class Synapses(EquationsOwner):
     """Connections between two groups (Brian2's ``Synapses``).
 
@@ -388,6 +392,11 @@ class Synapses(EquationsOwner):
                                 pathway.queue_count)
         spiking = source.spike_source
         spiking._spike_arrays(lctx)
+        kernel = builder.build()
+        split = None
+        if order is None and homogeneous and \
+                self._writes_only_synapses_and_targets(kernel, pathway):
+            split = self._target_split(pathway, ptr)
         block = ir.Pathway(
             f"{self.name}_{pathway.name}", every, dt_name,
             source_spikes=spiking._spikes_name, source_count=spiking._count_name,
@@ -396,7 +405,9 @@ class Synapses(EquationsOwner):
             order="" if order is None else lctx.array(f"_order_{self.name}_{pathway.name}",
                                                       order),
             delay_steps=delay_steps, per_synapse_delay=not homogeneous,
-            queue=queue, queue_count=qcount, kernel=builder.build())
+            queue=queue, queue_count=qcount, kernel=kernel,
+            target_split="" if split is None else lctx.array(
+                f"_target_split_{self.name}_{pathway.name}", split))
         lctx.add_block(self, block, when="synapses",
                        order=-1 if pathway.prepost == "pre" else 0)
 
@@ -422,6 +433,44 @@ class Synapses(EquationsOwner):
                 order = np.argsort(rel, kind="stable").astype(np.int32)
             cached = cache[pathway.prepost] = (self._connect_version, ptr, order)
         return cached[1], cached[2]
+
+    def _writes_only_synapses_and_targets(self, kernel: ir.Kernel,
+                                          pathway: SynapticPathway) -> bool:
+        """Whether ``kernel`` stores only per-synapse values and values of its targets."""
+        target_index = self.array_name(
+            self.variables["_synaptic_post" if pathway.prepost == "pre" else "_synaptic_pre"])
+        target_locals = {name for name, array, _ in kernel.indices if array == target_index}
+        return all(ref.index == "_idx" or ref.index in target_locals
+                   for _, ref in kernel.stores)
+
+    def _target_split(self, pathway: SynapticPathway, ptr: np.ndarray) -> np.ndarray | None:
+        """``split[k, q]``: start of source k's synapses onto target partition q (or None).
+
+        Needs each source's synapses sorted by target, which ``connect`` creates; None
+        otherwise. Cached until the next ``connect``.
+        """
+        cache = self.__dict__.setdefault("_target_splits", {})
+        cached = cache.get(pathway.prepost)
+        if cached is not None and cached[0] == self._connect_version:
+            return cached[1]
+        pre_side = pathway.prepost == "pre"
+        target = self.target if pre_side else self.source
+        index = self.variables["_synaptic_post" if pre_side else "_synaptic_pre"].values
+        source_index = self.variables["_synaptic_pre" if pre_side else "_synaptic_post"].values
+        n_source, parts = pathway.source.N, TARGET_PARTITIONS
+        split = None
+        if target.N >= parts and index.size:
+            part = (index.astype(np.int64) - target.start) * parts // target.N
+            row = source_index.astype(np.int64) - pathway.source.start
+            key = row * parts + part
+            if not np.any(key[1:] < key[:-1]):  # each source's synapses sorted by target
+                counts = np.bincount(key, minlength=n_source * parts).reshape(n_source, parts)
+                split = np.empty((n_source, parts + 1), np.int64)
+                split[:, 0] = ptr[:-1]
+                np.cumsum(counts, axis=1, out=split[:, 1:])
+                split[:, 1:] += ptr[:-1, None]
+        cache[pathway.prepost] = (self._connect_version, split)
+        return split
 
 
 def _selection(item, size: int) -> np.ndarray:

@@ -15,6 +15,12 @@ from dataclasses import dataclass
 
 import sympy
 
+# sympy imports these inside Add.flatten, on the first sum it builds (0.05 s for the tensor
+# and combinatorics packages): load them with spikeloom, not inside the user's first run()
+import sympy.calculus.accumulationbounds
+import sympy.matrices.expressions
+import sympy.tensor.tensor
+
 from ..exceptions import EquationError, UnitError
 from ..units import DIMENSIONLESS, Dimension, dim_string
 

@@ -165,6 +165,11 @@ class Pathway(Block):
     queue: str = ""
     queue_count: str = ""
     kernel: Kernel = field(default_factory=Kernel)
+    #: optional int64[n_source, P + 1]: source k's synapses onto target partition q are CSR
+    #: positions ``target_split[k, q]:target_split[k, q+1]``. Partitions own disjoint target
+    #: ranges and the kernel writes only to synapses and targets, so partitions may be
+    #: delivered concurrently (each target still sees its events in spike order).
+    target_split: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from .._render import ExprPrinter
 
 STATUS_OK, STATUS_NAN = 0, 1
 THRESHOLD_BLOCK = 64
+#: chunks of a parallel threshold scan (a few per thread, so that threads stay busy)
+PARALLEL_CHUNKS = 16
 
 
 class NumbaPrinter(ExprPrinter):
@@ -73,10 +75,16 @@ class _Dedent:
 
 
 class NumbaRenderer:
-    """Turns a plan into source text; :meth:`source` is all a caller needs."""
+    """Turns a plan into source text; :meth:`source` is all a caller needs.
 
-    def __init__(self, plan: ir.Plan) -> None:
+    With ``parallel``, element loops and threshold scans are split over Numba's threads
+    (``prange``). Every element is still computed exactly as in the serial loop and spikes
+    are collected in index order, so results do not depend on the number of threads.
+    """
+
+    def __init__(self, plan: ir.Plan, parallel: bool = False) -> None:
         self.plan = plan
+        self.parallel = parallel
         lookups = {}
         for table in plan.lookups:
             if table.ndim == 1:
@@ -124,26 +132,56 @@ class NumbaRenderer:
             self.w.depth -= 1
 
     def _ElementLoop(self, b: ir.ElementLoop) -> None:
-        self.w(f"for _idx in range({b.start}, {b.stop}):")
+        loop = "prange" if self.parallel else "range"
+        self.w(f"for _idx in {loop}({b.start}, {b.stop}):")
         with self.w.indent():
             self.kernel(b.kernel)
 
     def _Threshold(self, b: ir.Threshold) -> None:
-        # Two passes per block of THRESHOLD_BLOCK elements: a branch-free test whether any
-        # element crosses (which the compiler vectorises), then the appending scan only for
-        # blocks that hold a spike. Spikes are rare, so most blocks cost one vector pass; a
-        # single loop with the append inside runs scalar (measured: a quarter of a 400k-neuron
-        # COBA step). The condition is pure (random draws are counter-based), so evaluating it
-        # twice gives the same spikes.
+        # Spikes are rare, so each block of THRESHOLD_BLOCK elements first gets a branch-free
+        # test whether any element crosses (vectorised; a loop with the append inside runs
+        # scalar: a quarter of a 400k-neuron COBA step), and only blocks holding a spike are
+        # scanned again to append. The condition is pure (random draws are counter-based),
+        # so evaluating it twice gives the same spikes.
+        w = self.w
+        if not self.parallel:
+            w("_n = 0")
+            self._threshold_range(b, str(b.start), str(b.stop), "_n", "")
+            w(f"{b.count}[0] = _n")
+        else:
+            # each chunk appends at its own offset, then the chunks are packed in order
+            first = f"{b.start} + ({b.stop} - {b.start}) * _chunk // {PARALLEL_CHUNKS}"
+            last = f"{b.start} + ({b.stop} - {b.start}) * (_chunk + 1) // {PARALLEL_CHUNKS}"
+            w(f"for _chunk in prange({PARALLEL_CHUNKS}):")
+            with w.indent():
+                w(f"_chunk_first = {first}")
+                w(f"_chunk_last = {last}")
+                w("_chunk_n = 0")
+                self._threshold_range(b, "_chunk_first", "_chunk_last", "_chunk_n",
+                                      "_chunk_first + ")
+                w("_chunk_counts[_chunk] = _chunk_n")
+            w("_n = 0")
+            w(f"for _chunk in range({PARALLEL_CHUNKS}):")
+            with w.indent():
+                w(f"_chunk_first = {first}")
+                w("for _k in range(_chunk_counts[_chunk]):")
+                with w.indent():
+                    w(f"{b.spikes}[_n] = {b.spikes}[_chunk_first + _k]")
+                    w("_n += 1")
+            w(f"{b.count}[0] = _n")
+        self._after(b.spikes, b.count, b.after)
+
+    def _threshold_range(self, b: ir.Threshold, first: str, last: str, counter: str,
+                         offset: str) -> None:
+        """Append the spiking elements of [first, last) at ``spikes[offset + counter]``."""
         # The vector pass counts from 0 inside the block: with ``range(first, last)`` Numba's
         # negative-index handling makes LLVM gather element by element.
         w = self.w
         size = THRESHOLD_BLOCK
-        w("_n = 0")
-        w(f"for _block in range(({b.stop} - {b.start} + {size - 1}) // {size}):")
+        w(f"for _block in range(({last} - {first} + {size - 1}) // {size}):")
         with w.indent():
-            w(f"_first = {b.start} + _block * {size}")
-            w(f"_last = min(_first + {size}, {b.stop})")
+            w(f"_first = {first} + _block * {size}")
+            w(f"_last = min(_first + {size}, {last})")
             w("_any = 0")
             w("for _j in range(_last - _first):")
             with w.indent():
@@ -157,10 +195,8 @@ class NumbaRenderer:
                     self.kernel(b.kernel)
                     w("if _cond:")
                     with w.indent():
-                        w(f"{b.spikes}[_n] = _idx")
-                        w("_n += 1")
-        w(f"{b.count}[0] = _n")
-        self._after(b.spikes, b.count, b.after)
+                        w(f"{b.spikes}[{offset}{counter}] = _idx")
+                        w(f"{counter} += 1")
 
     def _after(self, spikes: str, count: str, kernel: ir.Kernel) -> None:
         if not (kernel.statements or kernel.stores):
@@ -212,6 +248,9 @@ class NumbaRenderer:
         heterogeneous = b.per_synapse_delay
         # synapse of CSR position _p: sequential when the synapses are stored sorted by source
         synapse_at = f"{b.order}[_p]" if b.order else "_p"
+        if self.parallel and b.target_split and not heterogeneous:
+            self._deliver_by_partition(b)
+            return
         if b.delay_steps == 0 and not heterogeneous:  # no queue: deliver this step's spikes
             with self._spikes_in_range(b.source_spikes, b.source_count, b.source_start,
                                        b.source_stop, "_src"):
@@ -243,6 +282,38 @@ class NumbaRenderer:
                 w(f"_src = {q}[_slot, _k]")
                 self._deliver_from_source(b, synapse_at)
         w(f"{qn}[_slot] = 0")
+
+    def _deliver_by_partition(self, b: ir.Pathway) -> None:
+        """Threads deliver to disjoint target partitions, each walking all due sources."""
+        w = self.w
+        parts = f"({b.target_split}.shape[1] - 1)"
+        if b.delay_steps == 0:
+            spikes, count, slot = b.source_spikes, f"{b.source_count}[0]", ""
+        else:
+            w(f"_slots = {b.queue_count}.shape[0]")
+            with self._spikes_in_range(b.source_spikes, b.source_count, b.source_start,
+                                       b.source_stop, "_src"):
+                w(f"_src -= {b.source_start}")
+                w(f"_slot = (_step + {b.delay_steps}) % _slots")
+                self._push(b.queue, b.queue_count, "_src")
+            w("_slot = _step % _slots")
+            spikes, count, slot = b.queue, f"{b.queue_count}[_slot]", "_slot, "
+        w(f"for _part in prange({parts}):")
+        with w.indent():
+            w(f"for _k in range({count}):")
+            with w.indent():
+                w(f"_src = {spikes}[{slot}_k]")
+                if b.delay_steps == 0:
+                    w(f"if _src < {b.source_start} or _src >= {b.source_stop}:")
+                    with w.indent():
+                        w("continue")
+                    w(f"_src -= {b.source_start}")
+                w(f"for _idx in range({b.target_split}[_src, _part], "
+                  f"{b.target_split}[_src, _part + 1]):")
+                with w.indent():
+                    self.kernel(b.kernel)
+        if b.delay_steps != 0:
+            w(f"{b.queue_count}[_slot] = 0")
 
     def _deliver_from_source(self, b: ir.Pathway, synapse_at: str) -> None:
         w = self.w
@@ -360,14 +431,17 @@ class NumbaRenderer:
                          + self.argument_names())
         w("import math")
         w("import numpy as np")
-        w("from numba import njit")
+        w("from numba import njit, prange")
         w("from spikeloom.backends.numba._rng import rng_normal, rng_uniform")
         w("from spikeloom.backends.numba._support import _clip, _exprel, _ta1, _ta2, _timestep")
         w("")
         w("")
-        w("@njit(cache=True, nogil=True, error_model='numpy')")
+        parallel = ", parallel=True" if self.parallel else ""
+        w(f"@njit(cache=True, nogil=True, error_model='numpy'{parallel})")
         w(f"def {function_name}({args}):")
         with w.indent():
+            if self.parallel:
+                w(f"_chunk_counts = np.zeros({PARALLEL_CHUNKS}, np.int64)")
             w("for _step in range(_step0, _step0 + _nsteps):")
             with w.indent():
                 for block in self.plan.blocks:
