@@ -1,10 +1,22 @@
-"""Benchmark runner: ``python -m benchmarks [--sizes 4000] [--repeat 5] [--duration 1]``.
+"""Benchmark runner: ``python -m benchmarks [--cases coba song ...] [--repeat 5]``.
 
-For each case and size it runs spikeloom and each available peer in fresh processes,
-alternating (spikeloom, Brian2, spikeloom, Brian2, ...), so that both see the same machine
-state; it reports medians, ratios, a JSON file and a log-log plot. Peers live in virtual
-environments the runner creates under ``.venvs/`` (Brian2 2.9 needs numpy < 2.4, so it can
-never share spikeloom's environment). A peer that cannot be installed is reported as missing.
+For every case and size it runs spikeloom and each peer (Brian2's cython runtime, Brian2's C++
+standalone, BrainPy on the CPU) in fresh processes, alternating between simulators in every
+repetition so that all see the same machine state, and reports medians, ratios, a Markdown
+table, a JSON file and plots. Peers live in virtual environments the runner creates under
+``.venvs/`` (Brian2 2.9 needs numpy < 2.4; BrainPy brings its own JAX), never in spikeloom's.
+A peer that cannot be installed or fails is reported as missing, not faked.
+
+Columns (seconds of wall time; see benchmarks/README.md):
+
+* ``build``: creating the network objects and connectivity;
+* ``run``: the first ``run()`` in a fresh process whose caches are warm (spikeloom: lowering,
+  loading the compiled loop from disk and running; Brian2 cython: code generation, loading its
+  compiled extensions, running; Brian2 standalone: the binary's wall time; BrainPy: tracing,
+  XLA compilation and running);
+* ``steady``: a second ``run()`` of the same length in the same process;
+* ``first``: spikeloom's first ``run()`` with an empty disk cache (compiling its loop), and
+  Brian2 standalone's code generation plus compilation.
 """
 
 from __future__ import annotations
@@ -23,9 +35,24 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VENVS = ROOT / ".venvs"
-PEERS = {
+PEER_REQUIREMENTS = {
     "brian2": ["brian2==2.9.0", "numpy<2.4", "cython", "setuptools"],
+    # brainevent's CPU kernels are Numba kernels: BrainPy imports without numba, then fails
+    "brainpy": ["brainpy==2.8.2", "jax==0.10.2", "jaxlib==0.10.2", "brainevent==0.2.1",
+                "numba==0.68.1"],
 }
+#: case → (default sizes, default biological duration in s, simulators)
+CASES = {
+    "coba": ([4000, 40000, 400000], 1.0,
+             ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy"]),
+    "cuba": ([4000], 1.0, ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy"]),
+    "cobahh": ([4000], 1.0,
+               ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy"]),
+    "song": ([1000], 100.0, ["spikeloom", "brian2-cython", "brian2-cpp_standalone"]),
+    "memristor": ([1000], 10.0, ["spikeloom", "brian2-cython", "brian2-cpp_standalone"]),
+}
+LABELS = {"spikeloom": "spikeloom", "brian2-cython": "Brian2 cython",
+          "brian2-cpp_standalone": "Brian2 C++ standalone", "brainpy": "BrainPy CPU"}
 
 
 def peer_python(name: str) -> Path | None:
@@ -33,24 +60,119 @@ def peer_python(name: str) -> Path | None:
     venv = VENVS / name
     python = venv / "bin" / "python"
     marker = venv / ".installed"
-    if marker.exists():
+    wanted = " ".join(PEER_REQUIREMENTS[name])
+    if marker.exists() and marker.read_text() == wanted:
         return python
-    print(f"[bench] creating {venv} for {name} ...", flush=True)
+    print(f"[bench] creating {venv} for {name}: {wanted}", flush=True)
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEERS[name]], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER_REQUIREMENTS[name]],
+                       check=True)
     except subprocess.CalledProcessError as exc:
         print(f"[bench] {name} unavailable: {exc}", flush=True)
         return None
-    marker.write_text(" ".join(PEERS[name]))
+    marker.write_text(wanted)
     return python
 
 
-def _run_json(cmd: list[str], env: dict | None = None) -> dict:
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False, env=env)
-    if out.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+class Simulator:
+    """How to launch one simulator on one case; ``None`` command means unavailable."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.env = dict(os.environ)
+        if name == "spikeloom":
+            self.python = Path(sys.executable)
+            # a fresh disk cache: the warm-up run compiles the loop from scratch, the
+            # repetitions load it as any later session would
+            self.env["SPIKELOOM_CACHE_DIR"] = tempfile.mkdtemp(prefix="spikeloom-bench-")
+        elif name.startswith("brian2"):
+            self.python = peer_python("brian2")
+        else:
+            self.python = peer_python("brainpy")
+
+    def command(self, case: str, n: int, duration: float, seed: int) -> list[str] | None:
+        if self.python is None:
+            return None
+        if self.name == "brainpy":
+            return [str(self.python), str(HERE / "peers" / "brainpy_cases.py"), case, str(n),
+                    str(duration), str(seed)]
+        return [str(self.python), str(HERE / "run_case.py"), self.name, case, str(n),
+                str(duration), str(seed)]
+
+    def run(self, case: str, n: int, duration: float, seed: int) -> dict | None:
+        if self.name == "brian2-cpp_standalone":
+            # the seed is compiled into the binary: one seed keeps its build directory warm,
+            # as when a user runs the same script again
+            seed = 1
+        cmd = self.command(case, n, duration, seed)
+        if cmd is None:
+            return None
+        out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False,
+                             env=self.env)
+        if out.returncode != 0:
+            print(f"[bench] {self.name} failed on {case} n={n}:\n{out.stderr[-1500:]}",
+                  flush=True)
+            return None
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _median(results: list[dict], key: str) -> float | None:
+    values = [r[key] for r in results if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def bench_case(case: str, sizes: list[int], duration: float, repeat: int,
+               simulators: list[str]) -> list[dict]:
+    """Run one case at every size; one row per size with medians per simulator."""
+    rows = []
+    for n in sizes:
+        sims = [Simulator(name) for name in simulators]
+        warm = {}
+        for sim in sims:  # compile / fill caches once; spikeloom's is its first-run time
+            warm[sim.name] = sim.run(case, n, duration, 0)
+        results: dict[str, list[dict]] = {sim.name: [] for sim in sims}
+        for k in range(repeat):
+            order = sims if k % 2 == 0 else sims[::-1]  # alternate who runs first
+            for sim in order:
+                if warm[sim.name] is None:
+                    continue
+                result = sim.run(case, n, duration, k + 1)
+                if result is not None:
+                    results[sim.name].append(result)
+            print(f"[bench] {case} n={n} rep {k + 1}/{repeat}: " + ", ".join(
+                f"{name} {res[-1]['run_s']:.3f} s" for name, res in results.items() if res),
+                flush=True)
+        row = {"case": case, "n": n, "duration_s": duration, "repeat": repeat, "sims": {}}
+        for sim in sims:
+            res = results[sim.name]
+            if not res:
+                row["sims"][sim.name] = {"missing": True}
+                continue
+            summary = {key: _median(res, key) for key in
+                       ("build_s", "run_s", "steady_s", "compile_s", "rate_hz", "synapses",
+                        "w_high", "w_low", "sim_loop_s", "binary_s")}
+            summary["first_run_s"] = warm[sim.name].get("run_s")
+            summary["first_compile_s"] = warm[sim.name].get("compile_s")
+            summary["runs"] = res
+            row["sims"][sim.name] = summary
+        rows.append(row)
+    return rows
+
+
+def ratios(row: dict) -> dict:
+    """spikeloom's run and steady times over each peer's (lower is faster)."""
+    mine = row["sims"].get("spikeloom", {})
+    out = {}
+    for name, peer in row["sims"].items():
+        if name == "spikeloom" or peer.get("missing") or mine.get("missing"):
+            continue
+        out[name] = {"run": mine["run_s"] / peer["run_s"]}
+        if peer.get("steady_s") and mine.get("steady_s"):
+            out[name]["steady"] = mine["steady_s"] / peer["steady_s"]
+        if peer.get("build_s") and mine.get("build_s"):
+            out[name]["build"] = mine["build_s"] / peer["build_s"]
+    return out
 
 
 def machine() -> dict:
@@ -66,111 +188,98 @@ def machine() -> dict:
             "platform": platform.platform(), "date": time.strftime("%Y-%m-%d")}
 
 
-def bench_coba(sizes: list[int], repeat: int, duration: float) -> list[dict]:
-    brian2 = peer_python("brian2")
-    rows = []
-    for n in sizes:
-        def spikeloom_cmd(seed, n=n):
-            return [sys.executable, str(HERE / "coba_spikeloom.py"), str(n), str(duration),
-                    str(seed)]
-
-        def brian_cmd(seed, n=n):
-            return [str(brian2), str(HERE / "peers" / "brian2_coba.py"), str(n),
-                    str(duration), "cython", str(seed)]
-
-        # A fresh Numba cache: the warm-up's run() includes compiling the loop from scratch;
-        # the repetitions then load it from this cache, as any later session would.
-        env = dict(os.environ, SPIKELOOM_CACHE_DIR=tempfile.mkdtemp(prefix="spikeloom-bench-"))
-        warm = _run_json(spikeloom_cmd(0), env)
-        if brian2:
-            _run_json(brian_cmd(0))  # fills Brian2's cython cache
-        results = {"spikeloom": [], "brian2": []}
-        for k in range(repeat):  # seed k for both: medians over typical networks
-            results["spikeloom"].append(_run_json(spikeloom_cmd(k + 1), env))
-            if brian2:
-                results["brian2"].append(_run_json(brian_cmd(k + 1)))
-            print(f"[bench] coba n={n} rep {k + 1}/{repeat}: spikeloom run "
-                  f"{results['spikeloom'][-1]['run_s']:.3f} s"
-                  + (f", brian2 {results['brian2'][-1]['run_s']:.3f} s" if brian2 else ""),
-                  flush=True)
-        row = {"case": "coba", "n": n, "duration_s": duration, "repeat": repeat,
-               "spikeloom_first_run_with_compile_s": warm["run_s"]}
-        for key in ("run_s", "steady_s", "build_s", "rate_hz"):
-            row[f"spikeloom_{key}"] = statistics.median(r[key] for r in results["spikeloom"])
-        if brian2:
-            for key in ("run_s", "steady_s", "build_s", "rate_hz"):
-                row[f"brian2_cython_{key}"] = statistics.median(r[key] for r in results["brian2"])
-            row["ratio_run"] = row["spikeloom_run_s"] / row["brian2_cython_run_s"]
-            row["ratio_steady"] = row["spikeloom_steady_s"] / row["brian2_cython_steady_s"]
-        else:
-            row["brian2"] = "missing"
-        rows.append(row)
-    return rows
+def _fmt(value, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
 
 
-def plot(rows: list[dict], path: Path) -> None:
+def markdown(out: dict) -> str:
+    """The tables quoted in benchmarks/README.md."""
+    m = out["machine"]
+    lines = [f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['date']}. "
+             f"Command: `{out['command']}` (medians of {out['repeat']} fresh processes per "
+             "simulator, alternating).", ""]
+    lines += ["| case | size | simulator | build (s) | run() (s) | steady (s) | "
+              "first run / compile (s) | spikeloom ÷ this: run, steady | rate (Hz) |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for row in out["rows"]:
+        rat = ratios(row)
+        for name, s in row["sims"].items():
+            if s.get("missing"):
+                lines.append(f"| {row['case']} | {row['n']} | {LABELS[name]} | missing | | | | "
+                             "| |")
+                continue
+            first = s.get("first_run_s") if name == "spikeloom" else s.get("compile_s")
+            r = rat.get(name, {})
+            ratio = (f"**{r['run']:.2f}**, {_fmt(r.get('steady'), 2)}" if r else "")
+            rate = _fmt(s.get("rate_hz"), 1)
+            if s.get("w_high") is not None:
+                rate += f" (w>0.9: {s['w_high']:.3f}, w<0.1: {s['w_low']:.3f})"
+            lines.append(f"| {row['case']} | {row['n']} | {LABELS[name]} | {_fmt(s['build_s'])} "
+                         f"| {_fmt(s['run_s'])} | {_fmt(s.get('steady_s'))} | {_fmt(first, 2)} "
+                         f"| {ratio} | {rate} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(out: dict, path: Path) -> None:
+    """Wall time of run() against network size (log-log) for COBA, one line per simulator."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5, 4))
-    ns = [r["n"] for r in rows]
-    ax.loglog(ns, [r["spikeloom_run_s"] for r in rows], "o-", label="spikeloom run()")
-    ax.loglog(ns, [r["spikeloom_steady_s"] for r in rows], "o--", label="spikeloom steady")
-    if all("brian2_cython_run_s" in r for r in rows):
-        ax.loglog(ns, [r["brian2_cython_run_s"] for r in rows], "s-", label="Brian2 cython")
-    ax.set_xlabel("neurons")
-    ax.set_ylabel("wall time for 1 s biological (s)")
-    ax.set_title("COBA network")
-    ax.legend()
+    rows = [r for r in out["rows"] if r["case"] == "coba"]
+    if not rows:
+        return
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for name, marker in (("spikeloom", "o"), ("brian2-cython", "s"),
+                         ("brian2-cpp_standalone", "^"), ("brainpy", "D")):
+        pts = [(r["n"], r["sims"][name]["run_s"]) for r in rows
+               if not r["sims"].get(name, {"missing": True}).get("missing")]
+        if pts:
+            ax.loglog(*zip(*pts), marker + "-", label=f"{LABELS[name]} run()")
+    pts = [(r["n"], r["sims"]["spikeloom"]["steady_s"]) for r in rows
+           if not r["sims"]["spikeloom"].get("missing")]
+    if pts:
+        ax.loglog(*zip(*pts), "o--", color="C0", alpha=0.6, label="spikeloom steady")
+    ax.set_xlabel("neurons (≈80 synapses each)")
+    ax.set_ylabel("wall time for 1 s of biological time (s)")
+    ax.set_title("COBA network, CPU")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def markdown_table(out: dict) -> str:
-    """The results as the Markdown table quoted in benchmarks/README.md."""
-    lines = [
-        f"Machine: {out['machine']['cpu']}, {out['machine']['cores']} cores, Python "
-        f"{out['machine']['python']}, {out['machine']['date']}. Command: `{out['command']}`.",
-        "",
-        "| neurons | synapses/neuron | spikeloom run() | spikeloom steady | spikeloom first run "
-        "incl. compilation | Brian2 cython run() | Brian2 steady | ratio run() | ratio steady | "
-        "rate spikeloom / Brian2 (Hz) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in out["rows"]:
-        lines.append(
-            f"| {r['n']} | 80 | {r['spikeloom_run_s']:.3f} s | {r['spikeloom_steady_s']:.3f} s | "
-            f"{r['spikeloom_first_run_with_compile_s']:.2f} s | "
-            f"{r.get('brian2_cython_run_s', float('nan')):.3f} s | "
-            f"{r.get('brian2_cython_steady_s', float('nan')):.3f} s | "
-            f"{r.get('ratio_run', float('nan')):.2f} | {r.get('ratio_steady', float('nan')):.2f} | "
-            f"{r['spikeloom_rate_hz']:.1f} / {r.get('brian2_cython_rate_hz', float('nan')):.1f} |")
-    return "\n".join(lines) + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[4000])
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
+    parser.add_argument("--sizes", type=int, nargs="+", default=None,
+                        help="sizes for every chosen case (default: each case's own)")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--duration", type=float, default=1.0)
+    parser.add_argument("--duration", type=float, default=None,
+                        help="biological seconds (default: each case's own)")
+    parser.add_argument("--simulators", nargs="+", default=None,
+                        choices=["spikeloom", "brian2-cython", "brian2-cpp_standalone",
+                                 "brainpy"])
+    parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args(argv)
-    rows = bench_coba(args.sizes, args.repeat, args.duration)
-    out = {"machine": machine(), "command": "python -m benchmarks " + " ".join(argv or
-                                                                                sys.argv[1:]),
-           "rows": rows}
-    results = HERE / "results"
-    results.mkdir(exist_ok=True)
-    (results / "coba.json").write_text(json.dumps(out, indent=2))
-    plot(rows, HERE / "coba.png")
-    (results / "coba.md").write_text(markdown_table(out))
-    print(f"{'n':>8} {'spikeloom run':>14} {'steady':>8} {'brian2 cython':>14} {'ratio':>6}")
-    for r in rows:
-        print(f"{r['n']:>8} {r['spikeloom_run_s']:>14.3f} {r['spikeloom_steady_s']:>8.3f} "
-              f"{r.get('brian2_cython_run_s', float('nan')):>14.3f} "
-              f"{r.get('ratio_run', float('nan')):>6.2f}")
+    rows = []
+    for case in args.cases:
+        sizes, duration, sims = CASES[case]
+        sims = [s for s in sims if args.simulators is None or s in args.simulators]
+        rows += bench_case(case, args.sizes or sizes, args.duration or duration, args.repeat,
+                           sims)
+    out = {"machine": machine(), "command": "python -m benchmarks " + " ".join(argv),
+           "repeat": args.repeat, "rows": rows}
+    results = Path(args.out)
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "results.json").write_text(json.dumps(out, indent=1))
+    (results / "results.md").write_text(markdown(out))
+    plot(out, results / "coba.png")
+    print(markdown(out))
     return 0
 
 

@@ -1,8 +1,9 @@
-"""Threaded element loops and threshold scans give exactly the serial results.
+"""Threaded loops (``SPIKELOOM_THREADS`` > 1) give exactly the serial results.
 
-The parallel renderer splits element loops over Numba's threads and collects spikes chunk by
-chunk; every element is computed as in the serial loop and spikes are packed in index order,
-so a seeded run must give the same spike trains and state bit for bit. A plan is made
+The parallel renderer splits element loops over Numba's threads, collects spikes chunk by
+chunk and delivers synaptic events by target partition; every element is computed as in the
+serial loop, spikes are packed in index order and each target receives its events in spike
+order, so a seeded run must give the same spike trains and state bit for bit. A plan is made
 parallel only above a size threshold; the test lowers that threshold to 0 to force it on a
 network small enough for a unit test.
 """
@@ -27,7 +28,7 @@ def _coba_run(n: int, seed: int):
 def test_threaded_run_equals_serial_run(monkeypatch):
     serial = _coba_run(600, 3)
     monkeypatch.setattr(_run, "PARALLEL_MIN_ELEMENTS", 0)
-    monkeypatch.delenv("SPIKELOOM_THREADS", raising=False)
+    monkeypatch.setenv("SPIKELOOM_THREADS", "2")
     import numba
 
     if numba.config.NUMBA_NUM_THREADS < 2:
@@ -38,8 +39,8 @@ def test_threaded_run_equals_serial_run(monkeypatch):
         np.testing.assert_array_equal(a, b)
 
 
-def test_threads_are_used_only_above_the_size_threshold(monkeypatch):
-    monkeypatch.delenv("SPIKELOOM_THREADS", raising=False)
+def test_threads_are_used_only_when_asked_and_above_the_size_threshold(monkeypatch):
+    monkeypatch.setenv("SPIKELOOM_THREADS", "2")
     import numba
 
     if numba.config.NUMBA_NUM_THREADS < 2:
@@ -55,3 +56,8 @@ def test_threads_are_used_only_above_the_size_threshold(monkeypatch):
     assert _run.use_threads(*plan_of(_run.PARALLEL_MIN_ELEMENTS))
     monkeypatch.setenv("SPIKELOOM_THREADS", "1")
     assert not _run.use_threads(*plan_of(10 * _run.PARALLEL_MIN_ELEMENTS))
+    monkeypatch.delenv("SPIKELOOM_THREADS")  # the default is one thread
+    assert not _run.use_threads(*plan_of(10 * _run.PARALLEL_MIN_ELEMENTS))
+    monkeypatch.setenv("SPIKELOOM_THREADS", "two")
+    with pytest.raises(ValueError, match="SPIKELOOM_THREADS.*'two'"):
+        _run.use_threads(*plan_of(10))

@@ -30,7 +30,7 @@ from ..exceptions import EquationError, UnitError, UnresolvedNameError
 from ..integrators._base import Statement
 from ..units import DIMENSIONLESS, UNITS, Quantity, dim_string, get_dim, si_value
 from ..units._units import bu
-from ._variables import Variable
+from ._variables import DerivedVariable, Variable
 
 SECOND = get_dim(bu.second)
 INDEX_NAMES = ("_idx", "_pre", "_post")
@@ -216,6 +216,8 @@ class KernelBuilder:
                 return sympy.true if res.value else sympy.false
             return sympy.Symbol(self.lowering.scalar(name, res.value), real=True)
         if res.kind == "array":
+            if isinstance(res.var, DerivedVariable):  # computed only when code reads it
+                self.lowering.array(res.array, res.var.values)
             local = self.local(res.local)
             ref = ir.Ref(res.array, res.index)
             self.loads.setdefault(local, ref)

@@ -13,7 +13,7 @@ from ..units import DIMENSIONLESS
 from ._base import SimObject
 from ._codegen import Namespace, Scope
 from ._evaluate import Evaluator
-from ._variables import Variable, VariableView, to_si_array
+from ._variables import DerivedVariable, Variable, VariableView, to_si_array
 
 
 def check_size(N, owner: str, argument: str = "N") -> int:
@@ -176,7 +176,8 @@ class Group(SimObject):
     def _lower_storage(self, lctx) -> tuple[int, str, dict]:
         """Register the group's arrays; return (steps per update, dt scalar, namespace)."""
         for var in self.variables.values():
-            if var.values is not None:
+            # derived arrays (N_incoming...) are registered by the code that reads them
+            if not isinstance(var, DerivedVariable) and var.values is not None:
                 lctx.array(self.array_name(var), var.values)
         every = lctx.every(self.clock, self.owner)
         return every, lctx.scalar(f"dt_{self.name}", self.clock.dt_), lctx.run_namespace

@@ -13,6 +13,7 @@ import numpy as np
 import sympy
 
 from .. import ir
+from .._threads import requested_threads
 from ..equations import DIFF, SUB, parse_statements
 from ..exceptions import EquationError, UnitError
 from ..integrators._base import sym
@@ -394,7 +395,7 @@ class Synapses(EquationsOwner):
         spiking._spike_arrays(lctx)
         kernel = builder.build()
         split = None
-        if order is None and homogeneous and \
+        if order is None and homogeneous and requested_threads() > 1 and \
                 self._writes_only_synapses_and_targets(kernel, pathway):
             split = self._target_split(pathway, ptr)
         block = ir.Pathway(

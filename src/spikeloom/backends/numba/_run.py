@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ... import ir
+from ..._threads import requested_threads
 from ._render import NumbaRenderer
 
 logger = logging.getLogger("spikeloom.backends.numba")
@@ -35,21 +36,23 @@ def cache_dir() -> Path:
     return path
 
 
-#: element loops at least this long are split over threads (below, starting the threads
-#: each step costs more than it saves: measured at 4 000 and 40 000 neurons on 2 cores)
+#: element loops at least this long are split over threads when threads are requested
+#: (below, starting the threads each step costs more than it saves)
 PARALLEL_MIN_ELEMENTS = 20_000
 
 
 def use_threads(plan: ir.Plan, scalars: dict[str, float]) -> bool:
     """Whether to split ``plan``'s element loops over threads.
 
-    Yes when Numba has more than one thread (``NUMBA_NUM_THREADS``; ``SPIKELOOM_THREADS=1``
-    turns it off) and some element loop has at least :data:`PARALLEL_MIN_ELEMENTS` elements.
+    Yes when ``SPIKELOOM_THREADS`` asks for more than one thread (and Numba has them) and
+    some element loop has at least :data:`PARALLEL_MIN_ELEMENTS` elements.
     """
     import numba
 
-    if os.environ.get("SPIKELOOM_THREADS", "") == "1" or numba.config.NUMBA_NUM_THREADS < 2:
+    threads = min(requested_threads(), numba.config.NUMBA_NUM_THREADS)
+    if threads < 2:
         return False
+    numba.set_num_threads(threads)
     sizes = [0]
     for block in plan.blocks:
         if isinstance(block, (ir.ElementLoop, ir.Threshold)):
