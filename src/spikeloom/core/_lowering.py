@@ -125,8 +125,10 @@ class LoweringContext:
         changes = {}
         for field, value in vars(block).items():
             if isinstance(value, ir.Kernel):
-                changes[field] = ir.hoist_invariants(value, is_invariant,
-                                                     f"_lio{position}{field[:2]}_")
+                hoisted = ir.hoist_invariants(value, is_invariant,
+                                              f"_lio{position}{field[:2]}_")
+                changes[field] = ir.eliminate_common_subexpressions(
+                    hoisted, f"_cse{position}{field[:2]}_")
         return dataclasses.replace(block, **changes) if changes else block
 
     def add_block(self, obj, block: ir.Block, when: str | None = None,

@@ -1,6 +1,7 @@
 """The backend-neutral intermediate representation of one run (see ``_plan.py``)."""
 
 from ..integrators._base import Statement as Statement
+from ._optimise import eliminate_common_subexpressions as eliminate_common_subexpressions
 from ._optimise import hoist_invariants as hoist_invariants
 from ._plan import (
     ArrayDecl as ArrayDecl,

@@ -68,3 +68,55 @@ def hoist_invariants(kernel: Kernel, is_invariant, prefix: str) -> Kernel:
     if not hoisted:
         return kernel
     return replace(kernel, statements=statements, invariants=tuple(invariants))
+
+
+def eliminate_common_subexpressions(kernel: Kernel, prefix: str) -> Kernel:
+    """Compute subexpressions shared by consecutive statements once (sympy's ``cse``).
+
+    An integration step such as exponential Euler on Hodgkin–Huxley gating variables repeats
+    the same rate functions (``exp``, ``exprel``) in several updates; Brian2 leaves that to
+    the C compiler's ``-ffast-math``, which LLVM without fast-math does not do for calls it
+    cannot see through. Only runs of plain assignments whose targets none of them reads are
+    grouped (the ``_new_x = ...`` lines of an integrator), so every temporary is computed
+    from the values the statements would have read. Values can differ from the unshared form
+    only by rounding where sympy regroups sums or products.
+    """
+    statements: list[Statement] = []
+    group: list[Statement] = []
+    counter = [0]
+
+    def flush() -> None:
+        if len(group) > 1:
+            temps, reduced = sympy.cse(
+                [st.expr for st in group],
+                symbols=(sympy.Symbol(f"{prefix}{k}", real=True)
+                         for k in _count_from(counter)),
+                order="none")
+            statements.extend(Statement(s.name, e, "=", True) for s, e in temps)
+            statements.extend(replace(st, expr=e) for st, e in zip(group, reduced))
+        else:
+            statements.extend(group)
+        group.clear()
+
+    for st in kernel.statements:
+        numeric = st.op == "=" and isinstance(st.expr, sympy.Expr)
+        reads = st.expr.free_symbols if numeric else set()
+        clash = any(s.name in {g.target for g in group} for s in reads) or any(
+            st.target in {s.name for s in g.expr.free_symbols} for g in group)
+        if not numeric or clash:
+            flush()
+        if numeric and not any(s.name == st.target for s in reads):
+            group.append(st)
+        else:
+            flush()
+            statements.append(st)
+    flush()
+    if len(statements) == len(kernel.statements):
+        return kernel
+    return replace(kernel, statements=tuple(statements))
+
+
+def _count_from(counter: list[int]):
+    while True:
+        counter[0] += 1
+        yield counter[0] - 1
