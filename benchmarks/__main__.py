@@ -95,8 +95,10 @@ class Simulator:
         if self.python is None:
             return None
         if self.name == "brainpy":
+            # stored CSR connectivity with a fixed out-degree, as BrainPy's own COBA benchmark
+            # (builds 32 M synapses in ~2 s; BrainPy's default without repeats takes ~2000 s)
             return [str(self.python), str(HERE / "peers" / "brainpy_cases.py"), case, str(n),
-                    str(duration), str(seed)]
+                    str(duration), str(seed), "csr"]
         return [str(self.python), str(HERE / "run_case.py"), self.name, case, str(n),
                 str(duration), str(seed)]
 
