@@ -161,6 +161,41 @@ def lif_refractory_fixed(b):
     }
 
 
+@register(features=("(unless refractory) conditional write: on_pre input lost while refractory",
+                   "reset writes unconditionally", "variables without the flag still updated"))
+def refractory_conditional_write(b):
+    """Synaptic input to an (unless refractory) variable is discarded during refractoriness."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    tau = 20 * b.ms
+    inp = b.SpikeGeneratorGroup(2, [0, 1, 0, 1, 0], [0.5, 1.0, 2.5, 3.2, 6.0] * b.ms)
+    G = b.NeuronGroup(
+        3,
+        """dv/dt = -v/tau : 1 (unless refractory)
+           dx/dt = -x/tau : 1""",
+        threshold="v > 1",
+        reset="v = 0.1",
+        refractory=2 * b.ms,
+        method="exact",
+    )
+    G.v = [1.5, 0.5, 0.95]  # neuron 0 spikes at t=0; neuron 2 after the first input
+    S = b.Synapses(inp, G, "w : 1", on_pre="""v_post += w
+                                             x_post += w""")
+    S.connect()
+    S.w = "0.3 + 0.05*i + 0.01*j"
+    mon = b.StateMonitor(G, ["v", "x", "not_refractory"], record=True)
+    spk = b.SpikeMonitor(G)
+    b.run(8 * b.ms)
+    return {
+        "t_ms": f64(mon.t / b.ms),
+        "v": f64(mon.v),
+        "x": f64(mon.x),
+        "not_refractory": f64(mon.not_refractory),
+        "spk_i": f64(spk.i),
+        "spk_t_ms": f64(spk.t / b.ms),
+    }
+
+
 @register(features=("refractory='ref' (per-neuron constant)", "timestep() flooring of refractory"))
 def lif_refractory_variable(b):
     """Per-neuron refractory period from a `ref : second (constant)` variable.

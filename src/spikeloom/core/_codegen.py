@@ -27,7 +27,7 @@ from ..equations import (
     to_sympy,
 )
 from ..exceptions import EquationError, UnitError, UnresolvedNameError
-from ..integrators._base import Statement
+from ..integrators._base import Statement, sym
 from ..units import DIMENSIONLESS, UNITS, Quantity, dim_string, get_dim, si_value
 from ..units._units import bu
 from ._variables import DerivedVariable, Variable
@@ -305,8 +305,15 @@ class KernelBuilder:
         """Append ``local = expr`` where ``local`` is a renderer-known name (``_cond``...)."""
         self.statements.append(Statement(local, expr, "=", True))
 
-    def add_code(self, lines: list[CodeLine], where: str) -> None:
-        """Add user statements (reset, on_pre...), checking targets and units."""
+    def add_code(self, lines: list[CodeLine], where: str,
+                 conditional_writes: bool = True) -> None:
+        """Add user statements (reset, on_pre...), checking targets and units.
+
+        With ``conditional_writes`` (all code but a reset), an assignment to a variable with
+        a ``conditional_write`` condition takes effect only where the condition holds:
+        ``v_post += w`` becomes ``v_post = v_post + w if not_refractory_post else v_post``,
+        Brian2's semantics of ``(unless refractory)``.
+        """
         for line in lines:
             loc = f"{where}: statement '{line.line}'"
             expr_dim = infer_dim(line.expr_ast, self.dim_of(self.scope, loc),
@@ -335,6 +342,10 @@ class KernelBuilder:
             self._check_assignment_dim(line, target_dim, expr_dim, loc)
             expr = to_sympy(line.expr_ast, make_counter(),
                             self._functions(line.expr_ast, self.scope))
+            op = line.op
+            condition = res.var.conditional_write if res is not None else None
+            if condition and conditional_writes:
+                expr, op = _conditional(target, res.var.name, condition, expr, op), "="
             expr = self._draws(self.resolve_sympy(expr, self.scope, loc), {})
             if res is None:
                 declare = self.local(target) not in {s.target for s in self.statements}
@@ -344,7 +355,7 @@ class KernelBuilder:
                 self.loads.setdefault(local, ir.Ref(res.array, res.index))
                 self._need_index(res.index, res.scope)
                 self.stores[local] = ir.Ref(res.array, res.index)
-                self.statements.append(Statement(local, expr, line.op))
+                self.statements.append(Statement(local, expr, op))
 
     def _check_writable(self, res: Resolved, target: str, loc: str) -> None:
         if res.kind != "array":
@@ -397,3 +408,13 @@ class KernelBuilder:
         return ir.Kernel(indices=tuple(self.indices), loads=tuple(self.loads.items()),
                          draws=tuple(self.draws), statements=tuple(self.statements),
                          stores=tuple(self.stores.items()))
+
+
+def _conditional(target: str, var_name: str, condition: str, expr: sympy.Expr,
+                 op: str) -> sympy.Expr:
+    """``target op expr`` applied only where ``condition`` (of target's group) holds."""
+    suffix = target[len(var_name):] if target.startswith(var_name) else ""
+    old = sym(target)
+    new = {"=": expr, "+=": old + expr, "-=": old - expr, "*=": old * expr,
+           "/=": old / expr}[op]
+    return sympy.Piecewise((new, sym(condition + suffix)), (old, True))

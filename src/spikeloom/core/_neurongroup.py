@@ -241,6 +241,8 @@ class NeuronGroup(SpikeSource, EquationsOwner):
         if flagged and "not_refractory" not in self.variables:
             raise EquationError(f"{self.owner}: {', '.join(flagged)} flagged "
                                 "'(unless refractory)' but no refractory period was given")
+        for name in flagged:
+            self.variables[name].conditional_write = "not_refractory"
         self._frozen = True
 
     # -- lowering --------------------------------------------------------------------------------
@@ -252,7 +254,9 @@ class NeuronGroup(SpikeSource, EquationsOwner):
             self._lower_threshold(lctx, every, dt_name, n_name, ns)
             if self._reset_lines:
                 builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
-                builder.add_code(self._reset_lines, f"{self.owner} reset")
+                # the reset writes (unless refractory) variables unconditionally (Brian2)
+                builder.add_code(self._reset_lines, f"{self.owner} reset",
+                                 conditional_writes=False)
                 lctx.add_block(self, ir.SpikeLoop(f"{self.name}_spike_resetter", every, dt_name,
                                                   spikes=self._spikes_name,
                                                   count=self._count_name, start=0, stop=n_name,

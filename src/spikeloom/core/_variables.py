@@ -35,6 +35,10 @@ class Variable:
         Not even the user may set it from Python (``i``, ``N``, ``lastupdate``...).
     expr : str or None
         Definition of a subexpression.
+    conditional_write : str or None
+        Name of a boolean variable of the same group (``'not_refractory'``): code other than
+        the reset writes this variable only where that one is true, as Brian2 does for
+        ``(unless refractory)`` variables (synaptic input during refractoriness is lost).
     """
 
     name: str
@@ -46,6 +50,7 @@ class Variable:
     read_only: bool = False
     expr: str | None = None
     where: str = ""
+    conditional_write: str | None = None
 
     @property
     def is_subexpression(self) -> bool:

@@ -195,13 +195,15 @@ class NumbaRenderer:
             w("_any += _cond")
         w("if _any:")
         with w.indent():
-            w("for _idx in range(_first, _last):")
+            # branch-free append: always write, advance only on a spike (a mispredicted
+            # branch per element costs more than the store; the slot written is at most
+            # the element's own index, so it is always inside the buffer)
+            w("for _j in range(_last - _first):")
             with w.indent():
+                w("_idx = _first + _j")
                 self.kernel(b.kernel)
-                w("if _cond:")
-                with w.indent():
-                    w(f"{b.spikes}[{offset}{counter}] = _idx")
-                    w(f"{counter} += 1")
+                w(f"{b.spikes}[{offset}{counter}] = _idx")
+                w(f"{counter} += _cond")
 
     def _fusable(self, update: ir.Block, threshold: ir.Block) -> bool:
         """A group's state update directly followed by its own threshold (serial loops)."""
