@@ -170,8 +170,10 @@ def ratios(row: dict) -> dict:
         if name == "spikeloom" or peer.get("missing") or mine.get("missing"):
             continue
         out[name] = {"run": mine["run_s"] / peer["run_s"]}
-        if peer.get("steady_s") and mine.get("steady_s"):
-            out[name]["steady"] = mine["steady_s"] / peer["steady_s"]
+        # standalone has no second run: its binary's own loop time is the steady counterpart
+        steady = peer.get("steady_s") or peer.get("sim_loop_s")
+        if steady and mine.get("steady_s"):
+            out[name]["steady"] = mine["steady_s"] / steady
         if peer.get("build_s") and mine.get("build_s"):
             out[name]["build"] = mine["build_s"] / peer["build_s"]
     return out
@@ -210,15 +212,71 @@ def markdown(out: dict) -> str:
                 lines.append(f"| {row['case']} | {row['n']} | {LABELS[name]} | missing | | | | "
                              "| |")
                 continue
-            first = s.get("first_run_s") if name == "spikeloom" else s.get("compile_s")
+            first = s.get("first_run_s") if name == "spikeloom" else s.get("first_compile_s")
+            steady = _fmt(s.get("steady_s"))
+            if s.get("steady_s") is None and s.get("sim_loop_s") is not None:
+                steady = f"loop {s['sim_loop_s']:.3f}"
             r = rat.get(name, {})
             ratio = (f"**{r['run']:.2f}**, {_fmt(r.get('steady'), 2)}" if r else "")
             rate = _fmt(s.get("rate_hz"), 1)
             if s.get("w_high") is not None:
                 rate += f" (w>0.9: {s['w_high']:.3f}, w<0.1: {s['w_low']:.3f})"
             lines.append(f"| {row['case']} | {row['n']} | {LABELS[name]} | {_fmt(s['build_s'])} "
-                         f"| {_fmt(s['run_s'])} | {_fmt(s.get('steady_s'))} | {_fmt(first, 2)} "
+                         f"| {_fmt(s['run_s'])} | {steady} | {_fmt(first, 2)} "
                          f"| {ratio} | {rate} |")
+    return "\n".join(lines) + "\n"
+
+
+def targets(out: dict) -> str:
+    """Issue 5's acceptance points, measured in this invocation (Markdown table)."""
+    rows = {(r["case"], r["n"]): r for r in out["rows"]}
+    lines = ["| target | measured | met |", "|---|---|---|"]
+
+    def sims(case, n):
+        row = rows.get((case, n))
+        return None if row is None else {k: v for k, v in row["sims"].items()
+                                         if not v.get("missing")}
+
+    def add(target, measured, ok):
+        lines.append(f"| {target} | {measured} | {'yes' if ok else '**no**'} |")
+
+    for n, limit in ((4000, 0.25), (40000, 0.67), (400000, 0.67)):
+        s = sims("coba", n)
+        if not s or "spikeloom" not in s:
+            continue
+        brian = {k: v["run_s"] for k, v in s.items() if k.startswith("brian2")}
+        if brian:
+            best = min(brian, key=brian.get)
+            ratio = s["spikeloom"]["run_s"] / brian[best]
+            add(f"COBA {n}: run() ≤ {limit} × the faster Brian2 target",
+                f"{ratio:.2f} × {LABELS[best]} ({s['spikeloom']['run_s']:.3f} s vs "
+                f"{brian[best]:.3f} s)", ratio <= limit)
+        if "brainpy" in s:
+            ratio = s["spikeloom"]["run_s"] / s["brainpy"]["run_s"]
+            add(f"COBA {n}: faster than BrainPy CPU", f"{ratio:.2f} × BrainPy", ratio < 1)
+    s = sims("coba", 400000)
+    if s and "spikeloom" in s and "brian2-cython" in s:
+        mine, theirs = s["spikeloom"]["build_s"], s["brian2-cython"]["build_s"]
+        add("COBA 400 000 build ≤ Brian2's (cython; standalone builds inside its binary)",
+            f"{mine:.2f} s vs {theirs:.2f} s", mine <= theirs)
+    s = sims("coba", 4000)
+    if s and "spikeloom" in s:
+        first = s["spikeloom"]["first_run_s"]
+        add("COBA 4000: first run() incl. compilation ≤ 3 s", f"{first:.2f} s", first <= 3)
+        extra = s["spikeloom"]["run_s"] - s["spikeloom"]["steady_s"]
+        add("repeated identical run (new process, disk cache) adds ≤ 0.5 s over steady",
+            f"+{extra:.3f} s", extra <= 0.5)
+    s = sims("song", 1000)
+    if s and "spikeloom" in s and "brian2-cpp_standalone" in s:
+        me, sa = s["spikeloom"], s["brian2-cpp_standalone"]
+        ratio = me["run_s"] / sa["run_s"]
+        add("Song 2000 (100 s): ≤ 0.5 × Brian2 C++ standalone",
+            f"{ratio:.2f} ({me['run_s']:.2f} s vs {sa['run_s']:.2f} s)", ratio <= 0.5)
+        parts = [f"{LABELS[k]} {v['w_high']:.3f} / {v['w_low']:.3f}" for k, v in s.items()
+                 if v.get("w_high") is not None]
+        add("Song 2000: bimodal weights (fraction > 0.9 gmax / < 0.1 gmax)",
+            "; ".join(parts), all(v["w_high"] > 0.1 and v["w_low"] > 0.1 for v in s.values()
+                                  if v.get("w_high") is not None))
     return "\n".join(lines) + "\n"
 
 
@@ -267,7 +325,14 @@ def main(argv: list[str] | None = None) -> int:
                         choices=["spikeloom", "brian2-cython", "brian2-cpp_standalone",
                                  "brainpy"])
     parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument("--report", action="store_true",
+                        help="only rewrite the table and plot from OUT/results.json")
     args = parser.parse_args(argv)
+    results = Path(args.out)
+    if args.report:
+        out = json.loads((results / "results.json").read_text())
+        _write_report(out, results)
+        return 0
     rows = []
     for case in args.cases:
         sizes, duration, sims = CASES[case]
@@ -276,13 +341,17 @@ def main(argv: list[str] | None = None) -> int:
                            sims)
     out = {"machine": machine(), "command": "python -m benchmarks " + " ".join(argv),
            "repeat": args.repeat, "rows": rows}
-    results = Path(args.out)
     results.mkdir(parents=True, exist_ok=True)
     (results / "results.json").write_text(json.dumps(out, indent=1))
-    (results / "results.md").write_text(markdown(out))
-    plot(out, results / "coba.png")
-    print(markdown(out))
+    _write_report(out, results)
     return 0
+
+
+def _write_report(out: dict, results: Path) -> None:
+    text = markdown(out) + "\n" + targets(out)
+    (results / "results.md").write_text(text)
+    plot(out, results / "coba.png")
+    print(text)
 
 
 if __name__ == "__main__":
