@@ -300,9 +300,15 @@ class Synapses(EquationsOwner):
         for var in self.variables.values():
             if isinstance(var, DerivedVariable) or var.values is None or var.shared:
                 continue
+            default = self._default_delays.get(var.name, 0)
+            if old == 0 and default == 0:
+                # np.zeros gets zeroed pages from the OS on first touch: a 32 M-synapse
+                # network does not pay for filling arrays that code may never write
+                var.values = np.zeros(new, var.values.dtype)
+                continue
             grown = np.empty(new, var.values.dtype)
             grown[:old] = var.values[:old]
-            grown[old:] = self._default_delays.get(var.name, 0)
+            grown[old:] = default
             var.values = grown
         for name, new_values, start in (("_synaptic_pre", pre, self.source.start),
                                         ("_synaptic_post", post, self.target.start)):
