@@ -83,15 +83,12 @@ def eliminate_common_subexpressions(kernel: Kernel, prefix: str) -> Kernel:
     """
     statements: list[Statement] = []
     group: list[Statement] = []
-    counter = [0]
+    names = sympy.numbered_symbols(prefix, real=True)  # shared: unique across groups
 
     def flush() -> None:
         if len(group) > 1:
-            temps, reduced = sympy.cse(
-                [st.expr for st in group],
-                symbols=(sympy.Symbol(f"{prefix}{k}", real=True)
-                         for k in _count_from(counter)),
-                order="none")
+            temps, reduced = sympy.cse([st.expr for st in group], symbols=names,
+                                       order="none")
             statements.extend(Statement(s.name, e, "=", True) for s, e in temps)
             statements.extend(replace(st, expr=e) for st, e in zip(group, reduced))
         else:
@@ -115,8 +112,3 @@ def eliminate_common_subexpressions(kernel: Kernel, prefix: str) -> Kernel:
         return kernel
     return replace(kernel, statements=tuple(statements))
 
-
-def _count_from(counter: list[int]):
-    while True:
-        counter[0] += 1
-        yield counter[0] - 1

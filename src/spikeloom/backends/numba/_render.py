@@ -118,16 +118,26 @@ class NumbaRenderer:
                 self.w(f"{st.target} {st.op} {self.printer.doprint(st.expr)}")
 
     # -- blocks ----------------------------------------------------------------------------
-    def block(self, block: ir.Block) -> None:
+    def block(self, block: ir.Block, threshold: ir.Threshold | None = None) -> None:
+        """Render ``block``; with ``threshold``, the state update fused with that threshold."""
         w = self.w
-        w(f"# {type(block).__name__}" + ("" if self.canonical else f": {block.name}"))
+        label, names = type(block).__name__, block.name
+        if threshold is not None:
+            label, names = f"{label} + Threshold", f"{names} + {threshold.name}"
+        w(f"# {label}" + ("" if self.canonical else f": {names}"))
         if block.every != 1:
             w(f"if _step % {block.every} == 0:")
             self.w.indent()
         w(f"t = (_step // {block.every}) * {block.dt}")
         w(f"dt = {block.dt}")
-        self.prologue(*ir._plan._kernels(block))
-        getattr(self, "_" + type(block).__name__)(block)
+        kernels = list(ir._plan._kernels(block))
+        if threshold is not None:
+            kernels += ir._plan._kernels(threshold)
+        self.prologue(*kernels)
+        if threshold is not None:
+            self._update_and_threshold(block, threshold)
+        else:
+            getattr(self, "_" + type(block).__name__)(block)
         if block.every != 1:
             self.w.depth -= 1
 
@@ -172,9 +182,10 @@ class NumbaRenderer:
         self._after(b.spikes, b.count, b.after)
 
     def _threshold_range(self, b: ir.Threshold, first: str, last: str, counter: str,
-                         offset: str) -> None:
-        """Append the spiking elements of [first, last) at ``spikes[offset + counter]``."""
-        # The vector pass counts from 0 inside the block: with ``range(first, last)`` Numba's
+                         offset: str, update: ir.Kernel | None = None) -> None:
+        """Append the spiking elements of [first, last) at ``spikes[offset + counter]``,
+        block by block; ``update`` (a state update) runs on each block before its test."""
+        # The vector passes count from 0 inside the block: with ``range(first, last)`` Numba's
         # negative-index handling makes LLVM gather element by element.
         w = self.w
         size = THRESHOLD_BLOCK
@@ -182,6 +193,11 @@ class NumbaRenderer:
         with w.indent():
             w(f"_first = {first} + _block * {size}")
             w(f"_last = min(_first + {size}, {last})")
+            if update is not None:
+                w("for _j in range(_last - _first):")
+                with w.indent():
+                    w("_idx = _first + _j")
+                    self.kernel(update)
             self._append_crossings(b, counter, offset)
 
     def _append_crossings(self, b: ir.Threshold, counter: str, offset: str) -> None:
@@ -216,36 +232,17 @@ class NumbaRenderer:
         """One pass for a state update and the threshold test that follows it.
 
         Block by block: update THRESHOLD_BLOCK elements, test them while they are still in
-        L1 cache (the branch-free test of :meth:`_threshold_range`), and append spikes. A
+        L1 cache (the branch-free test of :meth:`_append_crossings`), and append spikes. A
         separate threshold loop reads the state from memory a second time, which at 400 000
         neurons costs more than the arithmetic. Same order of operations per element as the
         two blocks run one after the other.
         """
         w = self.w
-        w("# ElementLoop + Threshold" + ("" if self.canonical else
-                                          f": {update.name} + {threshold.name}"))
-        if update.every != 1:
-            w(f"if _step % {update.every} == 0:")
-            w.indent()
-        w(f"t = (_step // {update.every}) * {update.dt}")
-        w(f"dt = {update.dt}")
-        self.prologue(*ir._plan._kernels(update), *ir._plan._kernels(threshold))
-        size = THRESHOLD_BLOCK
-        first, last = str(threshold.start), str(threshold.stop)
         w("_n = 0")
-        w(f"for _block in range(({last} - {first} + {size - 1}) // {size}):")
-        with w.indent():
-            w(f"_first = {first} + _block * {size}")
-            w(f"_last = min(_first + {size}, {last})")
-            w("for _j in range(_last - _first):")
-            with w.indent():
-                w("_idx = _first + _j")
-                self.kernel(update.kernel)
-            self._append_crossings(threshold, "_n", "")
+        self._threshold_range(threshold, str(threshold.start), str(threshold.stop), "_n", "",
+                              update=update.kernel)
         w(f"{threshold.count}[0] = _n")
         self._after(threshold.spikes, threshold.count, threshold.after)
-        if update.every != 1:
-            w.depth -= 1
 
     def _after(self, spikes: str, count: str, kernel: ir.Kernel) -> None:
         if not (kernel.statements or kernel.stores):
@@ -496,10 +493,8 @@ class NumbaRenderer:
                 blocks = list(self.plan.blocks)
                 while blocks:
                     block = blocks.pop(0)
-                    if blocks and self._fusable(block, blocks[0]):
-                        self._update_and_threshold(block, blocks.pop(0))
-                    else:
-                        self.block(block)
+                    fused = blocks and self._fusable(block, blocks[0])
+                    self.block(block, blocks.pop(0) if fused else None)
                 for name in self.plan.check_nan:
                     w(f"for _k in range({name}.shape[0]):")
                     with w.indent():

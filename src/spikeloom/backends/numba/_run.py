@@ -49,10 +49,8 @@ def use_threads(plan: ir.Plan, scalars: dict[str, float]) -> bool:
     """
     import numba
 
-    threads = min(requested_threads(), numba.config.NUMBA_NUM_THREADS)
-    if threads < 2:
+    if min(requested_threads(), numba.config.NUMBA_NUM_THREADS) < 2:
         return False
-    numba.set_num_threads(threads)
     sizes = [0]
     for block in plan.blocks:
         if isinstance(block, (ir.ElementLoop, ir.Threshold)):
@@ -132,7 +130,12 @@ def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, flo
     first dict. ``status`` is ``[code, step, which, element]`` (code 0: fine).
     """
     t0 = time.perf_counter()
-    loop, renderer = compile_plan(plan, parallel=use_threads(plan, scalars))
+    parallel = use_threads(plan, scalars)
+    if parallel:
+        import numba
+
+        numba.set_num_threads(min(requested_threads(), numba.config.NUMBA_NUM_THREADS))
+    loop, renderer = compile_plan(plan, parallel=parallel)
     args = []
     for decl in plan.arrays:
         value = arrays[decl.name]
