@@ -21,6 +21,7 @@ _DTYPE_NAMES = {np.dtype(np.float64): "float64", np.dtype(np.float32): "float32"
 class ScheduledBlock:
     key: tuple
     block: ir.Block
+    creation: int = 0  # creation order of the object that added it
 
 
 class LoweringContext:
@@ -137,10 +138,27 @@ class LoweringContext:
 
         key = (when_index(when or obj.when, obj.name), obj.order if order is None else order,
                block.name)
-        self.blocks.append(ScheduledBlock(key, block))
+        self.blocks.append(ScheduledBlock(key, block, getattr(obj, "_creation", 0)))
+
+    def _canonical_order(self) -> list[ScheduledBlock]:
+        """Brian2's order (slot, order, name), then, within a slot and order, blocks that
+        all commute sorted by their objects' creation: the names' order is then irrelevant
+        to the results, and an identical model built again (``synapses_2`` for
+        ``synapses``, where '_2' sorts otherwise against '_pre') gives the same plan, so
+        compiled code is reused and trials batch together."""
+        ordered = sorted(self.blocks, key=lambda b: b.key)
+        declared = set(self.decls)
+        out: list[ScheduledBlock] = []
+        for _, group in itertools.groupby(ordered, key=lambda b: b.key[:2]):
+            group = list(group)
+            if len(group) > 1 and all(ir.commute(a.block, b.block, declared)
+                                      for k, a in enumerate(group) for b in group[k + 1:]):
+                group.sort(key=lambda b: (b.creation, b.key))
+            out.extend(group)
+        return out
 
     def plan(self, optimise: bool = True) -> ir.Plan:
-        blocks = tuple(b.block for b in sorted(self.blocks, key=lambda b: b.key))
+        blocks = tuple(b.block for b in self._canonical_order())
         if optimise:
             blocks = tuple(self._hoist(k, block) for k, block in enumerate(blocks))
         scalars = tuple((n, self.scalar_types[n]) for n in self.scalars)

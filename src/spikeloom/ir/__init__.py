@@ -51,3 +51,5 @@ from ._plan import (
 from ._plan import (
     Threshold as Threshold,
 )
+from ._plan import block_arrays as block_arrays
+from ._plan import commute as commute

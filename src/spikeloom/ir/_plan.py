@@ -14,6 +14,8 @@ Index names used in :class:`Ref`
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 
 from ..integrators._base import Statement
@@ -267,6 +269,74 @@ class Plan:
             for kernel in _kernels(block):
                 out.extend("    " + line for line in str(kernel).splitlines())
         return "\n".join(out)
+
+
+    def canonical(self) -> str:
+        """The plan's structure as text, with every array and scalar named by its position.
+
+        Two plans with equal canonical text differ only in the values their arrays and
+        scalars hold (and in the names of the objects they came from), so they can run as
+        trials of one batch.
+        """
+        lines = [f"array {d.dtype} {d.ndim} {d.growable}" for d in self.arrays]
+        lines += [f"scalar {dtype}" for _, dtype in self.scalars]
+        for block in self.blocks:
+            fields = {f.name: getattr(block, f.name) for f in dataclasses.fields(block)
+                      if f.name != "name"}
+            lines.append(f"{type(block).__name__} {fields!r}")
+        lines += [f"nan {name}" for name in self.check_nan]
+        lines += [repr(table) for table in self.lookups]
+        return self.rename("\n".join(lines))
+
+    def positional_names(self) -> dict[str, str]:
+        """Array and scalar name → a name that only depends on its position (``_a3``)."""
+        mapping = {a.name: f"_a{k}" for k, a in enumerate(self.arrays)}
+        mapping.update({n: f"_s{k}" for k, (n, _) in enumerate(self.scalars)})
+        return mapping
+
+    def rename(self, text: str) -> str:
+        """``text`` with every array and scalar name replaced by its positional name."""
+        mapping = self.positional_names()
+        if not mapping:
+            return text
+        pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(
+            mapping, key=len, reverse=True)) + r")\b")
+        return pattern.sub(lambda m: mapping[m.group(1)], text)
+
+
+#: block fields naming arrays the block writes (kernel stores are writes too)
+_WRITTEN_FIELDS = ("spikes", "count", "pointer", "queue", "queue_count", "target", "fill",
+                   "times", "out_index", "out_step", "out_rate")
+
+
+def block_arrays(block: Block, declared: set[str]) -> tuple[set[str], set[str]]:
+    """(arrays ``block`` touches, arrays it writes), among the ``declared`` names."""
+    touched: set[str] = set()
+    written: set[str] = set()
+    for f in dataclasses.fields(block):
+        value = getattr(block, f.name)
+        if isinstance(value, str) and value in declared:
+            touched.add(value)
+            if f.name in _WRITTEN_FIELDS:
+                written.add(value)
+        elif isinstance(value, tuple):  # monitor columns: (local, buffer) pairs
+            for item in value:
+                if isinstance(item, tuple) and item and item[-1] in declared:
+                    touched.add(item[-1])
+                    written.add(item[-1])
+    for kernel in _kernels(block):
+        touched |= {array for _, array, _ in kernel.indices}
+        touched |= {ref.array for _, ref in kernel.loads + kernel.stores}
+        written |= {ref.array for _, ref in kernel.stores}
+    return touched, written
+
+
+def commute(a: Block, b: Block, declared: set[str]) -> bool:
+    """Whether running ``a`` then ``b`` gives the same arrays as ``b`` then ``a``: neither
+    writes an array the other touches."""
+    touched_a, written_a = block_arrays(a, declared)
+    touched_b, written_b = block_arrays(b, declared)
+    return not (written_a & touched_b or written_b & touched_a)
 
 
 def _kernels(block: Block) -> list[Kernel]:
