@@ -17,3 +17,4 @@ def _fresh_scope():
     spikeloom.defaultclock.dt = 0.1 * spikeloom.ms
     _base._seed_state["seed"] = None
     yield
+    spikeloom.set_device("numba")

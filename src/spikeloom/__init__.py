@@ -28,6 +28,7 @@ from .core import (
     prefs,
     restore,
     run,
+    run_batch,
     seed,
     set_device,
     start_scope,
@@ -64,7 +65,7 @@ __all__ = sorted(
         "np", "plt", "Clock", "Network", "NeuronGroup", "PoissonGroup", "PopulationRateMonitor",
         "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor", "Subgroup", "Synapses",
         "TimedArray", "collect", "defaultclock", "get_device", "prefs", "restore", "run",
-        "seed", "set_device", "start_scope", "store", "Equations", "BuildError",
+        "run_batch", "seed", "set_device", "start_scope", "store", "Equations", "BuildError",
         "EquationError", "SimulationError", "UnitError", "UnresolvedNameError",
         "UnsupportedEquationsError", "DimensionMismatchError", "Quantity", "get_dimensions",
     })

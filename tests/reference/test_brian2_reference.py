@@ -52,13 +52,17 @@ def load_reference(name: str) -> dict[str, np.ndarray]:
         return {k: npz[k] for k in npz.files}
 
 
-@pytest.fixture(scope="module")
-def sl():
-    """The simulator under test, imported as a module (not star-imported)."""
+@pytest.fixture(params=["numba", "jax"])
+def sl(request):
+    """The simulator under test, imported as a module (not star-imported), on each backend
+    (the JAX backend runs on JAX's CPU device in CI)."""
     try:
-        return importlib.import_module("spikeloom")
+        module = importlib.import_module("spikeloom")
     except Exception as exc:
         pytest.fail(f"cannot import spikeloom: {type(exc).__name__}: {exc}")
+    module.set_device(request.param)
+    yield module
+    module.set_device("numba")
 
 
 def run_model(b, name: str) -> dict[str, np.ndarray]:

@@ -62,3 +62,37 @@ class ExprPrinter(PythonCodePrinter):
 
     def _print_sign(self, expr) -> str:
         return self._format("sign", expr)
+
+
+class _Writer:
+    """Collects indented source lines (``with w.indent():`` opens a level)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.depth = 0
+
+    def __call__(self, line: str) -> None:
+        self.lines.append("    " * self.depth + line)
+
+    def indent(self) -> _Writer:
+        self.depth += 1
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.depth -= 1
+
+
+class _Dedent:
+    """Closes ``levels`` indentation levels on exit (for helpers that open several)."""
+
+    def __init__(self, writer: _Writer, levels: int) -> None:
+        self.writer, self.levels = writer, levels
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.writer.depth -= self.levels

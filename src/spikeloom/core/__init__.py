@@ -20,6 +20,7 @@ from ._network import get_device as get_device
 from ._network import prefs as prefs
 from ._network import restore as restore
 from ._network import run as run
+from ._network import run_batch as run_batch
 from ._network import set_device as set_device
 from ._network import store as store
 from ._neurongroup import NeuronGroup as NeuronGroup

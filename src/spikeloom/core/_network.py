@@ -121,10 +121,27 @@ class Network:
         check_nan : bool
             Check every state variable for NaN after each step (raises SimulationError).
         """
-        owner = f"Network {self.name!r}"
-        seconds = check_time(duration, owner, "duration")
         if namespace is None:
             namespace = _frame_namespace(level + 2)
+        prepared = self._prepare(duration, namespace, check_nan)
+        plan, lctx, n_steps = prepared
+        progress = None
+        delay = 0.0
+        if report is not None:
+            progress = f"{self.name}" if not isinstance(report, str) else "running"
+        elif n_steps > 0:
+            progress, delay = "running", 5.0
+        t1 = time.perf_counter()
+        returned, status, compile_time = _backend_execute(
+            plan, lctx.arrays, lctx.scalars, self._step, n_steps, current_seed(),
+            progress=progress, progress_delay=delay)
+        self.last_run_time = time.perf_counter() - t1 - compile_time
+        self._finish(prepared, returned, status, compile_time)
+
+    def _prepare(self, duration, namespace: dict, check_nan: bool):
+        """Validate, call ``before_run`` and lower every object: (plan, context, steps)."""
+        owner = f"Network {self.name!r}"
+        seconds = check_time(duration, owner, "duration")
         objects = self.simulated_objects
         if not objects:
             raise ValueError(f"{owner}: nothing to simulate; create groups before run() (did "
@@ -145,30 +162,24 @@ class Network:
         plan = lctx.plan()
         if not check_nan:
             plan = type(plan)(plan.arrays, plan.scalars, plan.blocks, (), plan.lookups)
-        lower_time = time.perf_counter() - t0
-        progress = None
-        delay = 0.0
-        if report is not None:
-            progress = f"{self.name}" if not isinstance(report, str) else "running"
-        elif n_steps > 0:
-            progress, delay = "running", 5.0
-        t1 = time.perf_counter()
-        returned, status, compile_time = numba_run.execute(
-            plan, lctx.arrays, lctx.scalars, self._step, n_steps, current_seed(),
-            progress=progress, progress_delay=delay)
-        self.last_compile_time = compile_time + lower_time
-        self.last_run_time = time.perf_counter() - t1 - compile_time
+        self._lower_time = time.perf_counter() - t0
+        return plan, lctx, n_steps
+
+    def _finish(self, prepared, returned: dict, status, compile_time: float) -> None:
+        """Take the run's results back into the objects; raise what the loop reported."""
+        plan, lctx, n_steps = prepared
+        self.last_compile_time = compile_time + self._lower_time
         for name, array in returned.items():
             lctx.setters[name](array)
         if status[0] != 0:
             steps_done = int(status[1]) - self._step + 1
             self._advance(steps_done)
-            self._raise(status, plan, base_dt)
+            self._raise(status, plan, self._base_dt)
         self._advance(n_steps)
-        for obj in objects:
+        for obj in self.simulated_objects:
             obj.after_run(self)
-        logger.info("%s: %d steps, lowering %.3f s, compile/load %.3f s, run %.3f s", owner,
-                    n_steps, lower_time, compile_time, self.last_run_time)
+        logger.info("Network %r: %d steps, lowering %.3f s, compile/load %.3f s, run %.3f s",
+                    self.name, n_steps, self._lower_time, compile_time, self.last_run_time)
 
     def _advance(self, n_steps: int) -> None:
         self._step += n_steps
@@ -310,6 +321,91 @@ def run(duration, report=None, report_period=10 * bu.second, namespace=None, pro
             check_nan=check_nan)
 
 
+def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
+              check_nan: bool = False) -> None:
+    """Run B networks of the same structure as B trials of one vectorised program.
+
+    The networks may differ in anything that does not change the structure of their run:
+    initial values, parameters (constants in the namespace, per-neuron values), the number
+    of synapses, the seed. Each network ends exactly as after its own ``run(duration)``
+    with its seed: same state, same monitor contents. On the JAX backend
+    (``set_device('jax')``) the B trials run as one compiled program vectorised over a
+    leading batch axis (BrainPy's batching mode); on the Numba backend they run one after
+    the other, which gives the same results.
+
+    Parameters
+    ----------
+    networks : sequence of Network
+        The trials (at the same time ``t``), e.g. built in a loop after ``seed(s)``.
+    duration : Quantity (time)
+        Time to simulate (>= 0).
+    seeds : sequence of int, optional
+        The seed of each trial's run (as ``seed(s)`` before a separate run); default: the
+        seed in force, for every trial.
+    namespace : dict, optional
+        Names for external constants; default: the caller's locals and globals.
+    """
+    from .. import rng
+
+    networks = list(networks)
+    if not networks or not all(isinstance(n, Network) for n in networks):
+        raise TypeError(f"run_batch: networks={networks!r}; allowed: a non-empty sequence "
+                        "of Network objects")
+    if seeds is None:
+        seeds = [current_seed()] * len(networks)
+    else:
+        seeds = [rng.derive_seed(s) for s in seeds]
+        if len(seeds) != len(networks):
+            raise ValueError(f"run_batch: {len(seeds)} seeds for {len(networks)} networks; "
+                             "give one seed per network")
+    times = {round(n.t_, 12) for n in networks}
+    if len(times) > 1:
+        raise ValueError(f"run_batch: the networks are at different times {sorted(times)} "
+                         "s; a batch starts all trials at the same time")
+    if namespace is None:
+        namespace = _frame_namespace(level + 2)
+    if _device["name"] != "jax":
+        for net, s in zip(networks, seeds):
+            prepared = net._prepare(duration, namespace, check_nan)
+            t1 = time.perf_counter()
+            returned, status, compile_time = numba_run.execute(
+                prepared[0], prepared[1].arrays, prepared[1].scalars, net._step, prepared[2],
+                s)
+            net.last_run_time = time.perf_counter() - t1 - compile_time
+            net._finish(prepared, returned, status, compile_time)
+        return
+    from ..backends.jax import _run as jax_run
+
+    prepared = [net._prepare(duration, namespace, check_nan) for net in networks]
+    plan = prepared[0][0]
+    structure = plan.canonical()
+    arrays, scalars = [], []
+    for k, (p, lctx, _) in enumerate(prepared):
+        if p.canonical() != structure:
+            raise ValueError(f"run_batch: network {k} ({networks[k].name!r}) differs in "
+                             f"structure from network 0 ({networks[0].name!r}): a batch needs "
+                             "the same groups, equations, synapses and monitors in each trial")
+        arrays.append({d0.name: lctx.arrays[d.name] for d0, d in zip(plan.arrays, p.arrays)})
+        scalars.append({s0: lctx.scalars[s] for (s0, _), (s, _) in zip(plan.scalars,
+                                                                         p.scalars)})
+    t1 = time.perf_counter()
+    returned, status, compile_time = jax_run.execute_batch(
+        plan, arrays, scalars, networks[0]._step, prepared[0][2], seeds,
+        progress="running", progress_delay=5.0, options=_device["options"])
+    elapsed = time.perf_counter() - t1 - compile_time
+    failed = None
+    for k, (net, (p, lctx, n_steps)) in enumerate(zip(networks, prepared)):
+        names = {d0.name: d.name for d0, d in zip(plan.arrays, p.arrays)}
+        mapped = {names[name]: value for name, value in returned[k].items()}
+        net.last_run_time = elapsed
+        try:
+            net._finish((p, lctx, n_steps), mapped, status[k], compile_time)
+        except SimulationError as exc:
+            failed = failed or exc
+    if failed is not None:
+        raise failed
+
+
 def store(name: str = "default", filename: str | None = None, level: int = 0) -> None:
     """Store the state of the magic network (see :meth:`Network.store`)."""
     magic_network(level + 1).store(name, filename)
@@ -343,16 +439,47 @@ class _Prefs:
 
 
 prefs = _Prefs()
-_device = {"name": "numba"}
+_device: dict = {"name": "numba", "options": None}
 
 
 def set_device(name: str, **kwargs) -> None:
-    """Choose the backend: 'numba' (CPU, the default). Brian2's device names are refused."""
-    allowed = ("numba", "runtime")
+    """Choose the backend that runs simulations.
+
+    Parameters
+    ----------
+    name : {'numba', 'jax'}
+        'numba': one compiled loop on the CPU (the default; 'runtime', Brian2's default
+        device, means the same). 'jax': a scanned, jit-compiled step on JAX's default
+        device (a GPU when ``spikeloom[gpu]`` is installed, else the CPU).
+    **kwargs
+        For 'jax': ``float_dtype`` ('float64' or 'float32'), ``chunk_steps`` (steps per
+        compiled chunk) and ``devices`` (shard arrays over this many devices); see
+        :class:`spikeloom.backends.jax._run.Options`. 'numba' takes none.
+    """
+    allowed = ("numba", "runtime", "jax")
     if name not in allowed:
-        raise ValueError(f"set_device: unknown device {name!r}; available: 'numba' (the JAX "
-                         "backend is not part of this build yet)")
-    _device["name"] = "numba"
+        raise ValueError(f"set_device: unknown device {name!r}; available: 'numba' (CPU, "
+                         "the default) and 'jax' (GPU or CPU)")
+    if name == "jax":
+        from ..backends.jax._run import Options
+
+        _device.update(name="jax", options=Options(**kwargs))
+        return
+    if kwargs:
+        raise TypeError(f"set_device({name!r}): unexpected options {sorted(kwargs)}; the "
+                        "Numba backend takes none")
+    _device.update(name="numba", options=None)
+
+
+def _backend_execute(plan, arrays, scalars, step0, n_steps, seed, progress=None,
+                     progress_delay=0.0):
+    if _device["name"] == "jax":
+        from ..backends.jax import _run as jax_run
+
+        return jax_run.execute(plan, arrays, scalars, step0, n_steps, seed, progress,
+                               progress_delay, options=_device["options"])
+    return numba_run.execute(plan, arrays, scalars, step0, n_steps, seed, progress=progress,
+                             progress_delay=progress_delay)
 
 
 def get_device() -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ... import ir
-from .._render import ExprPrinter
+from .._render import ExprPrinter, _Dedent, _Writer
 
 STATUS_OK, STATUS_NAN = 0, 1
 THRESHOLD_BLOCK = 64
@@ -34,25 +34,6 @@ class NumbaPrinter(ExprPrinter):
         return " | ".join(f"({self._print(arg)})" for arg in expr.args)
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.depth = 0
-
-    def __call__(self, line: str) -> None:
-        self.lines.append("    " * self.depth + line)
-
-    def indent(self) -> _Writer:
-        self.depth += 1
-        return self
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.depth -= 1
-
-
 def _canonical_names(text: str, plan: ir.Plan) -> str:
     mapping = {a.name: f"_a{k}" for k, a in enumerate(plan.arrays)}
     mapping.update({s: f"_s{k}" for k, (s, _) in enumerate(plan.scalars)})
@@ -61,17 +42,6 @@ def _canonical_names(text: str, plan: ir.Plan) -> str:
     pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(
         mapping, key=len, reverse=True)) + r")\b")
     return pattern.sub(lambda m: mapping[m.group(1)], text)
-
-
-class _Dedent:
-    def __init__(self, writer: _Writer, levels: int) -> None:
-        self.writer, self.levels = writer, levels
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.writer.depth -= self.levels
 
 
 class NumbaRenderer:

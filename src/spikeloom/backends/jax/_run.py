@@ -1,0 +1,482 @@
+"""Compile a plan's step with JAX, scan it over the run, and hand the results back.
+
+The run is cut into chunks of steps; each chunk is one ``lax.scan`` inside one compiled
+program, and nothing returns to Python between its steps. Between chunks the host
+
+* appends the chunk's monitor records to the monitors' buffers (so long runs stream their
+  records off the device instead of holding them all),
+* advances the progress bar,
+* checks the capacities the chunk needed (``_need``): when a buffer was too small it grows
+  it, compiles again and runs the chunk again from the state before it, so a spike is
+  never dropped (the state before a chunk is kept: JAX arrays are immutable).
+
+``execute`` has the Numba backend's contract; ``execute_batch`` runs B plans of the same
+structure (B trials, seeds or parameter sets) as one vectorised program.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ... import ir
+from ._render import BOUNDS, STATUS_NAN, Config, JaxRenderer, monitor_arrays, written_arrays
+
+logger = logging.getLogger("spikeloom.backends.jax")
+
+#: steps per compiled chunk at most (fewer when the records of a chunk would be large)
+CHUNK_STEPS = 10_000
+#: bytes of monitor records one chunk may hold on the device
+CHUNK_RECORD_BYTES = 256 * 2**20
+STATUS_OVERFLOW = 2
+
+_COMPILED: dict[tuple, object] = {}
+_STEPS: dict[str, object] = {}
+
+
+@dataclass
+class Options:
+    """How the JAX backend runs (``set_device('jax', ...)`` keywords).
+
+    Parameters
+    ----------
+    float_dtype : {'float64', 'float32'}
+        Precision of floating-point state on the device (float32 is faster on GPUs; the
+        results are converted back to the model's float64 arrays).
+    chunk_steps : int
+        Steps per compiled chunk (monitor records are streamed to the host after each).
+    devices : int or None
+        Shard the network's arrays over this many devices (None: one device).
+    """
+
+    float_dtype: str = "float64"
+    chunk_steps: int = CHUNK_STEPS
+    devices: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.float_dtype not in ("float64", "float32"):
+            raise ValueError(f"set_device('jax'): float_dtype={self.float_dtype!r}; allowed: "
+                             "'float64', 'float32'")
+        if not (isinstance(self.chunk_steps, int) and self.chunk_steps >= 1):
+            raise ValueError(f"set_device('jax'): chunk_steps={self.chunk_steps!r}; allowed: "
+                             "an integer >= 1")
+        if self.devices is not None:
+            import jax
+
+            available = len(jax.devices())
+            if not (isinstance(self.devices, int) and 1 <= self.devices <= available):
+                raise ValueError(f"set_device('jax'): devices={self.devices!r}; allowed: an "
+                                 f"integer from 1 to {available} (the devices JAX sees)")
+
+
+# -- host-side preparation -----------------------------------------------------------------
+
+def _py_helpers() -> dict:
+    """What invariant expressions printed for Python call (same libm as the Numba loop)."""
+
+    def _clip(x, low, high):
+        return min(max(x, low), high)
+
+    def _timestep(t, dt):
+        return int((t + 1e-3 * dt) / dt)
+
+    def _exprel(x):
+        return 1.0 if abs(x) < 1e-16 else math.expm1(x) / x
+
+    return {"math": math, "np": np, "_clip": _clip, "_timestep": _timestep,
+            "_exprel": _exprel}
+
+
+def host_invariants(plan: ir.Plan, scalars: dict) -> dict[str, float]:
+    """Loop invariants that depend on scalars only (not on ``t``), computed in Python.
+
+    They are computed once with the same libm as the Numba loop (``math.exp``...), so that
+    ``exp(-dt/tau)`` has the same last bit on both backends (XLA's ``exp`` differs in about
+    one value in eight).
+    """
+    from .._render import ExprPrinter
+
+    printer = ExprPrinter()
+    values: dict[str, float] = {}
+    env = _py_helpers()
+    for block in plan.blocks:
+        for kernel in ir._plan._kernels(block):
+            local = {"dt": scalars[block.dt]}
+            for st in kernel.invariants:
+                names = {s.name for s in st.expr.free_symbols}
+                known = set(scalars) | set(values) | set(local)
+                if not names <= known or st.op != "=":
+                    continue
+                ns = dict(env)
+                ns.update(scalars)
+                ns.update(values)
+                ns.update(local)
+                value = eval(printer.doprint(st.expr), ns)
+                values[st.target] = value
+    return values
+
+
+def _row_lengths(plan: ir.Plan, arrays: list[dict]) -> dict[str, int]:
+    out = {}
+    for b in plan.blocks:
+        if isinstance(b, ir.Pathway):
+            out[b.name] = max((int(np.max(np.diff(a[b.ptr]), initial=0)) for a in arrays),
+                              default=0)
+    return out
+
+
+def _initial_capacities(plan: ir.Plan, arrays: list[dict]) -> dict[str, int]:
+    caps = {}
+    for b in plan.blocks:
+        if isinstance(b, ir.Pathway):
+            n = b.source_stop - b.source_start
+            # a few percent of the sources spike in a step; more costs a recompile, once
+            caps[f"{b.name}/sources"] = min(n, max(64, _pow2(n // 16)))
+            if b.queue:
+                caps[f"{b.name}/queue"] = max(a[b.queue].shape[1] for a in arrays)
+        elif isinstance(b, ir.RecordSpikes):
+            n = b.stop - b.start
+            caps[f"{b.name}/spikes"] = min(n, max(64, _pow2(n // 16)))
+    return caps
+
+
+def _pow2(n: int) -> int:
+    return 1 << max(int(n) - 1, 0).bit_length()
+
+
+def _pad_to(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    if array.shape == tuple(shape):
+        return array
+    out = np.zeros(shape, array.dtype)
+    out[tuple(slice(0, s) for s in array.shape)] = array
+    return out
+
+
+# -- compilation -----------------------------------------------------------------------------
+
+def _step_function(source: str):
+    key = hashlib.sha256(source.encode()).hexdigest()
+    if key not in _STEPS:
+        namespace: dict = {}
+        exec(compile(source, f"<spikeloom jax step {key[:12]}>", "exec"), namespace)
+        _STEPS[key] = namespace["step"]
+    return _STEPS[key]
+
+
+def _chunk(step, length: int):
+    import jax.numpy as jnp
+    from jax import lax
+
+    def chunk(mutable, constant, scalars, step0, seed, zero):
+        def body(m, k):
+            return step(m, constant, scalars, step0 + k, seed, zero)
+
+        return lax.scan(body, mutable, jnp.arange(length, dtype=jnp.int64))
+
+    return chunk
+
+
+def _compiled(source: str, length: int, batched: bool, args: tuple):
+    import jax
+
+    key = (hashlib.sha256(source.encode()).hexdigest(), length, batched,
+           tuple((getattr(a, "sharding", None) is not None
+                  and str(getattr(a, "sharding", ""))) for a in jax.tree.leaves(args[0])))
+    if key not in _COMPILED:
+        fn = _chunk(_step_function(source), length)
+        if batched:
+            fn = jax.vmap(fn, in_axes=(0, 0, 0, None, 0, None))
+        _COMPILED[key] = jax.jit(fn).lower(*args).compile()
+    return _COMPILED[key]
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+class _Run:
+    """One run of B >= 1 plans of identical structure (B > 1: a batch, vmapped)."""
+
+    def __init__(self, plan: ir.Plan, arrays: list[dict], scalars: list[dict],
+                 seeds: list[int], options: Options, batched: bool) -> None:
+        import jax
+        import jax.numpy as jnp
+
+        self.jax, self.jnp = jax, jnp
+        self.plan, self.arrays, self.options, self.batched = plan, arrays, options, batched
+        self.written = written_arrays(plan)
+        self.outputs = monitor_arrays(plan)
+        self.invariants = [host_invariants(plan, s) for s in scalars]
+        self.float = options.float_dtype
+        self.capacities = _initial_capacities(plan, arrays)
+        extents = {}
+        for b in plan.blocks:
+            for field in (*BOUNDS, "n_synapses"):
+                bound = getattr(b, field, None)
+                if isinstance(bound, str):
+                    extents[bound] = max(int(s[bound]) for s in scalars)
+        self.extents = extents
+        self.row_lengths = _row_lengths(plan, arrays)
+        self.keys = JaxRenderer.capacity_keys(plan)
+        #: the compiled program names arrays and scalars by position (see Plan.rename)
+        self.canon = plan.positional_names()
+        self.seeds = np.array(seeds, np.uint64)
+        self.scalars = self._scalars(scalars)
+
+    # -- device arrays ---------------------------------------------------------------------
+    def _device_dtype(self, dtype) -> np.dtype:
+        if self.float == "float32" and np.dtype(dtype) == np.float64:
+            return np.dtype(np.float32)
+        return np.dtype(dtype)
+
+    def _scalars(self, scalars: list[dict]) -> dict:
+        jnp = self.jnp
+        out = {}
+        names = [(n, d) for n, d in self.plan.scalars]
+        names += [(n, "float64") for n in self.invariants[0]]
+        for name, dtype in names:
+            values = [s[name] if name in s else inv[name]
+                      for s, inv in zip(scalars, self.invariants)]
+            dt = self._device_dtype(np.dtype(dtype) if dtype != "bool" else np.bool_)
+            if isinstance(values[0], (bool, np.bool_)):
+                dt = np.dtype(np.bool_)
+            elif isinstance(values[0], (int, np.integer)) and dtype != "float64":
+                dt = np.dtype(np.int64)
+            arr = np.asarray(values, dtype=dt)
+            out[self.canon.get(name, name)] = jnp.asarray(arr if self.batched else arr[0])
+        return out
+
+    def _shape(self, name: str) -> tuple[int, ...]:
+        shapes = [a[name].shape for a in self.arrays]
+        shape = tuple(max(s[k] for s in shapes) for k in range(len(shapes[0])))
+        for b in self.plan.blocks:
+            if isinstance(b, ir.Pathway) and b.queue == name:
+                shape = (shape[0], self.capacities[f"{b.name}/queue"])
+        return shape
+
+    def _device(self, values: list[np.ndarray], name: str):
+        shape = self._shape(name)
+        dtype = self._device_dtype(values[0].dtype)
+        stacked = [_pad_to(v, shape).astype(dtype, copy=False) for v in values]
+        host = np.stack(stacked) if self.batched else stacked[0]
+        return self._place(host)
+
+    def _place(self, host: np.ndarray):
+        devices = self.options.devices
+        if not devices or devices == 1:
+            return self.jnp.asarray(host)
+        from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+        mesh = Mesh(np.array(self.jax.devices()[:devices]), ("d",))
+        split = host.ndim >= 1 and host.shape[0] >= devices and host.shape[0] % devices == 0
+        spec = PartitionSpec("d") if split else PartitionSpec()
+        return self.jax.device_put(host, NamedSharding(mesh, spec))
+
+    def initial_state(self) -> tuple[dict, dict]:
+        jnp = self.jnp
+        mutable, constant = {}, {}
+        for decl in self.plan.arrays:
+            if decl.name in self.outputs:
+                continue
+            target = mutable if decl.name in self.written else constant
+            target[self.canon[decl.name]] = self._device([a[decl.name] for a in self.arrays],
+                                                         decl.name)
+        lead = (len(self.arrays),) if self.batched else ()
+        mutable["_need"] = jnp.zeros(lead + (max(len(self.keys), 1),), jnp.int64)
+        mutable["_status"] = jnp.zeros(lead + (4,), jnp.int64)
+        return mutable, constant
+
+    def grow(self, mutable: dict, need: np.ndarray) -> bool:
+        """Enlarge every capacity ``need`` exceeds; pad the arrays that hold them."""
+        grown = False
+        for k, (name, role) in enumerate(self.keys):
+            key = f"{name}/{role}"
+            if need[..., k].max() > self.capacities[key]:
+                self.capacities[key] = _pow2(int(need[..., k].max()))
+                grown = True
+                if role == "queue":
+                    block = next(b for b in self.plan.blocks if b.name == name)
+                    queue = self.canon[block.queue]
+                    old = mutable[queue]
+                    shape = old.shape[:-1] + (self.capacities[key],)
+                    mutable[queue] = self.jnp.zeros(shape, old.dtype).at[
+                        ..., : old.shape[-1]].set(old)
+        return grown
+
+    def config(self) -> Config:
+        shapes = {d.name: self._shape(d.name) for d in self.plan.arrays}
+        return Config(shapes, dict(self.extents), dict(self.capacities),
+                      dict(self.row_lengths), frozenset(self.invariants[0]), self.float)
+
+    def source(self) -> str:
+        return JaxRenderer(self.plan, self.config()).source()
+
+    # -- running -------------------------------------------------------------------------------
+    def run(self, step0: int, n_steps: int, progress, progress_delay: float):
+        jnp = self.jnp
+        mutable, constant = self.initial_state()
+        zero = jnp.uint64(0)
+        seed = jnp.asarray(self.seeds if self.batched else self.seeds[0])
+        records: list[dict] = []
+        compile_time = 0.0
+        done = 0
+        status = np.zeros((len(self.arrays), 4), np.int64)
+        budget = max(1, CHUNK_RECORD_BYTES // max(self._record_bytes(), 1))
+        chunk_steps = max(1, min(self.options.chunk_steps, budget))
+        bar = _Bar(progress, n_steps, progress_delay)
+        while done < n_steps:
+            length = min(chunk_steps, n_steps - done)
+            start = jnp.int64(step0 + done)
+            while True:
+                source = self.source()
+                args = (mutable, constant, self.scalars, start, seed, zero)
+                t0 = time.perf_counter()
+                compiled = _compiled(source, length, self.batched, args)
+                compile_time += time.perf_counter() - t0
+                new, recs = compiled(*args)
+                need = np.asarray(new["_need"])
+                if not self.grow(mutable, need):
+                    break
+                logger.info("capacities grown to %s; running the chunk again", self.capacities)
+            chunk_status = np.asarray(new["_status"]).reshape(-1, 4)
+            failed = chunk_status[chunk_status[:, 0] != 0, 1]
+            if failed.size and int(failed.min()) < step0 + done + length - 1:
+                # stop where the Numba loop stops: after the step that failed
+                n_steps = done + (int(failed.min()) - (step0 + done)) + 1
+                continue
+            records.append({k: np.asarray(v) for k, v in recs.items()})
+            mutable = new
+            done += length
+            bar.update(done)
+            if chunk_status[:, 0].any():
+                status = chunk_status
+                break
+        bar.close()
+        return mutable, records, status, compile_time
+
+    def _record_bytes(self) -> int:
+        total = 0
+        for b in self.plan.blocks:
+            if isinstance(b, ir.RecordState):
+                total += 8 * (1 + len(b.columns) * self.arrays[0][b.record_indices].shape[0])
+            elif isinstance(b, ir.RecordSpikes):
+                total += 8 * (2 + (1 + len(b.columns)) * self.capacities[f"{b.name}/spikes"])
+        return total * len(self.arrays)
+
+    # -- results back to the model's arrays ----------------------------------------------------
+    def results(self, mutable: dict, records: list[dict], trial: int) -> dict:
+        """Write trial ``trial``'s state into its arrays; return reallocated arrays."""
+        arrays = self.arrays[trial]
+        returned = {}
+        for name in self.written:
+            device = mutable[self.canon[name]]
+            value = np.asarray(device[trial] if self.batched else device)
+            target = arrays[name]
+            decl = next(d for d in self.plan.arrays if d.name == name)
+            if decl.growable:
+                returned[name] = value.astype(target.dtype)
+            else:
+                target[...] = value[tuple(slice(0, s) for s in target.shape)]
+        for b in self.plan.blocks:
+            if isinstance(b, (ir.RecordState, ir.RecordSpikes, ir.RecordRate)):
+                returned.update(self._monitor(b, records, trial, arrays))
+        return returned
+
+    def _monitor(self, b, records: list[dict], trial: int, arrays: dict) -> dict:
+        tag = f"r{self.plan.blocks.index(b)}"
+
+        def get(rec, key):
+            value = rec[f"{tag}/{self.canon.get(key, key)}"]
+            return value[trial] if self.batched else value
+
+        fill = int(arrays[b.fill][0])
+        new: dict[str, list] = {}
+        if isinstance(b, ir.RecordState):
+            for rec in records:
+                rows = get(rec, "flag").astype(bool)
+                new.setdefault(b.times, []).append(get(rec, "t")[rows])
+                for _, buf in b.columns:
+                    new.setdefault(buf, []).append(get(rec, buf)[rows])
+        elif isinstance(b, ir.RecordSpikes):
+            for rec in records:
+                n = get(rec, "n")
+                keep = np.arange(get(rec, "i").shape[-1])[None, :] < n[:, None]
+                new.setdefault(b.out_index, []).append(get(rec, "i")[keep])
+                new.setdefault(b.out_step, []).append(np.repeat(get(rec, "step"), n))
+                for _, buf in b.columns:
+                    new.setdefault(buf, []).append(get(rec, buf)[keep])
+        else:
+            for rec in records:
+                rows = get(rec, "flag").astype(bool)
+                new.setdefault(b.out_rate, []).append(get(rec, "rate")[rows])
+        out = {}
+        added = 0
+        for name, parts in new.items():
+            old = arrays[name][:fill]
+            extra = np.concatenate(parts) if parts else old[:0]
+            added = extra.shape[0]
+            out[name] = np.ascontiguousarray(
+                np.concatenate([old, extra.astype(old.dtype)]))
+        arrays[b.fill][0] = fill + added
+        return out
+
+
+class _Bar:
+    """A tqdm bar advanced between chunks, created once the run has lasted ``delay`` s."""
+
+    def __init__(self, desc: str | None, total: int, delay: float) -> None:
+        self.desc, self.total, self.delay = desc, total, delay
+        self.t0 = time.perf_counter()
+        self.bar = None
+
+    def update(self, done: int) -> None:
+        if self.desc is None:
+            return
+        if (self.bar is None and done < self.total
+                and time.perf_counter() - self.t0 >= self.delay):
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, desc=self.desc, unit="step", leave=False)
+        if self.bar is not None:
+            self.bar.n = done
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, float],
+            step0: int, n_steps: int, seed: int, progress: str | None = None,
+            progress_delay: float = 0.0, options: Options | None = None
+            ) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
+    """Run ``n_steps`` steps from ``step0``: the Numba backend's ``execute`` contract.
+
+    ``arrays`` are modified in place; arrays the run reallocated (monitor buffers, delay
+    queues) come back in the first dict. ``status`` is ``[code, step, which, element]``.
+    """
+    run = _Run(plan, [arrays], [scalars], [seed], options or Options(), batched=False)
+    mutable, records, status, compile_time = run.run(step0, n_steps, progress, progress_delay)
+    return run.results(mutable, records, 0), status[0], compile_time
+
+
+def execute_batch(plan: ir.Plan, arrays: list[dict], scalars: list[dict], step0: int,
+                  n_steps: int, seeds: list[int], progress: str | None = None,
+                  progress_delay: float = 0.0, options: Options | None = None
+                  ) -> tuple[list[dict], np.ndarray, float]:
+    """Run B plans of the same structure as one program, vectorised over the trials.
+
+    ``arrays[b]``/``scalars[b]``/``seeds[b]`` are trial b's (sizes may differ: arrays are
+    padded to the largest). Returns per-trial reallocated arrays, ``status`` (B, 4) and the
+    compile time.
+    """
+    run = _Run(plan, arrays, scalars, seeds, options or Options(), batched=True)
+    mutable, records, status, compile_time = run.run(step0, n_steps, progress, progress_delay)
+    return ([run.results(mutable, records, b) for b in range(len(arrays))], status,
+            compile_time)
+
+
+STATUS_CODES = {STATUS_NAN: "nan", STATUS_OVERFLOW: "overflow"}
