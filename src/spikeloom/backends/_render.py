@@ -64,6 +64,18 @@ class ExprPrinter(PythonCodePrinter):
         return self._format("sign", expr)
 
 
+def lookup_templates(lookups) -> dict[str, str]:
+    """Name of each lookup table (TimedArray) → how a call to it is spelled: the helpers
+    ``_ta1(values, t, dt, K)`` / ``_ta2(values, t, i, dt, K)`` each backend provides."""
+    out = {}
+    for table in lookups:
+        if table.ndim == 1:
+            out[table.name] = f"_ta1({table.values}, {{0}}, {table.dt}, {table.K})"
+        else:
+            out[table.name] = f"_ta2({table.values}, {{0}}, {{1}}, {table.dt}, {table.K})"
+    return out
+
+
 class _Writer:
     """Collects indented source lines (``with w.indent():`` opens a level)."""
 

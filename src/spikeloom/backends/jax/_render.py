@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import sympy
 
 from ... import ir
-from .._render import ExprPrinter, _Writer
+from .._render import ExprPrinter, _Writer, lookup_templates
 
 STATUS_OK, STATUS_NAN = 0, 1
 #: block fields that give element ranges (a number, or the name of a scalar holding it)
@@ -202,14 +202,7 @@ class JaxRenderer:
     def __init__(self, plan: ir.Plan, config: Config) -> None:
         self.plan = plan
         self.config = config
-        lookups = {}
-        for table in plan.lookups:
-            if table.ndim == 1:
-                lookups[table.name] = f"_ta1({table.values}, {{0}}, {table.dt}, {table.K})"
-            else:
-                lookups[table.name] = (f"_ta2({table.values}, {{0}}, {{1}}, {table.dt}, "
-                                       f"{table.K})")
-        self.printer = JaxPrinter(lookups)
+        self.printer = JaxPrinter(lookup_templates(plan.lookups))
         self.w = _Writer()
         self.written = written_arrays(plan)
         self._n = 0
@@ -565,15 +558,18 @@ class JaxRenderer:
         w(f"{b.target} = _scatter_add({b.target}, _post_of, "
           f"jnp.broadcast_to(_summand, ({length},)), _live)")
 
+    def _record_columns(self, columns, size: int) -> None:
+        for local, buf in columns:
+            self.w(f"_rec['{self.tag}/{buf}'] = jnp.broadcast_to({local}, ({size},))"
+                   f".astype(_dtype['{buf}'])")
+
     def _RecordState(self, b: ir.RecordState) -> None:
         w = self.w
         n = self.config.shapes[b.record_indices][0]
         self._vector(b.kernel, _Context(b.record_indices, None), {})
         w(f"_rec['{self.tag}/flag'] = jnp.asarray(_flag)")
         w(f"_rec['{self.tag}/t'] = t")
-        for local, buf in b.columns:
-            w(f"_rec['{self.tag}/{buf}'] = jnp.broadcast_to({local}, ({n},))"
-              f".astype(_dtype['{buf}'])")
+        self._record_columns(b.columns, n)
 
     def _RecordSpikes(self, b: ir.RecordSpikes) -> None:
         w = self.w
@@ -587,9 +583,7 @@ class JaxRenderer:
         w(f"_rec['{self.tag}/n'] = jnp.where(_flag, jnp.minimum(_cnt, {capacity}), 0)")
         w(f"_rec['{self.tag}/i'] = (_hits - {b.start}).astype(jnp.int32)")
         w(f"_rec['{self.tag}/step'] = _step // {b.every}")
-        for local, buf in b.columns:
-            w(f"_rec['{self.tag}/{buf}'] = jnp.broadcast_to({local}, ({capacity},))"
-              f".astype(_dtype['{buf}'])")
+        self._record_columns(b.columns, capacity)
 
     def _RecordRate(self, b: ir.RecordRate) -> None:
         w = self.w

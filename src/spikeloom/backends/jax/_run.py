@@ -295,7 +295,8 @@ class _Run:
         for k, (name, role) in enumerate(self.keys):
             key = f"{name}/{role}"
             if need[..., k].max() > self.capacities[key]:
-                self.capacities[key] = _pow2(int(need[..., k].max()))
+                # headroom: a rerun costs the whole chunk, so do not grow by a hair
+                self.capacities[key] = _pow2(int(need[..., k].max()) * 5 // 4 + 1)
                 grown = True
                 if role == "queue":
                     block = next(b for b in self.plan.blocks if b.name == name)

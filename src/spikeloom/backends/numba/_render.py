@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ... import ir
-from .._render import ExprPrinter, _Dedent, _Writer
+from .._render import ExprPrinter, _Dedent, _Writer, lookup_templates
 
 STATUS_OK, STATUS_NAN = 0, 1
 THRESHOLD_BLOCK = 64
@@ -55,14 +55,7 @@ class NumbaRenderer:
     def __init__(self, plan: ir.Plan, parallel: bool = False) -> None:
         self.plan = plan
         self.parallel = parallel
-        lookups = {}
-        for table in plan.lookups:
-            if table.ndim == 1:
-                lookups[table.name] = f"_ta1({table.values}, {{0}}, {table.dt}, {table.K})"
-            else:
-                lookups[table.name] = (f"_ta2({table.values}, {{0}}, {{1}}, {table.dt}, "
-                                       f"{table.K})")
-        self.printer = NumbaPrinter(lookups)
+        self.printer = NumbaPrinter(lookup_templates(plan.lookups))
         self.w = _Writer()
         self.canonical = True
 
