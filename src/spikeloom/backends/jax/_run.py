@@ -233,20 +233,21 @@ class _Run:
         return np.dtype(dtype)
 
     def _scalars(self, scalars: list[dict]) -> dict:
-        jnp = self.jnp
+        """Scalars (and host-computed invariants) as device values, stacked for a batch."""
+        def kind(value) -> str:  # invariants are typed by their Python value
+            if isinstance(value, (bool, np.bool_)):
+                return "bool"
+            return "int64" if isinstance(value, (int, np.integer)) else "float64"
+
         out = {}
-        names = [(n, d) for n, d in self.plan.scalars]
-        names += [(n, "float64") for n in self.invariants[0]]
+        names = list(self.plan.scalars)
+        names += [(n, kind(v)) for n, v in self.invariants[0].items()]
         for name, dtype in names:
             values = [s[name] if name in s else inv[name]
                       for s, inv in zip(scalars, self.invariants)]
-            dt = self._device_dtype(np.dtype(dtype) if dtype != "bool" else np.bool_)
-            if isinstance(values[0], (bool, np.bool_)):
-                dt = np.dtype(np.bool_)
-            elif isinstance(values[0], (int, np.integer)) and dtype != "float64":
-                dt = np.dtype(np.int64)
-            arr = np.asarray(values, dtype=dt)
-            out[self.canon.get(name, name)] = jnp.asarray(arr if self.batched else arr[0])
+            arr = np.asarray(values, dtype=self._device_dtype(np.dtype(dtype)))
+            out[self.canon.get(name, name)] = self.jnp.asarray(arr if self.batched
+                                                               else arr[0])
         return out
 
     def _shape(self, name: str) -> tuple[int, ...]:
