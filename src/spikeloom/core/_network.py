@@ -124,17 +124,23 @@ class Network:
         if namespace is None:
             namespace = _frame_namespace(level + 2)
         prepared = self._prepare(duration, namespace, check_nan)
-        plan, lctx, n_steps = prepared
+        n_steps = prepared[2]
         progress = None
         delay = 0.0
         if report is not None:
             progress = f"{self.name}" if not isinstance(report, str) else "running"
         elif n_steps > 0:
             progress, delay = "running", 5.0
+        self._execute(prepared, current_seed(), progress, delay)
+
+    def _execute(self, prepared, seed: int, progress: str | None = None,
+                 progress_delay: float = 0.0) -> None:
+        """Run a prepared plan on the current backend and take its results back."""
+        plan, lctx, n_steps = prepared
         t1 = time.perf_counter()
         returned, status, compile_time = _backend_execute(
-            plan, lctx.arrays, lctx.scalars, self._step, n_steps, current_seed(),
-            progress=progress, progress_delay=delay)
+            plan, lctx.arrays, lctx.scalars, self._step, n_steps, seed, progress=progress,
+            progress_delay=progress_delay)
         self.last_run_time = time.perf_counter() - t1 - compile_time
         self._finish(prepared, returned, status, compile_time)
 
@@ -366,13 +372,7 @@ def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
         namespace = _frame_namespace(level + 2)
     if _device["name"] != "jax":
         for net, s in zip(networks, seeds):
-            prepared = net._prepare(duration, namespace, check_nan)
-            t1 = time.perf_counter()
-            returned, status, compile_time = numba_run.execute(
-                prepared[0], prepared[1].arrays, prepared[1].scalars, net._step, prepared[2],
-                s)
-            net.last_run_time = time.perf_counter() - t1 - compile_time
-            net._finish(prepared, returned, status, compile_time)
+            net._execute(net._prepare(duration, namespace, check_nan), s)
         return
     from ..backends.jax import _run as jax_run
 

@@ -205,6 +205,7 @@ class JaxRenderer:
         self.printer = JaxPrinter(lookup_templates(plan.lookups))
         self.w = _Writer()
         self.written = written_arrays(plan)
+        self._cap_ids = {key: k for k, key in enumerate(self.capacity_keys(plan))}
         self._n = 0
 
     # -- names -------------------------------------------------------------------------------
@@ -226,8 +227,8 @@ class JaxRenderer:
         return keys
 
     def _cap(self, block: ir.Block, role: str) -> tuple[int, int]:
-        key = (block.name, role)
-        return self.capacity_keys(self.plan).index(key), self.config.capacities[
+        """(position in ``_need``, size) of ``block``'s capacity ``role``."""
+        return self._cap_ids[(block.name, role)], self.config.capacities[
             f"{block.name}/{role}"]
 
     def _need(self, cid: int, value: str) -> None:
@@ -461,21 +462,25 @@ class JaxRenderer:
         src, ok = self.fresh("src"), self.fresh("srcok")
         size = int(n)
         if capacity >= size:  # every slot can hold a spike: no compaction needed
-            if kind == "mask":
-                w(f"{src} = jnp.arange({size})")
-            else:
-                w(f"{src} = {b.source_spikes} - {b.source_start}")
+            w(f"{src} = {self._source_at(b, kind, None, size)}")
             w(f"{ok} = {mask}")
             return src, ok
         w(f"_pos, _cnt = _compact({mask}, {capacity})")
         if cid is not None:
             self._need(cid, "_cnt")
-        if kind == "mask":
-            w(f"{src} = _pos")
-        else:
-            w(f"{src} = _get({b.source_spikes}, _pos) - {b.source_start}")
+        w(f"{src} = {self._source_at(b, kind, '_pos', size)}")
         w(f"{ok} = jnp.arange({capacity}) < _cnt")
         return src, ok
+
+    @staticmethod
+    def _source_at(b: ir.Pathway, kind: str, positions: str | None, size: int) -> str:
+        """The sources (relative to ``source_start``) at ``positions`` of the mask or spike
+        list that ``_sources`` returned (``None``: at every position)."""
+        if kind == "mask":  # a position in the source range is the source
+            return positions or f"jnp.arange({size})"
+        if positions is None:
+            return f"({b.source_spikes} - {b.source_start})"
+        return f"(_get({b.source_spikes}, {positions}) - {b.source_start})"
 
     def _synapses_of(self, b: ir.Pathway, src: str, ok: str) -> tuple[str, str]:
         """(synapse indices, valid) of the sources ``src``: row by row, CSR order."""
@@ -507,8 +512,7 @@ class JaxRenderer:
             size = int(n)
             w(f"_slot = (_step + {b.delay_steps}) % {slots}")
             w(f"_pos, _cnt = _compact({mask}, {size})")
-            value = "_pos" if kind == "mask" else f"(_get({b.source_spikes}, _pos) - " \
-                                                  f"{b.source_start})"
+            value = self._source_at(b, kind, "_pos", size)
             w(f"_at = {qn}[_slot] + jnp.arange({size})")
             w(f"_at = jnp.where(jnp.arange({size}) < _cnt, _at, {qcap})")
             self._need(qid, f"{qn}[_slot] + _cnt")

@@ -329,11 +329,13 @@ class _Run:
         budget = max(1, CHUNK_RECORD_BYTES // max(self._record_bytes(), 1))
         chunk_steps = max(1, min(self.options.chunk_steps, budget))
         bar = _Bar(progress, n_steps, progress_delay)
+        source = None
         while done < n_steps:
             length = min(chunk_steps, n_steps - done)
             start = jnp.int64(step0 + done)
             while True:
-                source = self.source()
+                if source is None:  # rendered again only when capacities change
+                    source = self.source()
                 args = (mutable, constant, self.scalars, start, seed, zero)
                 t0 = time.perf_counter()
                 compiled = _compiled(source, length, self.batched, args)
@@ -342,6 +344,7 @@ class _Run:
                 need = np.asarray(new["_need"])
                 if not self.grow(mutable, need):
                     break
+                source = None
                 logger.info("capacities grown to %s; running the chunk again", self.capacities)
             chunk_status = np.asarray(new["_status"]).reshape(-1, 4)
             failed = chunk_status[chunk_status[:, 0] != 0, 1]

@@ -7,8 +7,6 @@ break out of the loop; Python turns the status into an exception.
 
 from __future__ import annotations
 
-import re
-
 from ... import ir
 from .._render import ExprPrinter, _Dedent, _Writer, lookup_templates
 
@@ -32,16 +30,6 @@ class NumbaPrinter(ExprPrinter):
 
     def _print_Or(self, expr) -> str:
         return " | ".join(f"({self._print(arg)})" for arg in expr.args)
-
-
-def _canonical_names(text: str, plan: ir.Plan) -> str:
-    mapping = {a.name: f"_a{k}" for k, a in enumerate(plan.arrays)}
-    mapping.update({s: f"_s{k}" for k, (s, _) in enumerate(plan.scalars)})
-    if not mapping:
-        return text
-    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(
-        mapping, key=len, reverse=True)) + r")\b")
-    return pattern.sub(lambda m: mapping[m.group(1)], text)
 
 
 class NumbaRenderer:
@@ -474,4 +462,4 @@ class NumbaRenderer:
             returned = self.returned()
             w(f"return ({', '.join(returned)}{',' if returned else ''})")
         text = "\n".join(w.lines) + "\n"
-        return _canonical_names(text, self.plan) if canonical else text
+        return self.plan.rename(text) if canonical else text
