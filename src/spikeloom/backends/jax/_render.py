@@ -132,12 +132,39 @@ def _names(expr) -> set[str]:
     return {s.name for s in expr.free_symbols}
 
 
-def accumulations(kernel: ir.Kernel) -> dict | None:
-    """How the shared (non-``_idx``) writes of ``kernel`` can be done as scatter-adds.
+def _uniform_sets(kernel: ir.Kernel, shared: dict) -> set[str]:
+    """Shared locals every element sets to the same value (``lastspike_pre = t``).
 
-    Returns ``{local: (statement index, delta, condition, sign)}`` (empty when every write
-    is per element), or None when some shared write is not a pure accumulation, in which
-    case the kernel must run element by element.
+    Such a write may run for all elements at once: whatever the order, the array ends with
+    that value, and each element reads it afterwards. It qualifies when it is the local's
+    only writer, an ``=`` whose value uses no per-element name (only scalars, invariants,
+    ``t``, ``dt``), and no statement before it reads the local.
+    """
+    per_element = ({name for name, _ in kernel.loads} | {n for n, _, _ in kernel.indices}
+                   | {d.symbol for d in kernel.draws}
+                   | {st.target for st in kernel.statements})
+    out = set()
+    for local in shared:
+        writers = [k for k, st in enumerate(kernel.statements) if st.target == local]
+        if len(writers) != 1:
+            continue
+        k = writers[0]
+        st = kernel.statements[k]
+        if st.op != "=" or _names(st.expr) & per_element:
+            continue
+        if any(local in _names(s.expr) for s in kernel.statements[:k]):
+            continue
+        out.add(local)
+    return out
+
+
+def accumulations(kernel: ir.Kernel) -> dict | None:
+    """How the shared (non-``_idx``) writes of ``kernel`` can be done for all elements at once.
+
+    Returns ``{local: (statement index, delta, condition, sign)}`` for the writes done as
+    scatter-adds (empty when every write is per element or a uniform set, see
+    :func:`_uniform_sets`), or None when some shared write is neither, in which case the
+    kernel must run element by element.
     """
     shared = {name: ref for name, ref in kernel.stores if ref.index != "_idx"}
     if not shared:
@@ -150,8 +177,10 @@ def accumulations(kernel: ir.Kernel) -> dict | None:
     for array in stored_arrays:
         if len(refs[array]) > 1:  # one array seen through two indices: order matters
             return None
+    uniform = _uniform_sets(kernel, shared)
+    added = {name: ref for name, ref in shared.items() if name not in uniform}
     out = {}
-    for local, ref in shared.items():
+    for local, ref in added.items():
         if loads.get(local) != ref:
             return None
         writers = [k for k, st in enumerate(kernel.statements) if st.target == local]
@@ -185,7 +214,7 @@ def accumulations(kernel: ir.Kernel) -> dict | None:
         else:
             return None
         used = _names(delta) | (_names(cond) if cond is not None else set())
-        if used & set(shared):
+        if used & set(added):
             return None
         out[local] = (k, delta, cond, sign)
     return out
@@ -224,6 +253,7 @@ class JaxRenderer:
                     keys.append((b.name, "queue"))
             elif isinstance(b, ir.RecordSpikes):
                 keys.append((b.name, "spikes"))
+                keys.append((b.name, "chunk"))
         return keys
 
     def _cap(self, block: ir.Block, role: str) -> tuple[int, int]:
@@ -232,7 +262,11 @@ class JaxRenderer:
             f"{block.name}/{role}"]
 
     def _need(self, cid: int, value: str) -> None:
-        self.w(f"_need = _need.at[{cid}].max(jnp.asarray({value}, jnp.int64))")
+        """Record what capacity ``cid`` needed this step (gathered into ``_need`` once, at
+        the end of the step: one small kernel instead of one per capacity)."""
+        local = self.fresh("need")
+        self.w(f"{local} = jnp.asarray({value}, jnp.int64)")
+        self.needs.append((cid, local))
 
     # -- kernels -----------------------------------------------------------------------------
     def expr(self, e) -> str:
@@ -392,11 +426,13 @@ class JaxRenderer:
         ctx = _Context(f"jnp.arange({b.start}, {b.stop})", None, b.start, n)
         self.kernel(b.kernel, ctx)
         w(f"_cond = jnp.broadcast_to(_cond, ({n},))")
-        w(f"_pos, _cnt = _compact(_cond, {size})")
+        cum = self.fresh("cum")
+        w(f"{cum} = _prefix(_cond)")
+        w(f"_pos, _cnt = _compact(_cond, {size}, {cum})")
         w(f"{b.spikes} = (_pos + {b.start}).astype({b.spikes}.dtype)")
-        w(f"{b.count} = _cnt.reshape(1)")
+        w(f"{b.count} = _cnt.reshape(1).astype({b.count}.dtype)")
         if b.every == 1:
-            self.masks[b.spikes] = (self.fresh("mask"), b.start, b.stop)
+            self.masks[b.spikes] = (self.fresh("mask"), b.start, b.stop, cum)
             w(f"{self.masks[b.spikes][0]} = _cond")
         if b.after.statements or b.after.stores:
             self.kernel(b.after, _Context(ctx.idx, "_cond", b.start, n))
@@ -432,6 +468,23 @@ class JaxRenderer:
             return None
         return f"{hit[0]}[{start - hit[1]}:{stop - hit[1]}]"
 
+    def _range(self, spikes: str, start: int, stop: int) -> tuple[str, str] | None:
+        """(lo, hi): the spikes of elements in [start, stop) are ``spikes[lo:hi]``.
+
+        Only for the spike list a threshold of this step made (ascending): its running
+        count gives both ends, so no second compaction is needed. None otherwise.
+        """
+        hit = self.masks.get(spikes)
+        if hit is None or not (hit[1] <= start and stop <= hit[2]) or stop <= start:
+            return None
+        cum, first = hit[3], hit[1]
+        lo = "jnp.int32(0)" if start == first else f"{cum}[{start - first - 1}]"
+        return lo, f"{cum}[{stop - first - 1}]"
+
+    def _take_range(self, spikes: str, lo: str, size: int) -> str:
+        """``spikes[lo:lo+size]`` (entries past the list are clipped; callers mask them)."""
+        return f"_get({spikes}, {lo} + jnp.arange({size}, dtype=jnp.int32))"
+
     def _SpikeLoop(self, b: ir.SpikeLoop) -> None:
         if b.stop <= b.start:
             return
@@ -465,6 +518,15 @@ class JaxRenderer:
             w(f"{src} = {self._source_at(b, kind, None, size)}")
             w(f"{ok} = {mask}")
             return src, ok
+        span = self._range(b.source_spikes, b.source_start, b.source_stop)
+        if span is not None:  # a slice of the threshold's ascending spike list
+            lo, hi = span
+            w(f"_cnt = {hi} - {lo}")
+            if cid is not None:
+                self._need(cid, "_cnt")
+            w(f"{src} = {self._take_range(b.source_spikes, lo, capacity)} - {b.source_start}")
+            w(f"{ok} = jnp.arange({capacity}) < _cnt")
+            return src, ok
         w(f"_pos, _cnt = _compact({mask}, {capacity})")
         if cid is not None:
             self._need(cid, "_cnt")
@@ -489,7 +551,7 @@ class JaxRenderer:
         syn, live = self.fresh("syn"), self.fresh("live")
         w(f"_row0 = _get({b.ptr}, {src})")
         w(f"_rowlen = _get({b.ptr}, {src} + 1) - _row0")
-        w(f"_col = jnp.arange({width})")
+        w(f"_col = jnp.arange({width}, dtype=_row0.dtype)")
         w("_p = (_row0[:, None] + _col[None, :]).reshape(-1)")
         w(f"{live} = ((_col[None, :] < _rowlen[:, None]) & {ok}[:, None]).reshape(-1)")
         w(f"{syn} = _get({b.order}, _p)" if b.order else f"{syn} = _p")
@@ -511,8 +573,13 @@ class JaxRenderer:
             # push this step's sources into the slot due in delay_steps steps
             size = int(n)
             w(f"_slot = (_step + {b.delay_steps}) % {slots}")
-            w(f"_pos, _cnt = _compact({mask}, {size})")
-            value = self._source_at(b, kind, "_pos", size)
+            span = self._range(b.source_spikes, b.source_start, b.source_stop)
+            if span is not None:
+                w(f"_cnt = {span[1]} - {span[0]}")
+                value = f"({self._take_range(b.source_spikes, span[0], size)} - {b.source_start})"
+            else:
+                w(f"_pos, _cnt = _compact({mask}, {size})")
+                value = self._source_at(b, kind, "_pos", size)
             w(f"_at = {qn}[_slot] + jnp.arange({size})")
             w(f"_at = jnp.where(jnp.arange({size}) < _cnt, _at, {qcap})")
             self._need(qid, f"{qn}[_slot] + _cnt")
@@ -576,29 +643,49 @@ class JaxRenderer:
         self._record_columns(b.columns, n)
 
     def _RecordSpikes(self, b: ir.RecordSpikes) -> None:
+        """This step's spikes appended to the chunk's buffers (kept on the device: only
+        how many there were is a per-step record)."""
         w = self.w
         cid, capacity = self._cap(b, "spikes")
-        mask = self._spike_list(b.spikes, b.count, b.start, b.stop)
-        w(f"_pos, _cnt = _compact({mask}, {capacity})")
+        kid, _ = self._cap(b, "chunk")
+        span = self._range(b.spikes, b.start, b.stop)
+        if span is not None:
+            w(f"_cnt = {span[1]} - {span[0]}")
+            w(f"_hits = {self._take_range(b.spikes, span[0], capacity)}")
+        else:
+            mask = self._spike_list(b.spikes, b.count, b.start, b.stop)
+            w(f"_pos, _cnt = _compact({mask}, {capacity})")
+            w(f"_hits = _get({b.spikes}, _pos)")
         self._need(cid, "_cnt")
-        w(f"_hits = _get({b.spikes}, _pos)")
         w(f"_ok = jnp.arange({capacity}) < _cnt")
         self._vector(b.kernel, _Context("_hits", "_ok"), {})
-        w(f"_rec['{self.tag}/n'] = jnp.where(_flag, jnp.minimum(_cnt, {capacity}), 0)")
-        w(f"_rec['{self.tag}/i'] = (_hits - {b.start}).astype(jnp.int32)")
+        fill = _buffer_local(f"_rf:{self.tag}")
+        values = [f"_hits - {b.start}"] + [local for local, _ in b.columns]
+        for k, value in enumerate(values):
+            buf = _buffer_local(f"_rb:{self.tag}:{k}")
+            w(f"{buf} = lax.dynamic_update_slice_in_dim({buf}, jnp.broadcast_to({value}, "
+              f"({capacity},)).astype({buf}.dtype), {fill}, 0)")
+        w(f"_n = jnp.where(_flag, jnp.minimum(_cnt, {capacity}), 0).astype(jnp.int32)")
+        w(f"{fill} = {fill} + _n")
+        self._need(kid, fill)
+        w(f"_rec['{self.tag}/n'] = _n")
         w(f"_rec['{self.tag}/step'] = _step // {b.every}")
-        self._record_columns(b.columns, capacity)
 
     def _RecordRate(self, b: ir.RecordRate) -> None:
         w = self.w
-        mask = self._spike_list(b.spikes, b.count, b.start, b.stop)
+        span = self._range(b.spikes, b.start, b.stop)
+        if span is not None:
+            count = f"({span[1]} - {span[0]})"
+        else:
+            count = f"jnp.sum({self._spike_list(b.spikes, b.count, b.start, b.stop)})"
         w(f"_rec['{self.tag}/flag'] = jnp.asarray(_flag)")
-        w(f"_rec['{self.tag}/rate'] = jnp.sum({mask}) / ({b.stop - b.start} * dt)")
+        w(f"_rec['{self.tag}/rate'] = {count} / ({b.stop - b.start} * dt)")
 
     # -- whole function ----------------------------------------------------------------------
     def source(self) -> str:
         plan, w = self.plan, self.w
-        self.masks: dict[str, tuple[str, int, int]] = {}
+        self.masks: dict[str, tuple[str, int, int, str]] = {}
+        self.needs: list[tuple[int, str]] = []
         w.lines = []
         w("import jax")
         w("import jax.numpy as jnp")
@@ -606,7 +693,7 @@ class JaxRenderer:
         w("from spikeloom.backends.jax._arith import unfused")
         w("from spikeloom.backends.jax._rng import rng_normal, rng_uniform")
         w("from spikeloom.backends.jax._support import (_clip, _compact, _exprel, _get, _int,")
-        w("    _scatter_add, _scatter_set, _set_slice, _ta1, _ta2, _timestep)")
+        w("    _prefix, _scatter_add, _scatter_set, _set_slice, _ta1, _ta2, _timestep)")
         w("")
         w(f"_F = jnp.{self.config.float_dtype}")
         w("")
@@ -628,18 +715,55 @@ class JaxRenderer:
                 w(f"{name} = _sc['{name}']")
             w("_need = _m['_need']")
             w("_status = _m['_status']")
+            buffers = record_buffers(plan, self.config)
+            for key in buffers:
+                w(f"{_buffer_local(key)} = _m['{key}']")
             w("_rec = {}")
             for block in plan.blocks:
                 self.block(block)
+            if self.needs:
+                slots = ", ".join(str(cid) for cid, _ in self.needs)
+                values = ", ".join(local for _, local in self.needs)
+                w(f"_need = _need.at[jnp.array([{slots}])].max(jnp.stack([{values}]))")
             for which, name in enumerate(plan.check_nan):
                 w(f"_bad = ~jnp.isfinite({name})")
                 w("_hit = jnp.any(_bad) & (_status[0] == 0)")
                 w(f"_status = jnp.where(_hit, jnp.stack([jnp.int64({STATUS_NAN}), _step, "
                   f"jnp.int64({which}), jnp.argmax(_bad).astype(jnp.int64)]), _status)")
-            out = ", ".join(f"'{a}': {a}" for a in sorted(self.written))
+            out = ", ".join([f"'{a}': {a}" for a in sorted(self.written)]
+                            + [f"'{key}': {_buffer_local(key)}" for key in buffers])
             w(f"return {{{out}{', ' if out else ''}'_need': _need, '_status': _status}}, _rec")
         # names by position: the same model under other object names is the same program
         return self.plan.rename("\n".join(w.lines) + "\n")
+
+
+def record_buffers(plan: ir.Plan, config: Config) -> dict[str, tuple[tuple[int, ...], str]]:
+    """Buffers a chunk appends spike-monitor records to: key → (shape, dtype).
+
+    ``_rb:{tag}:0`` holds the indices, ``_rb:{tag}:k`` column k; ``_rf:{tag}`` how many
+    entries are filled. A chunk starts them empty; each step writes its whole per-step
+    capacity at the fill mark, so they are longer than the chunk capacity by that much.
+    """
+    out = {}
+    for position, b in enumerate(plan.blocks):
+        if not isinstance(b, ir.RecordSpikes):
+            continue
+        tag = f"r{position}"
+        length = (config.capacities[f"{b.name}/chunk"]
+                  + config.capacities[f"{b.name}/spikes"])
+        dtypes = ["int32"] + [_decl(plan, buf).dtype for _, buf in b.columns]
+        for k, dtype in enumerate(dtypes):
+            out[f"_rb:{tag}:{k}"] = ((length,), dtype)
+        out[f"_rf:{tag}"] = ((), "int32")
+    return out
+
+
+def _buffer_local(key: str) -> str:
+    return key.replace(":", "_")
+
+
+def _decl(plan: ir.Plan, name: str) -> ir.ArrayDecl:
+    return next(d for d in plan.arrays if d.name == name)
 
 
 def monitor_arrays(plan: ir.Plan) -> set[str]:

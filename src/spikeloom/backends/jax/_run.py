@@ -1,7 +1,9 @@
 """Compile a plan's step with JAX, scan it over the run, and hand the results back.
 
 The run is cut into chunks of steps; each chunk is one ``lax.scan`` inside one compiled
-program, and nothing returns to Python between its steps. Between chunks the host
+program, and nothing returns to Python between its steps. Chunks are dispatched ahead
+(JAX runs them asynchronously), so the device never waits for the host. Once a chunk is
+done the host
 
 * appends the chunk's monitor records to the monitors' buffers (so long runs stream their
   records off the device instead of holding them all),
@@ -9,6 +11,11 @@ program, and nothing returns to Python between its steps. Between chunks the hos
 * checks the capacities the chunk needed (``_need``): when a buffer was too small it grows
   it, compiles again and runs the chunk again from the state before it, so a spike is
   never dropped (the state before a chunk is kept: JAX arrays are immutable).
+
+Capacities (spiking sources per step and pathway, delay-queue widths, spikes per step and
+per chunk of a monitor) start generous for a short first chunk, the *probe*; the rest of
+the run is compiled once with capacities sized from what the probe needed, with headroom.
+The sizes are remembered for later runs of the same network.
 
 ``execute`` has the Numba backend's contract; ``execute_batch`` runs B plans of the same
 structure (B trials, seeds or parameter sets) as one vectorised program.
@@ -25,18 +32,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import ir
-from ._render import BOUNDS, STATUS_NAN, Config, JaxRenderer, monitor_arrays, written_arrays
+from ._render import (BOUNDS, STATUS_NAN, Config, JaxRenderer, monitor_arrays, record_buffers,
+                      written_arrays)
 
 logger = logging.getLogger("spikeloom.backends.jax")
 
 #: steps per compiled chunk at most (fewer when the records of a chunk would be large)
-CHUNK_STEPS = 10_000
+CHUNK_STEPS = 2_000
+#: steps of the first chunk of a run, which measures the capacities the rest needs
+PROBE_STEPS = 200
+#: chunks dispatched ahead of the one the host waits for
+PIPELINE_DEPTH = 2
 #: bytes of monitor records one chunk may hold on the device
 CHUNK_RECORD_BYTES = 256 * 2**20
 STATUS_OVERFLOW = 2
 
 _COMPILED: dict[tuple, object] = {}
 _STEPS: dict[str, object] = {}
+#: capacities learned by earlier runs, by plan structure and array shapes
+_LEARNED: dict[tuple, dict[str, int]] = {}
 
 
 @dataclass
@@ -52,11 +66,16 @@ class Options:
         Steps per compiled chunk (monitor records are streamed to the host after each).
     devices : int or None
         Shard the network's arrays over this many devices (None: one device).
+    unroll : int or None
+        Steps per iteration of the scanned loop (a GPU pays a fixed cost per iteration,
+        so small networks run faster unrolled; compilation takes longer). None: 8 on a
+        GPU for networks whose largest array has under 2**20 elements, else 1.
     """
 
     float_dtype: str = "float64"
     chunk_steps: int = CHUNK_STEPS
     devices: int | None = None
+    unroll: int | None = None
 
     def __post_init__(self) -> None:
         if self.float_dtype not in ("float64", "float32"):
@@ -64,6 +83,9 @@ class Options:
                              "'float64', 'float32'")
         if not (isinstance(self.chunk_steps, int) and self.chunk_steps >= 1):
             raise ValueError(f"set_device('jax'): chunk_steps={self.chunk_steps!r}; allowed: "
+                             "an integer >= 1")
+        if self.unroll is not None and not (isinstance(self.unroll, int) and self.unroll >= 1):
+            raise ValueError(f"set_device('jax'): unroll={self.unroll!r}; allowed: None or "
                              "an integer >= 1")
         if self.devices is not None:
             import jax
@@ -130,23 +152,34 @@ def _row_lengths(plan: ir.Plan, arrays: list[dict]) -> dict[str, int]:
     return out
 
 
-def _initial_capacities(plan: ir.Plan, arrays: list[dict]) -> dict[str, int]:
+def _initial_capacities(plan: ir.Plan, arrays: list[dict], probe_steps: int) -> dict[str, int]:
+    """Generous capacities for the probe chunk: 1/16 of a group spiking in one step."""
     caps = {}
     for b in plan.blocks:
         if isinstance(b, ir.Pathway):
             n = b.source_stop - b.source_start
-            # a few percent of the sources spike in a step; more costs a recompile, once
             caps[f"{b.name}/sources"] = min(n, max(64, _pow2(n // 16)))
             if b.queue:
                 caps[f"{b.name}/queue"] = max(a[b.queue].shape[1] for a in arrays)
         elif isinstance(b, ir.RecordSpikes):
             n = b.stop - b.start
             caps[f"{b.name}/spikes"] = min(n, max(64, _pow2(n // 16)))
+            caps[f"{b.name}/chunk"] = _round_up(caps[f"{b.name}/spikes"] * probe_steps // 4)
     return caps
+
+
+def _sized(need: int, limit: int | None = None) -> int:
+    """A capacity for what a chunk needed: half as much again, so the next one fits."""
+    size = _round_up(need * 3 // 2 + 8, 16)
+    return size if limit is None else min(size, limit)
 
 
 def _pow2(n: int) -> int:
     return 1 << max(int(n) - 1, 0).bit_length()
+
+
+def _round_up(n: int, multiple: int = 4096) -> int:
+    return max(multiple, -(-int(n) // multiple) * multiple)
 
 
 def _pad_to(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -168,7 +201,8 @@ def _step_function(source: str):
     return _STEPS[key]
 
 
-def _chunk(step, length: int):
+def _chunk(step, length: int, buffers: dict, unroll: int):
+    """``length`` steps as one scan; spike-monitor buffers start empty inside it."""
     import jax.numpy as jnp
     from jax import lax
 
@@ -176,19 +210,23 @@ def _chunk(step, length: int):
         def body(m, k):
             return step(m, constant, scalars, step0 + k, seed, zero)
 
-        return lax.scan(body, mutable, jnp.arange(length, dtype=jnp.int64))
+        carry = dict(mutable)
+        carry.update({key: jnp.zeros(shape, dtype) for key, (shape, dtype) in buffers.items()})
+        return lax.scan(body, carry, jnp.arange(length, dtype=jnp.int64),
+                        unroll=min(unroll, length))
 
     return chunk
 
 
-def _compiled(source: str, length: int, batched: bool, args: tuple):
+def _compiled(source: str, length: int, batched: bool, args: tuple, buffers: dict,
+              unroll: int):
     import jax
 
-    key = (hashlib.sha256(source.encode()).hexdigest(), length, batched,
+    key = (hashlib.sha256(source.encode()).hexdigest(), length, batched, unroll,
            tuple((getattr(a, "sharding", None) is not None
                   and str(getattr(a, "sharding", ""))) for a in jax.tree.leaves(args[0])))
     if key not in _COMPILED:
-        fn = _chunk(_step_function(source), length)
+        fn = _chunk(_step_function(source), length, buffers, unroll)
         if batched:
             fn = jax.vmap(fn, in_axes=(0, 0, 0, None, 0, None))
         _COMPILED[key] = jax.jit(fn).lower(*args).compile()
@@ -211,7 +249,6 @@ class _Run:
         self.outputs = monitor_arrays(plan)
         self.invariants = [host_invariants(plan, s) for s in scalars]
         self.float = options.float_dtype
-        self.capacities = _initial_capacities(plan, arrays)
         extents = {}
         for b in plan.blocks:
             for field in (*BOUNDS, "n_synapses"):
@@ -225,6 +262,14 @@ class _Run:
         self.canon = plan.positional_names()
         self.seeds = np.array(seeds, np.uint64)
         self.scalars = self._scalars(scalars)
+        self.signature = (plan.canonical(), len(arrays), options.float_dtype,
+                          tuple(sorted((d.name, self._shape(d.name, {}))
+                                       for d in plan.arrays if d.name not in self.outputs)))
+        learned = _LEARNED.get(self.signature)
+        #: whether the first chunk is a probe (capacities not yet known for this network)
+        self.probing = learned is None
+        self.capacities = dict(learned) if learned else _initial_capacities(plan, arrays,
+                                                                            PROBE_STEPS)
 
     # -- device arrays ---------------------------------------------------------------------
     def _device_dtype(self, dtype) -> np.dtype:
@@ -250,20 +295,28 @@ class _Run:
                                                                else arr[0])
         return out
 
-    def _shape(self, name: str) -> tuple[int, ...]:
+    def _shape(self, name: str, capacities: dict | None = None) -> tuple[int, ...]:
+        capacities = self.capacities if capacities is None else capacities
         shapes = [a[name].shape for a in self.arrays]
         shape = tuple(max(s[k] for s in shapes) for k in range(len(shapes[0])))
         for b in self.plan.blocks:
-            if isinstance(b, ir.Pathway) and b.queue == name:
-                shape = (shape[0], self.capacities[f"{b.name}/queue"])
+            if isinstance(b, ir.Pathway) and b.queue == name and capacities:
+                shape = (shape[0], capacities[f"{b.name}/queue"])
         return shape
 
-    def _device(self, values: list[np.ndarray], name: str):
+    def _device(self, values: list[np.ndarray], name: str, read_only: bool):
         shape = self._shape(name)
         dtype = self._device_dtype(values[0].dtype)
         stacked = [_pad_to(v, shape).astype(dtype, copy=False) for v in values]
         host = np.stack(stacked) if self.batched else stacked[0]
-        return self._place(host)
+        device = self._place(host)
+        if read_only and dtype == np.int64 and device.size:
+            # indices read-only during the run travel as int32 where they fit: half the
+            # bytes per synaptic event (checked on the device: no host pass over them)
+            low, high = self.jnp.min(device), self.jnp.max(device)
+            if int(low) >= -2**31 and int(high) < 2**31:
+                device = device.astype(self.jnp.int32)
+        return device
 
     def _place(self, host: np.ndarray):
         devices = self.options.devices
@@ -276,37 +329,81 @@ class _Run:
         spec = PartitionSpec("d") if split else PartitionSpec()
         return self.jax.device_put(host, NamedSharding(mesh, spec))
 
-    def initial_state(self) -> tuple[dict, dict]:
+    def initial_state(self, source: str) -> tuple[dict, dict]:
+        """Device copies of the arrays the step writes, and of those it reads (only those
+        its ``source`` names: an unused index array of 10**8 synapses stays on the host)."""
         jnp = self.jnp
         mutable, constant = {}, {}
+        lead = (len(self.arrays),) if self.batched else ()
         for decl in self.plan.arrays:
             if decl.name in self.outputs:
                 continue
-            target = mutable if decl.name in self.written else constant
-            target[self.canon[decl.name]] = self._device([a[decl.name] for a in self.arrays],
-                                                         decl.name)
-        lead = (len(self.arrays),) if self.batched else ()
+            name = self.canon[decl.name]
+            values = [a[decl.name] for a in self.arrays]
+            if decl.name in self.written:
+                mutable[name] = self._device(values, decl.name, read_only=False)
+            elif f"_c['{name}']" in source and _used(source, name):
+                constant[name] = self._device(values, decl.name, read_only=True)
+            else:
+                constant[name] = jnp.zeros(lead + (0,), values[0].dtype)
         mutable["_need"] = jnp.zeros(lead + (max(len(self.keys), 1),), jnp.int64)
         mutable["_status"] = jnp.zeros(lead + (4,), jnp.int64)
         return mutable, constant
 
-    def grow(self, mutable: dict, need: np.ndarray) -> bool:
-        """Enlarge every capacity ``need`` exceeds; pad the arrays that hold them."""
+    def _fit_queues(self, mutable: dict) -> dict:
+        """The delay queues of ``mutable`` padded or cut to their current capacity (what
+        is cut is empty: a queue's capacity is never below what it holds)."""
+        out = dict(mutable)
+        for b in self.plan.blocks:
+            if isinstance(b, ir.Pathway) and b.queue:
+                name = self.canon[b.queue]
+                old, width = out[name], self.capacities[f"{b.name}/queue"]
+                if old.shape[-1] > width:
+                    out[name] = old[..., :width]
+                elif old.shape[-1] < width:
+                    out[name] = self.jnp.zeros(old.shape[:-1] + (width,), old.dtype).at[
+                        ..., : old.shape[-1]].set(old)
+        return out
+
+    def grow(self, need: np.ndarray) -> bool:
+        """Enlarge every capacity ``need`` exceeds (with headroom: a rerun costs a chunk)."""
         grown = False
         for k, (name, role) in enumerate(self.keys):
             key = f"{name}/{role}"
             if need[..., k].max() > self.capacities[key]:
-                # headroom: a rerun costs the whole chunk, so do not grow by a hair
                 self.capacities[key] = _pow2(int(need[..., k].max()) * 5 // 4 + 1)
                 grown = True
-                if role == "queue":
-                    block = next(b for b in self.plan.blocks if b.name == name)
-                    queue = self.canon[block.queue]
-                    old = mutable[queue]
-                    shape = old.shape[:-1] + (self.capacities[key],)
-                    mutable[queue] = self.jnp.zeros(shape, old.dtype).at[
-                        ..., : old.shape[-1]].set(old)
         return grown
+
+    def fit(self, need: np.ndarray, probe_steps: int, chunk_steps: int) -> None:
+        """Capacities for the rest of the run from what the probe chunk needed."""
+        limits = self._limits()
+        for k, (name, role) in enumerate(self.keys):
+            key = f"{name}/{role}"
+            value = int(need[..., k].max())
+            if role == "chunk":  # spikes per chunk: scaled from the probe's length
+                per_step = value / max(probe_steps, 1)
+                spikes = self.capacities[f"{name}/spikes"]
+                self.capacities[key] = _round_up(per_step * chunk_steps * 3 // 2 + spikes)
+            else:
+                self.capacities[key] = _sized(value, limits.get(key))
+        # the per-step monitor capacity may have changed the chunk's: recompute in order
+        for k, (name, role) in enumerate(self.keys):
+            if role == "chunk":
+                per_step = int(need[..., k].max()) / max(probe_steps, 1)
+                spikes = self.capacities[f"{name}/spikes"]
+                self.capacities[f"{name}/{role}"] = _round_up(
+                    per_step * chunk_steps * 3 // 2 + spikes)
+
+    def _limits(self) -> dict[str, int]:
+        """Capacities past which a larger one changes nothing (all sources spiking)."""
+        out = {}
+        for b in self.plan.blocks:
+            if isinstance(b, ir.Pathway):
+                out[f"{b.name}/sources"] = b.source_stop - b.source_start
+            elif isinstance(b, ir.RecordSpikes):
+                out[f"{b.name}/spikes"] = b.stop - b.start
+        return out
 
     def config(self) -> Config:
         shapes = {d.name: self._shape(d.name) for d in self.plan.arrays}
@@ -316,59 +413,93 @@ class _Run:
     def source(self) -> str:
         return JaxRenderer(self.plan, self.config()).source()
 
+    def _unroll(self, constant: dict) -> int:
+        if self.options.unroll is not None:
+            return self.options.unroll
+        if self.jax.default_backend() == "cpu":
+            return 1
+        largest = max((a.size for a in constant.values()), default=0)
+        return 8 if largest < 2**20 else 1
+
     # -- running -------------------------------------------------------------------------------
     def run(self, step0: int, n_steps: int, progress, progress_delay: float):
+        """Chunks dispatched ahead; each checked (capacities, NaN) when it is done."""
         jnp = self.jnp
-        mutable, constant = self.initial_state()
+        source = self.source()
+        mutable, constant = self.initial_state(source)
+        mutable = self._fit_queues(mutable)
         zero = jnp.uint64(0)
         seed = jnp.asarray(self.seeds if self.batched else self.seeds[0])
+        unroll = self._unroll(constant)
         records: list[dict] = []
         compile_time = 0.0
-        done = 0
         status = np.zeros((len(self.arrays), 4), np.int64)
         budget = max(1, CHUNK_RECORD_BYTES // max(self._record_bytes(), 1))
         chunk_steps = max(1, min(self.options.chunk_steps, budget))
         bar = _Bar(progress, n_steps, progress_delay)
-        source = None
+        done = 0
+        state, ahead = mutable, []  # state after the last dispatched chunk; chunks in flight
         while done < n_steps:
-            length = min(chunk_steps, n_steps - done)
-            start = jnp.int64(step0 + done)
-            while True:
+            while len(ahead) < PIPELINE_DEPTH and (not ahead or not self.probing):
+                start = ahead[-1][0] + ahead[-1][1] if ahead else done
+                if start >= n_steps:
+                    break
+                length = min(PROBE_STEPS if self.probing else chunk_steps, n_steps - start)
                 if source is None:  # rendered again only when capacities change
                     source = self.source()
-                args = (mutable, constant, self.scalars, start, seed, zero)
+                buffers = record_buffers(self.plan, self.config())
+                args = (state, constant, self.scalars, jnp.int64(step0 + start), seed, zero)
                 t0 = time.perf_counter()
-                compiled = _compiled(source, length, self.batched, args)
+                program = _compiled(source, length, self.batched, args, buffers, unroll)
                 compile_time += time.perf_counter() - t0
-                new, recs = compiled(*args)
-                need = np.asarray(new["_need"])
-                if not self.grow(mutable, need):
-                    break
-                source = None
+                new, recs = program(*args)
+                ahead.append((start, length, state, new, recs))
+                state = {k: v for k, v in new.items() if not k.startswith("_r")}
+            start, length, before, new, recs = ahead.pop(0)
+            need = np.asarray(new["_need"])
+            if self.grow(need):  # a buffer was too small: this chunk again, larger
                 logger.info("capacities grown to %s; running the chunk again", self.capacities)
+                source, ahead, state = None, [], self._fit_queues(before)
+                continue
             chunk_status = np.asarray(new["_status"]).reshape(-1, 4)
             failed = chunk_status[chunk_status[:, 0] != 0, 1]
-            if failed.size and int(failed.min()) < step0 + done + length - 1:
+            if failed.size and int(failed.min()) < step0 + start + length - 1:
                 # stop where the Numba loop stops: after the step that failed
-                n_steps = done + (int(failed.min()) - (step0 + done)) + 1
+                n_steps = start + (int(failed.min()) - (step0 + start)) + 1
+                ahead, state = [], before
                 continue
-            records.append({k: np.asarray(v) for k, v in recs.items()})
-            mutable = new
-            done += length
+            records.append(self._host_records(recs, new))
+            mutable = {k: v for k, v in new.items() if not k.startswith("_r")}
+            done = start + length
             bar.update(done)
+            if self.probing:  # size the rest of the run from what the probe needed
+                self.fit(need, length, chunk_steps)
+                self.probing, source, ahead = False, None, []
+                state = self._fit_queues(mutable)
             if chunk_status[:, 0].any():
                 status = chunk_status
                 break
         bar.close()
+        _LEARNED[self.signature] = dict(self.capacities)
         return mutable, records, status, compile_time
 
+    def _host_records(self, recs: dict, new: dict) -> dict:
+        """A done chunk's records on the host: per-step rows and the filled part of the
+        spike buffers (their fill marks synchronise; the copies follow in one go)."""
+        out = {k: np.asarray(v) for k, v in recs.items()}
+        for key, value in new.items():
+            if key.startswith("_r"):
+                out[key] = np.asarray(value)
+        return out
+
     def _record_bytes(self) -> int:
+        """Bytes of per-step records (state and rate monitors) one step produces."""
         total = 0
         for b in self.plan.blocks:
             if isinstance(b, ir.RecordState):
                 total += 8 * (1 + len(b.columns) * self.arrays[0][b.record_indices].shape[0])
-            elif isinstance(b, ir.RecordSpikes):
-                total += 8 * (2 + (1 + len(b.columns)) * self.capacities[f"{b.name}/spikes"])
+            elif isinstance(b, (ir.RecordSpikes, ir.RecordRate)):
+                total += 16
         return total * len(self.arrays)
 
     # -- results back to the model's arrays ----------------------------------------------------
@@ -394,7 +525,7 @@ class _Run:
         tag = f"r{self.plan.blocks.index(b)}"
 
         def get(rec, key):
-            value = rec[f"{tag}/{self.canon.get(key, key)}"]
+            value = rec[key if key.startswith("_r") else f"{tag}/{self.canon.get(key, key)}"]
             return value[trial] if self.batched else value
 
         fill = int(arrays[b.fill][0])
@@ -408,11 +539,11 @@ class _Run:
         elif isinstance(b, ir.RecordSpikes):
             for rec in records:
                 n = get(rec, "n")
-                keep = np.arange(get(rec, "i").shape[-1])[None, :] < n[:, None]
-                new.setdefault(b.out_index, []).append(get(rec, "i")[keep])
+                filled = int(get(rec, f"_rf:{tag}"))
+                new.setdefault(b.out_index, []).append(get(rec, f"_rb:{tag}:0")[:filled])
                 new.setdefault(b.out_step, []).append(np.repeat(get(rec, "step"), n))
-                for _, buf in b.columns:
-                    new.setdefault(buf, []).append(get(rec, buf)[keep])
+                for k, (_, buf) in enumerate(b.columns, start=1):
+                    new.setdefault(buf, []).append(get(rec, f"_rb:{tag}:{k}")[:filled])
         else:
             for rec in records:
                 rows = get(rec, "flag").astype(bool)
@@ -427,6 +558,13 @@ class _Run:
                 np.concatenate([old, extra.astype(old.dtype)]))
         arrays[b.fill][0] = fill + added
         return out
+
+
+def _used(source: str, name: str) -> bool:
+    """Whether the step reads array ``name`` beyond loading it from ``_c``."""
+    import re
+
+    return len(re.findall(rf"\b{re.escape(name)}\b", source)) > 2
 
 
 class _Bar:

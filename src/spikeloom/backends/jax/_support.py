@@ -75,8 +75,25 @@ def _scatter_add(array, index, delta, valid):
     return array.at[index].add(delta, mode="drop")
 
 
-def _compact(mask, size: int):
+def _prefix(mask):
+    """Inclusive running count of the true entries of ``mask`` (int32; a CUB scan on GPUs)."""
+    return jnp.cumsum(mask, dtype=jnp.int32)
+
+
+def _compact(mask, size: int, prefix=None):
     """Positions of the true entries of ``mask`` in order, padded to ``size`` with 0, and
-    how many there are (which may exceed ``size``: the caller checks)."""
-    positions = jnp.nonzero(mask, size=size, fill_value=0)[0]
-    return positions, jnp.sum(mask, dtype=jnp.int64)
+    how many there are (which may exceed ``size``: the caller checks).
+
+    Each true entry goes to the slot its running count names: one scan and one scatter to
+    distinct slots (``jnp.nonzero`` counts with a scatter-add whose updates all collide on
+    a few bins, slow on GPUs).
+    """
+    n = mask.shape[0]
+    if n == 0:
+        return jnp.zeros(size, jnp.int32), jnp.int32(0)
+    if prefix is None:
+        prefix = _prefix(mask)
+    slot = jnp.where(mask, prefix - 1, size)
+    positions = jnp.zeros(size, jnp.int32).at[slot].set(
+        jnp.arange(n, dtype=jnp.int32), mode="drop", unique_indices=True)
+    return positions, prefix[-1]
