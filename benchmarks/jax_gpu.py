@@ -5,13 +5,16 @@ Usage (on the GPU machine, from the repository root)::
 
     python -m benchmarks.jax_gpu --out benchmarks/results/gpu \\
         [--sizes 4000 40000 400000 4000000] [--batch 256] [--breakdown 4000 4000000] \\
-        [--unroll 1 4 16] [--before OLD_SRC]
+        [--unroll 1 4 16] [--memristor] [--before OLD_SRC]
 
-Every figure is wall-clock time of ``run()`` (or ``run_batch``) for 1 s of biological time:
+Every figure is wall-clock time of ``run()`` (or ``run_batch``) for 1 s of biological time,
+after JAX has started on the device (``jax_init``: the first jitted call of the process):
 
 * ``coba``: float32, the COBA network of ``benchmarks/cases.py`` (p = 80/N): first run
   (lowering, probe chunk, compilation and the run) and second run (compiled, capacities
-  known: ``Network.last_run_time``), with the rate (~21 Hz when the network is right);
+  known: ``Network.last_run_time``), with the rate (~21 Hz when the network is right) and
+  the second run's phases (``phase_*``: copies to the device, waiting for the steps,
+  compiling, monitor records to the host, results into the model's arrays);
 * ``unroll``: COBA 4 000 again with each scan unroll factor;
 * ``batch``: ``run_batch`` of B COBA-4k trials with different seeds (second call timed);
 * ``memristor``: the seed's NC rule on the 1000 x 100 layer in float64, and whether its
@@ -49,6 +52,12 @@ def _fresh(sl, float_dtype: str, unroll: int | None = None) -> None:
     sl.start_scope()
 
 
+def _phases() -> dict:
+    from spikeloom.backends.jax import _run
+
+    return {f"phase_{k.replace(' ', '_')}_s": v for k, v in _run.last_phases.items()}
+
+
 def coba(n: int, float_dtype: str = "float32", unroll: int | None = None,
          duration: float = 1.0) -> dict:
     """First and second ``run(duration)`` of COBA with ``n`` neurons."""
@@ -72,7 +81,8 @@ def coba(n: int, float_dtype: str = "float32", unroll: int | None = None,
     return {"case": "coba", "n": n, "float": float_dtype, "unroll": unroll,
             "build_s": build_s, "first_run_s": first_s, "compile_s": compile_s,
             "run_s": net.last_run_time, "run_wall_s": wall_s,
-            "rate_hz": spikes / (n * duration), "synapses": int(model["synapses"]())}
+            "rate_hz": spikes / (n * duration), "synapses": int(model["synapses"]()),
+            **_phases()}
 
 
 def batch(trials: int, n: int = 4000, duration: float = 1.0) -> dict:
@@ -101,7 +111,7 @@ def batch(trials: int, n: int = 4000, duration: float = 1.0) -> dict:
     return {"case": "batch", "trials": trials, "n": n, "build_s": build_s,
             "first_run_s": first_s, "run_s": networks[0].last_run_time, "run_wall_s": wall_s,
             "trial_seconds_per_s": trials * duration / wall_s,
-            "rate_hz": spikes / (trials * n * duration)}
+            "rate_hz": spikes / (trials * n * duration), **_phases()}
 
 
 def memristor(n: int = 1000, duration: float = 1.0, parity_s: float = 0.3) -> dict:
@@ -190,11 +200,17 @@ print(json.dumps({"case": "before_memristor", "run_1ms_s": elapsed, "run_s": 100
 """
 
 
-def before(old_src: Path) -> dict:
-    """The memristive layer on earlier code (``old_src``), 1 ms scaled to 1 s."""
-    env = dict(os.environ, PYTHONPATH=f"{old_src}{os.pathsep}{ROOT}")
-    proc = subprocess.run([sys.executable, "-c", BEFORE], capture_output=True, text=True,
-                          env=env, timeout=300)
+def before(old_src: Path, timeout: float = 300.0) -> dict:
+    """The memristive layer on earlier code (``old_src``), 1 ms scaled to 1 s (a row with
+    ``did_not_finish_s`` when the two 1-ms runs and their compilation outlast ``timeout``)."""
+    path = os.pathsep.join(p for p in (str(old_src), str(ROOT), os.environ.get("PYTHONPATH"))
+                           if p)
+    env = dict(os.environ, PYTHONPATH=path)
+    try:
+        proc = subprocess.run([sys.executable, "-c", BEFORE], capture_output=True, text=True,
+                              env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"case": "before_memristor", "did_not_finish_s": timeout}
     if proc.returncode != 0:
         return {"case": "before_memristor", "error": proc.stderr[-2000:]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -203,7 +219,7 @@ def before(old_src: Path) -> dict:
 def report(rows: list[dict]) -> str:
     """Markdown tables of the rows."""
     out = []
-    for case in ("coba", "batch", "memristor", "before_memristor", "breakdown"):
+    for case in ("jax_init", "coba", "batch", "memristor", "before_memristor", "breakdown"):
         sel = [r for r in rows if r.get("case") == case]
         if not sel:
             continue
@@ -231,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--breakdown", type=int, nargs="*", default=[])
     parser.add_argument("--memristor", action="store_true")
     parser.add_argument("--before", type=Path, default=None)
+    parser.add_argument("--before-timeout", type=float, default=300.0)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/gpu")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -246,13 +263,16 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "jax_gpu.json").write_text(json.dumps(meta, indent=2))
         (args.out / "jax_gpu.md").write_text(report(rows))
 
+    t0 = time.perf_counter()  # JAX's own start on the device, paid once per process
+    jax.block_until_ready(jax.jit(lambda x: x + 1)(np.float32(1)))
+    keep({"case": "jax_init", "first_jit_s": time.perf_counter() - t0})
     jobs = [lambda n=n: coba(n) for n in args.sizes]
     jobs += [lambda u=u: coba(4000, unroll=u) for u in args.unroll]
     jobs += [lambda b=b: batch(b) for b in args.batch]
     if args.memristor:
         jobs.append(memristor)
     if args.before is not None:
-        jobs.append(lambda: before(args.before))
+        jobs.append(lambda: before(args.before, args.before_timeout))
     for n in args.breakdown:
         jobs.append(lambda n=n: breakdown(n))
     for job in jobs:

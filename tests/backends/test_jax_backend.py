@@ -298,6 +298,8 @@ def test_set_device_rejects_unknown_names_and_options():
         sl.set_device("cuda")
     with pytest.raises(ValueError, match="float_dtype='float16'"):
         sl.set_device("jax", float_dtype="float16")
+    with pytest.raises(ValueError, match="unroll=0; allowed: None or an integer >= 1"):
+        sl.set_device("jax", unroll=0)
     with pytest.raises(TypeError, match="unexpected options"):
         sl.set_device("numba", float_dtype="float32")
 
@@ -379,3 +381,123 @@ def test_step_function_is_cached_between_runs():
     sl.seed(1)
     build_coba(200, p=0.05).network.run(20 * sl.ms)
     assert len(jax_run._COMPILED) == before
+
+
+# -- capacities, shared writes, the device cache ----------------------------------------------
+def _burst_after_probe():
+    """Quiet for 30 ms (three chunks of 100 steps: the first is the probe), then all 300
+    neurons spike at once onto delayed synapses: the probe's capacities (spike list,
+    sources, delay queue, monitor) are all too small for the burst."""
+    sl.seed(7)
+    n = 300
+    P = sl.NeuronGroup(n, "dv/dt = -v/(10*ms) : 1", threshold="abs(t - 30*ms) < 0.05*ms",
+                       reset="v = 0", refractory=1 * sl.ms)
+    G = sl.NeuronGroup(40, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0")
+    S = sl.Synapses(P, G, "w : 1", on_pre="v_post += w")
+    S.connect(p=0.3)
+    S.w = "0.05*rand()"
+    S.delay = "rand()*2*ms"
+    M_in, M = sl.SpikeMonitor(P), sl.SpikeMonitor(G)
+    sl.run(40 * sl.ms)
+    return {"in_i": M_in.i[:], "i": M.i[:], "t": _values(M.t[:] / sl.ms),
+            "v": np.asarray(G.v[:])}
+
+
+def test_unrolled_scan_gives_the_numba_spikes():
+    """Several steps per loop iteration (the GPU default for small networks) and a run
+    that is not a whole number of iterations: the chaotic COBA network keeps Numba's
+    spikes, so no step is skipped or repeated."""
+    numba, jax_ = _both(lambda: _coba(ms=103.7), unroll=4, chunk_steps=250)
+    _assert_identical(numba, jax_)
+
+
+def test_burst_after_the_probe_grows_capacities_and_drops_nothing():
+    numba, jax_ = _both(_burst_after_probe, chunk_steps=100)
+    _assert_identical(numba, jax_)
+    assert len(numba["in_i"]) == 300 and len(numba["i"]) > 0
+
+
+def _shared_write_kernel(on_pre: str):
+    from spikeloom.ir import Pathway
+
+    sl.start_scope()
+    src = sl.NeuronGroup(3, "x : 1\nlastspike : second", threshold="abs(t - (i + 1)*ms) < 0.05*ms")
+    G = sl.NeuronGroup(5, "y : 1")
+    S = sl.Synapses(src, G, "w : 1", on_pre=on_pre)
+    S.connect(p=1.0)
+    S.w = "j*1.5 - i"
+    M = sl.StateMonitor(src, "x", record=True)
+    net = sl.Network(src, G, S, M)
+    plan = net._prepare(1 * sl.ms, {}, False)[0]
+    return net, src, next(b.kernel for b in plan.blocks if isinstance(b, Pathway))
+
+
+def test_per_synapse_value_written_to_a_shared_variable_stays_in_order():
+    """``x_pre = w`` writes a different value per synapse into one presynaptic variable:
+    the last synapse in the Numba loop's order wins, so it must run synapse by synapse;
+    ``lastspike_pre = t`` writes one value for all and runs for all synapses at once."""
+    from spikeloom.backends.jax._render import accumulations
+
+    assert accumulations(_shared_write_kernel("x_pre = w\ny_post += w")[2]) is None
+    uniform = _shared_write_kernel("lastspike_pre = t\ny_post += w*(t - lastspike_pre)/ms")[2]
+    assert accumulations(uniform) is not None
+    late = _shared_write_kernel("y_post += lastspike_pre/ms\nlastspike_pre = t")[2]
+    assert accumulations(late) is None  # read before the write: order matters
+
+    def run():
+        net, src, _ = _shared_write_kernel("x_pre = w\ny_post += w")
+        net.run(5 * sl.ms)
+        return {"x": np.asarray(src.x[:])}
+
+    numba, jax_ = _both(run)
+    _assert_identical(numba, jax_)
+    np.testing.assert_array_equal(numba["x"], [6.0, 5.0, 4.0])  # j = 4 wrote last
+
+
+def test_memristive_layer_runs_vectorised_with_the_numba_spikes():
+    """The seed's NC rule (``lastspike_pre = t`` then a weight update per synapse): its
+    kernels run for all synapses at once (once synapse by synapse, 1000x slower) and give
+    the Numba spikes; weights agree to the last bits (``tanh`` of a state variable)."""
+    from benchmarks import cases
+
+    from spikeloom.backends.jax._render import accumulations
+    from spikeloom.core import _base
+    from spikeloom.ir import Pathway
+
+    def run():
+        _base._names.clear()
+        m = cases.build(sl, "memristor", 300, 3)
+        m["network"].run(200 * sl.ms)
+        return {"i": m["spikes"].i[:], "t": _values(m["spikes"].t[:] / sl.ms),
+                "w": m["weights"]()}
+
+    numba, jax_ = _both(run)
+    _assert_identical(numba, jax_, last_bit=("w",))
+    assert len(numba["i"]) > 20
+    sl.start_scope()
+    _base._names.clear()
+    net = cases.build(sl, "memristor", 300, 3)["network"]
+    plan = net._prepare(1 * sl.ms, {}, False)[0]
+    kernels = [b.kernel for b in plan.blocks if isinstance(b, Pathway)]
+    assert len(kernels) == 2 and all(accumulations(k) is not None for k in kernels)
+
+
+def test_reconnected_synapses_are_not_taken_from_the_device_cache():
+    """Connectivity copied to the device is reused between runs; connecting more synapses
+    between two runs must reach the second run."""
+
+    def run():
+        sl.seed(5)
+        P = sl.PoissonGroup(50, 200 * sl.Hz)
+        G = sl.NeuronGroup(10, "y : 1")
+        S = sl.Synapses(P, G, on_pre="y_post += 1")
+        S.connect(p=0.2)
+        net = sl.Network(P, G, S)
+        net.run(10 * sl.ms)
+        first = np.asarray(G.y[:]).copy()
+        S.connect(p=0.5)
+        net.run(10 * sl.ms)
+        return {"first": first, "y": np.asarray(G.y[:])}
+
+    numba, jax_ = _both(run)
+    _assert_identical(numba, jax_)

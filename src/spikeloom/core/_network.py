@@ -453,7 +453,8 @@ def set_device(name: str, **kwargs) -> None:
         device (a GPU when ``spikeloom[gpu]`` is installed, else the CPU).
     **kwargs
         For 'jax': ``float_dtype`` ('float64' or 'float32'), ``chunk_steps`` (steps per
-        compiled chunk) and ``devices`` (shard arrays over this many devices); see
+        compiled chunk), ``unroll`` (steps per iteration of the scanned loop) and
+        ``devices`` (shard arrays over this many devices); see
         :class:`spikeloom.backends.jax._run.Options`. 'numba' takes none.
     """
     allowed = ("numba", "runtime", "jax")

@@ -247,7 +247,9 @@ class JaxRenderer:
         """(block name, role) of every capacity, in the order of ``_need``."""
         keys = []
         for b in plan.blocks:
-            if isinstance(b, ir.Pathway):
+            if isinstance(b, ir.Threshold):
+                keys.append((b.name, "list"))
+            elif isinstance(b, ir.Pathway):
                 keys.append((b.name, "sources"))
                 if b.queue:
                     keys.append((b.name, "queue"))
@@ -428,8 +430,15 @@ class JaxRenderer:
         w(f"_cond = jnp.broadcast_to(_cond, ({n},))")
         cum = self.fresh("cum")
         w(f"{cum} = _prefix(_cond)")
-        w(f"_pos, _cnt = _compact(_cond, {size}, {cum})")
-        w(f"{b.spikes} = (_pos + {b.start}).astype({b.spikes}.dtype)")
+        cid, capacity = self._cap(b, "list")
+        if capacity >= size:
+            w(f"_pos, _cnt = _compact(_cond, {size}, {cum})")
+            w(f"{b.spikes} = (_pos + {b.start}).astype({b.spikes}.dtype)")
+        else:  # only the head of the list is written: entries past the count are unused
+            w(f"_pos, _cnt = _compact(_cond, {capacity}, {cum})")
+            self._need(cid, "_cnt")
+            w(f"{b.spikes} = lax.dynamic_update_slice_in_dim({b.spikes}, "
+              f"(_pos + {b.start}).astype({b.spikes}.dtype), 0, 0)")
         w(f"{b.count} = _cnt.reshape(1).astype({b.count}.dtype)")
         if b.every == 1:
             self.masks[b.spikes] = (self.fresh("mask"), b.start, b.stop, cum)
@@ -545,7 +554,12 @@ class JaxRenderer:
         return f"(_get({b.source_spikes}, {positions}) - {b.source_start})"
 
     def _synapses_of(self, b: ir.Pathway, src: str, ok: str) -> tuple[str, str]:
-        """(synapse indices, valid) of the sources ``src``: row by row, CSR order."""
+        """(synapse indices, valid) of the sources ``src``: row by row, CSR order.
+
+        A (sources x longest row) block. Laying the rows end to end instead wastes no
+        slot on short rows, but finding each slot's row costs a scan over the events,
+        which made COBA 2x slower on an H200 (measured, see ``docs/backends.md``).
+        """
         w = self.w
         width = max(self.config.row_lengths[b.name], 1)
         syn, live = self.fresh("syn"), self.fresh("live")

@@ -12,10 +12,12 @@ done the host
   it, compiles again and runs the chunk again from the state before it, so a spike is
   never dropped (the state before a chunk is kept: JAX arrays are immutable).
 
-Capacities (spiking sources per step and pathway, delay-queue widths, spikes per step and
-per chunk of a monitor) start generous for a short first chunk, the *probe*; the rest of
-the run is compiled once with capacities sized from what the probe needed, with headroom.
-The sizes are remembered for later runs of the same network.
+Capacities (spikes per step of a threshold, spiking sources and synaptic events per step of
+a pathway, delay-queue widths, spikes per step and per chunk of a monitor) start generous
+for the first chunk, the *probe*; the rest of the run is compiled once with capacities
+sized from what the probe needed, with headroom. The sizes are remembered for later runs
+of the same network. The probe is as long as the other chunks, so that a run of whole
+chunks compiles two programs, and a second run none.
 
 ``execute`` has the Numba backend's contract; ``execute_batch`` runs B plans of the same
 structure (B trials, seeds or parameter sets) as one vectorised program.
@@ -32,15 +34,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import ir
-from ._render import (BOUNDS, STATUS_NAN, Config, JaxRenderer, monitor_arrays, record_buffers,
-                      written_arrays)
+from ._render import (
+    BOUNDS,
+    STATUS_NAN,
+    Config,
+    JaxRenderer,
+    monitor_arrays,
+    record_buffers,
+    written_arrays,
+)
 
 logger = logging.getLogger("spikeloom.backends.jax")
 
 #: steps per compiled chunk at most (fewer when the records of a chunk would be large)
 CHUNK_STEPS = 2_000
-#: steps of the first chunk of a run, which measures the capacities the rest needs
-PROBE_STEPS = 200
 #: chunks dispatched ahead of the one the host waits for
 PIPELINE_DEPTH = 2
 #: bytes of monitor records one chunk may hold on the device
@@ -68,8 +75,10 @@ class Options:
         Shard the network's arrays over this many devices (None: one device).
     unroll : int or None
         Steps per iteration of the scanned loop (a GPU pays a fixed cost per iteration,
-        so small networks run faster unrolled; compilation takes longer). None: 8 on a
-        GPU for networks whose largest array has under 2**20 elements, else 1.
+        so small networks run faster unrolled; compilation takes longer). None: 4 on a
+        GPU for networks (trials of a batch) whose largest array has under 2**20
+        elements, else 1 (measured on an H200: COBA 4 000 runs 0.275 s unrolled 1, 0.196 s
+        unrolled 4, 0.207 s unrolled 16, which compiles 4x longer).
     """
 
     float_dtype: str = "float64"
@@ -156,7 +165,10 @@ def _initial_capacities(plan: ir.Plan, arrays: list[dict], probe_steps: int) -> 
     """Generous capacities for the probe chunk: 1/16 of a group spiking in one step."""
     caps = {}
     for b in plan.blocks:
-        if isinstance(b, ir.Pathway):
+        if isinstance(b, ir.Threshold):
+            n = max(a[b.spikes].shape[0] for a in arrays)
+            caps[f"{b.name}/list"] = min(n, max(64, _pow2(n // 16)))
+        elif isinstance(b, ir.Pathway):
             n = b.source_stop - b.source_start
             caps[f"{b.name}/sources"] = min(n, max(64, _pow2(n // 16)))
             if b.queue:
@@ -268,8 +280,8 @@ class _Run:
         learned = _LEARNED.get(self.signature)
         #: whether the first chunk is a probe (capacities not yet known for this network)
         self.probing = learned is None
-        self.capacities = dict(learned) if learned else _initial_capacities(plan, arrays,
-                                                                            PROBE_STEPS)
+        self.capacities = dict(learned) if learned else _initial_capacities(
+            plan, arrays, options.chunk_steps)
 
     # -- device arrays ---------------------------------------------------------------------
     def _device_dtype(self, dtype) -> np.dtype:
@@ -305,6 +317,11 @@ class _Run:
         return shape
 
     def _device(self, values: list[np.ndarray], name: str, read_only: bool):
+        if read_only and np.issubdtype(values[0].dtype, np.integer):
+            return _INDEX_CACHE.get(values, lambda: self._to_device(values, name, True))
+        return self._to_device(values, name, read_only)
+
+    def _to_device(self, values: list[np.ndarray], name: str, read_only: bool):
         shape = self._shape(name)
         dtype = self._device_dtype(values[0].dtype)
         stacked = [_pad_to(v, shape).astype(dtype, copy=False) for v in values]
@@ -399,7 +416,9 @@ class _Run:
         """Capacities past which a larger one changes nothing (all sources spiking)."""
         out = {}
         for b in self.plan.blocks:
-            if isinstance(b, ir.Pathway):
+            if isinstance(b, ir.Threshold):
+                out[f"{b.name}/list"] = self._shape(b.spikes)[0]
+            elif isinstance(b, ir.Pathway):
                 out[f"{b.name}/sources"] = b.source_stop - b.source_start
             elif isinstance(b, ir.RecordSpikes):
                 out[f"{b.name}/spikes"] = b.stop - b.start
@@ -418,16 +437,20 @@ class _Run:
             return self.options.unroll
         if self.jax.default_backend() == "cpu":
             return 1
-        largest = max((a.size for a in constant.values()), default=0)
-        return 8 if largest < 2**20 else 1
+        per_trial = max((a.size // (len(self.arrays) if self.batched else 1)
+                         for a in constant.values()), default=0)
+        return 4 if per_trial < 2**20 else 1
 
     # -- running -------------------------------------------------------------------------------
     def run(self, step0: int, n_steps: int, progress, progress_delay: float):
         """Chunks dispatched ahead; each checked (capacities, NaN) when it is done."""
         jnp = self.jnp
+        clock = _Phases()
         source = self.source()
         mutable, constant = self.initial_state(source)
         mutable = self._fit_queues(mutable)
+        _INDEX_CACHE.end_run()
+        clock.mark("to device")
         zero = jnp.uint64(0)
         seed = jnp.asarray(self.seeds if self.batched else self.seeds[0])
         unroll = self._unroll(constant)
@@ -444,15 +467,16 @@ class _Run:
                 start = ahead[-1][0] + ahead[-1][1] if ahead else done
                 if start >= n_steps:
                     break
-                length = min(PROBE_STEPS if self.probing else chunk_steps, n_steps - start)
+                length = min(chunk_steps, n_steps - start)
                 if source is None:  # rendered again only when capacities change
                     source = self.source()
                 buffers = record_buffers(self.plan, self.config())
                 args = (state, constant, self.scalars, jnp.int64(step0 + start), seed, zero)
-                t0 = time.perf_counter()
+                clock.mark("steps")
                 program = _compiled(source, length, self.batched, args, buffers, unroll)
-                compile_time += time.perf_counter() - t0
+                compile_time += clock.mark("compile")
                 new, recs = program(*args)
+                _copy_ahead(recs, new)
                 ahead.append((start, length, state, new, recs))
                 state = {k: v for k, v in new.items() if not k.startswith("_r")}
             start, length, before, new, recs = ahead.pop(0)
@@ -468,7 +492,9 @@ class _Run:
                 n_steps = start + (int(failed.min()) - (step0 + start)) + 1
                 ahead, state = [], before
                 continue
+            clock.mark("steps")
             records.append(self._host_records(recs, new))
+            clock.mark("records to host")
             mutable = {k: v for k, v in new.items() if not k.startswith("_r")}
             done = start + length
             bar.update(done)
@@ -481,6 +507,8 @@ class _Run:
                 break
         bar.close()
         _LEARNED[self.signature] = dict(self.capacities)
+        clock.mark("steps")
+        self.phases = clock.totals
         return mutable, records, status, compile_time
 
     def _host_records(self, recs: dict, new: dict) -> dict:
@@ -503,6 +531,11 @@ class _Run:
         return total * len(self.arrays)
 
     # -- results back to the model's arrays ----------------------------------------------------
+    def to_host(self, mutable: dict) -> dict:
+        """The written arrays copied to the host (once for all trials of a batch)."""
+        return {self.canon[name]: np.asarray(mutable[self.canon[name]])
+                for name in self.written}
+
     def results(self, mutable: dict, records: list[dict], trial: int) -> dict:
         """Write trial ``trial``'s state into its arrays; return reallocated arrays."""
         arrays = self.arrays[trial]
@@ -552,12 +585,51 @@ class _Run:
         added = 0
         for name, parts in new.items():
             old = arrays[name][:fill]
-            extra = np.concatenate(parts) if parts else old[:0]
-            added = extra.shape[0]
-            out[name] = np.ascontiguousarray(
-                np.concatenate([old, extra.astype(old.dtype)]))
+            added = sum(part.shape[0] for part in parts)
+            # one copy: old records and each chunk's straight into the new buffer
+            out[name] = np.concatenate([old] + parts, dtype=old.dtype, casting="unsafe")
         arrays[b.fill][0] = fill + added
         return out
+
+
+class _IndexCache:
+    """Device copies of the integer arrays the last run read (connectivity: CSR pointers,
+    pre/post indices, permutations), reused while the host arrays are unchanged.
+
+    Connectivity is never written in place (``connect`` reallocates), so an array is
+    recognised by its identity, address, shape, dtype and a sample of its values; the
+    sample also catches an address reused by a new array. Copying 10**8 synapse indices
+    to the device would otherwise cost a large network's run a second each time.
+    """
+
+    SAMPLE = 4096
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple, object] = {}
+        self.used: dict[tuple, object] = {}
+
+    def key(self, values: list[np.ndarray]) -> tuple:
+        parts = []
+        for v in values:
+            sample = v.reshape(-1)[:: max(1, v.size // self.SAMPLE)][: self.SAMPLE + 1]
+            parts.append((id(v), v.__array_interface__["data"][0], v.shape, v.dtype.str,
+                          hashlib.sha1(np.ascontiguousarray(sample).tobytes()).hexdigest(),
+                          v.reshape(-1)[-1:].tobytes()))
+        return tuple(parts)
+
+    def get(self, values: list[np.ndarray], make):
+        key = self.key(values)
+        if key not in self.entries:
+            self.entries[key] = make()
+        self.used[key] = self.entries[key]
+        return self.entries[key]
+
+    def end_run(self) -> None:
+        """Keep what this run used, free the rest (device memory)."""
+        self.entries, self.used = self.used, {}
+
+
+_INDEX_CACHE = _IndexCache()
 
 
 def _used(source: str, name: str) -> bool:
@@ -565,6 +637,29 @@ def _used(source: str, name: str) -> bool:
     import re
 
     return len(re.findall(rf"\b{re.escape(name)}\b", source)) > 2
+
+
+class _Phases:
+    """Wall time per phase of a run (``mark(name)`` charges the time since the last mark).
+
+    "steps" is time spent waiting for the device, so it holds the chunks' run time that
+    the host's own work (compiling, copying records) did not hide.
+    """
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def mark(self, phase: str) -> float:
+        now = time.perf_counter()
+        spent, self.last = now - self.last, now
+        self.totals[phase] = self.totals.get(phase, 0.0) + spent
+        return spent
+
+
+#: wall time per phase of the last JAX run (``to device``, ``compile``, ``steps``,
+#: ``records to host``, ``results``), for benchmarks and ``docs/backends.md``
+last_phases: dict[str, float] = {}
 
 
 class _Bar:
@@ -603,7 +698,10 @@ def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, flo
     """
     run = _Run(plan, [arrays], [scalars], [seed], options or Options(), batched=False)
     mutable, records, status, compile_time = run.run(step0, n_steps, progress, progress_delay)
-    return run.results(mutable, records, 0), status[0], compile_time
+    t0 = time.perf_counter()
+    returned = run.results(mutable, records, 0)
+    _keep_phases(run, time.perf_counter() - t0)
+    return returned, status[0], compile_time
 
 
 def execute_batch(plan: ir.Plan, arrays: list[dict], scalars: list[dict], step0: int,
@@ -618,8 +716,24 @@ def execute_batch(plan: ir.Plan, arrays: list[dict], scalars: list[dict], step0:
     """
     run = _Run(plan, arrays, scalars, seeds, options or Options(), batched=True)
     mutable, records, status, compile_time = run.run(step0, n_steps, progress, progress_delay)
-    return ([run.results(mutable, records, b) for b in range(len(arrays))], status,
-            compile_time)
+    t0 = time.perf_counter()
+    host = run.to_host(mutable)
+    returned = [run.results(host, records, b) for b in range(len(arrays))]
+    _keep_phases(run, time.perf_counter() - t0)
+    return returned, status, compile_time
+
+
+def _copy_ahead(recs: dict, new: dict) -> None:
+    """Start copying a dispatched chunk's records to the host: the copies run while the
+    device works on the next chunk, instead of after the host has waited for it."""
+    for value in [*recs.values(), *(v for k, v in new.items() if k.startswith("_r"))]:
+        value.copy_to_host_async()
+
+
+def _keep_phases(run: _Run, results_s: float) -> None:
+    last_phases.clear()
+    last_phases.update(run.phases, results=results_s)
+    logger.info("JAX run phases (s): %s", {k: round(v, 4) for k, v in last_phases.items()})
 
 
 STATUS_CODES = {STATUS_NAN: "nan", STATUS_OVERFLOW: "overflow"}
