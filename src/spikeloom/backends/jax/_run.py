@@ -318,7 +318,8 @@ class _Run:
 
     def _device(self, values: list[np.ndarray], name: str, read_only: bool):
         if read_only and np.issubdtype(values[0].dtype, np.integer):
-            return _INDEX_CACHE.get(values, lambda: self._to_device(values, name, True))
+            return _INDEX_CACHE.get(values, self.options.devices,
+                                    lambda: self._to_device(values, name, True))
         return self._to_device(values, name, read_only)
 
     def _to_device(self, values: list[np.ndarray], name: str, read_only: bool):
@@ -584,10 +585,9 @@ class _Run:
         out = {}
         added = 0
         for name, parts in new.items():
-            old = arrays[name][:fill]
-            added = sum(part.shape[0] for part in parts)
-            # one copy: old records and each chunk's straight into the new buffer
-            out[name] = np.concatenate([old] + parts, dtype=old.dtype, casting="unsafe")
+            buffer, added = _append(arrays[name], fill, parts)
+            if buffer is not arrays[name]:
+                out[name] = buffer
         arrays[b.fill][0] = fill + added
         return out
 
@@ -608,8 +608,8 @@ class _IndexCache:
         self.entries: dict[tuple, object] = {}
         self.used: dict[tuple, object] = {}
 
-    def key(self, values: list[np.ndarray]) -> tuple:
-        parts = []
+    def key(self, values: list[np.ndarray], devices: int | None) -> tuple:
+        parts: list = [devices]
         for v in values:
             sample = v.reshape(-1)[:: max(1, v.size // self.SAMPLE)][: self.SAMPLE + 1]
             parts.append((id(v), v.__array_interface__["data"][0], v.shape, v.dtype.str,
@@ -617,8 +617,8 @@ class _IndexCache:
                           v.reshape(-1)[-1:].tobytes()))
         return tuple(parts)
 
-    def get(self, values: list[np.ndarray], make):
-        key = self.key(values)
+    def get(self, values: list[np.ndarray], devices: int | None, make):
+        key = self.key(values, devices)
         if key not in self.entries:
             self.entries[key] = make()
         self.used[key] = self.entries[key]
@@ -630,6 +630,23 @@ class _IndexCache:
 
 
 _INDEX_CACHE = _IndexCache()
+
+
+def _append(buffer: np.ndarray, fill: int, parts: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    """Monitor rows ``parts`` written after the first ``fill`` rows of ``buffer``: in place
+    when it has room, else into a new buffer twice as large as needed (its untouched pages
+    cost no memory), so that a second run of the same length copies nothing old again.
+    Returns the buffer and how many rows were added."""
+    added = sum(part.shape[0] for part in parts)
+    if buffer.shape[0] < fill + added:
+        grown = np.empty((2 * (fill + added),) + buffer.shape[1:], buffer.dtype)
+        grown[:fill] = buffer[:fill]
+        buffer = grown
+    at = fill
+    for part in parts:
+        buffer[at: at + part.shape[0]] = part
+        at += part.shape[0]
+    return buffer, added
 
 
 def _used(source: str, name: str) -> bool:
