@@ -163,7 +163,10 @@ class Network:
             obj.before_run(self)
         t0 = time.perf_counter()
         lctx = LoweringContext(base_dt, namespace, self.t_)
-        for obj in objects:
+        # in creation order, so that arrays are declared (and named by position) the same way
+        # in two builds of one model whatever their auto-generated names: 'synapses_10'
+        # sorts before 'synapses_9', which made run_batch see two different structures
+        for obj in sorted(objects, key=lambda o: o._creation):
             obj.lower(lctx)
         plan = lctx.plan()
         if not check_nan:
