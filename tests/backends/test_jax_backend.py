@@ -287,7 +287,10 @@ def test_batch_structure_does_not_depend_on_how_auto_names_sort():
     """Twelve builds of one model get names 'synapses_1' ... 'synapses_24'; 'synapses_10'
     sorts before 'synapses_9', which once changed the plan's structure (run_batch refused
     trial 5 of a batch)."""
+    from spikeloom.core import _base
+
     sl.start_scope()
+    _base._names.clear()  # numbering from 'synapses', whatever earlier tests left alive
     G = sl.NeuronGroup(2, "v : 1")
     offset = sl.Synapses(G, G, on_pre="v_post += 1")  # one build straddles 9 and 10
     nets = [_coba_trial(s).network for s in range(12)]
