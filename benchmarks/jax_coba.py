@@ -24,38 +24,20 @@ import json
 import platform
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_spikeloom(n: int, duration: float, float_dtype: str, seed: int = 1) -> dict:
+    """COBA on spikeloom's JAX backend (the measurement of ``benchmarks.jax_gpu``)."""
     import jax
 
-    import spikeloom as sl
-    from benchmarks import cases
-    from spikeloom.core import _base
+    from benchmarks.jax_gpu import coba
 
-    sl.set_device("jax", float_dtype=float_dtype)
-    _base._names.clear()  # the cases use fixed names; this process builds each size once
-    sl.start_scope()
-    t0 = time.perf_counter()
-    model = cases.build(sl, "coba", n, seed)
-    build_s = time.perf_counter() - t0
-    net = model["network"]
-    t0 = time.perf_counter()
-    net.run(duration * sl.second)
-    first_s = time.perf_counter() - t0
-    compile_s = net.last_compile_time
-    spikes_before = len(model["spikes"].i[:])
-    net.run(duration * sl.second)
-    run_s = net.last_run_time
-    spikes = len(model["spikes"].i[:]) - spikes_before
-    return {"simulator": "spikeloom-jax", "n": n, "build_s": build_s, "first_run_s": first_s,
-            "compile_s": compile_s, "run_s": run_s, "spikes": spikes,
-            "rate_hz": spikes / (n * duration), "synapses": int(model["synapses"]()),
-            "device": str(jax.devices()[0]), "float": float_dtype}
+    row = coba(n, float_dtype, duration=duration, seed=seed)
+    row.update(simulator="spikeloom-jax", device=str(jax.devices()[0]))
+    return row
 
 
 def run_brainpy(python: str, n: int, duration: float, seed: int = 1) -> dict:

@@ -59,14 +59,14 @@ def _phases() -> dict:
 
 
 def coba(n: int, float_dtype: str = "float32", unroll: int | None = None,
-         duration: float = 1.0) -> dict:
+         duration: float = 1.0, seed: int = 1) -> dict:
     """First and second ``run(duration)`` of COBA with ``n`` neurons."""
     import spikeloom as sl
     from benchmarks import cases
 
     _fresh(sl, float_dtype, unroll)
     t0 = time.perf_counter()
-    model = cases.build(sl, "coba", n, 1)
+    model = cases.build(sl, "coba", n, seed)
     build_s = time.perf_counter() - t0
     net = model["network"]
     t0 = time.perf_counter()

@@ -531,15 +531,13 @@ class JaxRenderer:
         if span is not None:  # a slice of the threshold's ascending spike list
             lo, hi = span
             w(f"_cnt = {hi} - {lo}")
-            if cid is not None:
-                self._need(cid, "_cnt")
-            w(f"{src} = {self._take_range(b.source_spikes, lo, capacity)} - {b.source_start}")
-            w(f"{ok} = jnp.arange({capacity}) < _cnt")
-            return src, ok
-        w(f"_pos, _cnt = _compact({mask}, {capacity})")
+            value = f"{self._take_range(b.source_spikes, lo, capacity)} - {b.source_start}"
+        else:
+            w(f"_pos, _cnt = _compact({mask}, {capacity})")
+            value = self._source_at(b, kind, "_pos", size)
         if cid is not None:
             self._need(cid, "_cnt")
-        w(f"{src} = {self._source_at(b, kind, '_pos', size)}")
+        w(f"{src} = {value}")
         w(f"{ok} = jnp.arange({capacity}) < _cnt")
         return src, ok
 
