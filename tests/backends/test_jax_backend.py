@@ -389,15 +389,18 @@ def test_gpu_coba_rate_matches_cpu():
 
 
 def test_step_function_is_cached_between_runs():
-    """A second identical run compiles nothing (the compiled chunk is reused)."""
+    """A run of one chunk is all probe; the next build of the same network starts from the
+    capacities the probe learned (one program, compiled once); every later identical run
+    compiles nothing (the compiled chunk is reused)."""
     sl.set_device("jax")
-    sl.seed(1)
-    build_coba(200, p=0.05).network.run(20 * sl.ms)
-    before = len(jax_run._COMPILED)
-    sl.start_scope()
-    sl.seed(1)
-    build_coba(200, p=0.05).network.run(20 * sl.ms)
-    assert len(jax_run._COMPILED) == before
+    counts = []
+    for _ in range(3):
+        sl.start_scope()
+        sl.seed(1)
+        build_coba(200, p=0.05).network.run(20 * sl.ms)
+        counts.append(len(jax_run._COMPILED))
+    assert counts[1] <= counts[0] + 1
+    assert counts[2] == counts[1]
 
 
 # -- capacities, shared writes, the device cache ----------------------------------------------

@@ -12,8 +12,8 @@ done the host
   it, compiles again and runs the chunk again from the state before it, so a spike is
   never dropped (the state before a chunk is kept: JAX arrays are immutable).
 
-Capacities (spikes per step of a threshold, spiking sources and synaptic events per step of
-a pathway, delay-queue widths, spikes per step and per chunk of a monitor) start generous
+Capacities (spikes per step of a threshold, spiking sources per step of a pathway,
+delay-queue widths, spikes per step and per chunk of a monitor) start generous
 for the first chunk, the *probe*; the rest of the run is compiled once with capacities
 sized from what the probe needed, with headroom. The sizes are remembered for later runs
 of the same network. The probe is as long as the other chunks, so that a run of whole
@@ -56,8 +56,9 @@ STATUS_OVERFLOW = 2
 
 _COMPILED: dict[tuple, object] = {}
 _STEPS: dict[str, object] = {}
-#: capacities learned by earlier runs, by plan structure and array shapes
-_LEARNED: dict[tuple, dict[str, int]] = {}
+#: capacities learned by earlier runs (in ``capacity_keys`` order), by plan structure and
+#: array shapes
+_LEARNED: dict[tuple, tuple[int, ...]] = {}
 
 
 @dataclass
@@ -274,14 +275,17 @@ class _Run:
         self.canon = plan.positional_names()
         self.seeds = np.array(seeds, np.uint64)
         self.scalars = self._scalars(scalars)
-        self.signature = (plan.canonical(), len(arrays), options.float_dtype,
-                          tuple(sorted((d.name, self._shape(d.name, {}))
-                                       for d in plan.arrays if d.name not in self.outputs)))
+        self.signature = (plan.canonical(), options.float_dtype, options.chunk_steps,
+                          tuple(tuple(a[d.name].shape for a in arrays)
+                                for d in plan.arrays if d.name not in self.outputs))
         learned = _LEARNED.get(self.signature)
         #: whether the first chunk is a probe (capacities not yet known for this network)
         self.probing = learned is None
-        self.capacities = dict(learned) if learned else _initial_capacities(
-            plan, arrays, options.chunk_steps)
+        if learned is None:
+            self.capacities = _initial_capacities(plan, arrays, options.chunk_steps)
+        else:  # stored by position: a rebuilt network of the same structure reuses them
+            self.capacities = {f"{name}/{role}": size
+                               for (name, role), size in zip(self.keys, learned)}
 
     # -- device arrays ---------------------------------------------------------------------
     def _device_dtype(self, dtype) -> np.dtype:
@@ -307,13 +311,12 @@ class _Run:
                                                                else arr[0])
         return out
 
-    def _shape(self, name: str, capacities: dict | None = None) -> tuple[int, ...]:
-        capacities = self.capacities if capacities is None else capacities
+    def _shape(self, name: str) -> tuple[int, ...]:
         shapes = [a[name].shape for a in self.arrays]
         shape = tuple(max(s[k] for s in shapes) for k in range(len(shapes[0])))
         for b in self.plan.blocks:
-            if isinstance(b, ir.Pathway) and b.queue == name and capacities:
-                shape = (shape[0], capacities[f"{b.name}/queue"])
+            if isinstance(b, ir.Pathway) and b.queue == name:
+                shape = (shape[0], self.capacities[f"{b.name}/queue"])
         return shape
 
     def _device(self, values: list[np.ndarray], name: str, read_only: bool):
@@ -399,19 +402,12 @@ class _Run:
         for k, (name, role) in enumerate(self.keys):
             key = f"{name}/{role}"
             value = int(need[..., k].max())
-            if role == "chunk":  # spikes per chunk: scaled from the probe's length
+            if role == "chunk":  # scaled from the probe's length (after "spikes": keys order)
                 per_step = value / max(probe_steps, 1)
                 spikes = self.capacities[f"{name}/spikes"]
                 self.capacities[key] = _round_up(per_step * chunk_steps * 3 // 2 + spikes)
             else:
                 self.capacities[key] = _sized(value, limits.get(key))
-        # the per-step monitor capacity may have changed the chunk's: recompute in order
-        for k, (name, role) in enumerate(self.keys):
-            if role == "chunk":
-                per_step = int(need[..., k].max()) / max(probe_steps, 1)
-                spikes = self.capacities[f"{name}/spikes"]
-                self.capacities[f"{name}/{role}"] = _round_up(
-                    per_step * chunk_steps * 3 // 2 + spikes)
 
     def _limits(self) -> dict[str, int]:
         """Capacities past which a larger one changes nothing (all sources spiking)."""
@@ -507,14 +503,15 @@ class _Run:
                 status = chunk_status
                 break
         bar.close()
-        _LEARNED[self.signature] = dict(self.capacities)
+        _LEARNED[self.signature] = tuple(self.capacities[f"{name}/{role}"]
+                                         for name, role in self.keys)
         clock.mark("steps")
         self.phases = clock.totals
         return mutable, records, status, compile_time
 
     def _host_records(self, recs: dict, new: dict) -> dict:
-        """A done chunk's records on the host: per-step rows and the filled part of the
-        spike buffers (their fill marks synchronise; the copies follow in one go)."""
+        """A done chunk's records on the host: per-step rows, spike buffers and their fill
+        marks (copies that ``_copy_ahead`` started while the device was busy)."""
         out = {k: np.asarray(v) for k, v in recs.items()}
         for key, value in new.items():
             if key.startswith("_r"):
