@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass
 
@@ -444,6 +445,7 @@ class _Run:
         jnp = self.jnp
         clock = _Phases()
         source = self.source()
+        buffers = record_buffers(self.plan, self.config())
         mutable, constant = self.initial_state(source)
         mutable = self._fit_queues(mutable)
         _INDEX_CACHE.end_run()
@@ -467,7 +469,7 @@ class _Run:
                 length = min(chunk_steps, n_steps - start)
                 if source is None:  # rendered again only when capacities change
                     source = self.source()
-                buffers = record_buffers(self.plan, self.config())
+                    buffers = record_buffers(self.plan, self.config())
                 args = (state, constant, self.scalars, jnp.int64(step0 + start), seed, zero)
                 clock.mark("steps")
                 program = _compiled(source, length, self.batched, args, buffers, unroll)
@@ -648,8 +650,6 @@ def _append(buffer: np.ndarray, fill: int, parts: list[np.ndarray]) -> tuple[np.
 
 def _used(source: str, name: str) -> bool:
     """Whether the step reads array ``name`` beyond loading it from ``_c``."""
-    import re
-
     return len(re.findall(rf"\b{re.escape(name)}\b", source)) > 2
 
 
