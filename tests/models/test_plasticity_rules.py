@@ -140,9 +140,14 @@ def test_printed_brian2_code_builds_the_same_synapses():
 
 
 def test_rule_equations_expose_code():
-    """The equations are plain Brian2 strings with the parameters as constants."""
+    """The equations are plain Brian2 strings; the parameters travel as the model's constants
+    (set at run time), printed for Brian2 as constant lines."""
     eq = NanocompositeSTDP().equations
-    assert "A_minus = -0.047 : 1" in eq.model and "mu_plus = 26.7*ms : second" in eq.model
+    assert eq.constants["A_minus"] == -0.047 and eq.constants["plastic"] == 1.0
+    assert "A_minus" not in eq.model
+    assert "A_minus = -0.047 : 1" in eq.brian2_model
+    assert "mu_plus = 26.7*ms : second" in eq.brian2_model
+    assert "plastic : boolean (shared)" in eq.brian2_model
     assert "tanh" in eq.on_pre and "tanh" in eq.on_post and eq.namespace is None
     eq = PairSTDP().equations
     assert "(event-driven)" in eq.model and "clip(w + stdp_dwd, w_min, w_max)" in eq.on_pre

@@ -8,8 +8,8 @@ import numpy as np
 import sympy
 
 from ..equations import BOOLEAN
-from ..exceptions import EquationError
-from ..units import DIMENSIONLESS
+from ..exceptions import EquationError, UnitError
+from ..units import DIMENSIONLESS, Quantity, dim_string, get_dim, si_value
 from ._base import SimObject
 from ._codegen import Namespace, Scope
 from ._evaluate import Evaluator
@@ -20,6 +20,47 @@ def check_size(N, owner: str, argument: str = "N") -> int:
     if isinstance(N, bool) or not isinstance(N, numbers.Integral) or N <= 0:
         raise ValueError(f"{owner}: {argument} must be a positive integer, got {N!r}")
     return int(N)
+
+
+def is_run_time_constant(value) -> bool:
+    """Whether an equations constant is passed to the compiled loop as an argument.
+
+    Numbers and quantities are (changing them needs no new compilation); booleans are
+    written into the code, and TimedArrays are functions.
+    """
+    if isinstance(value, bool | np.bool_):
+        return False
+    return isinstance(value, Quantity | numbers.Real) or (
+        isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf")
+
+
+def replacement_constant(owner: str, name: str, old, new):
+    """``new`` checked against the constant it replaces: same dimension, a finite scalar.
+
+    The replacement keeps the old value's number type (an int set on a float constant is
+    stored as a float), so the compiled loop's argument types and its code stay the same.
+    """
+    where = f"{owner}: setting the constant {name} (was {old!r})"
+    number = isinstance(new, Quantity | numbers.Real | np.ndarray)
+    if isinstance(new, bool | np.bool_) or not number:
+        raise TypeError(f"{where}: expected a number or a quantity, got {new!r}")
+    if get_dim(new) != get_dim(old):
+        raise UnitError(f"{where}: {new!r} has unit {dim_string(get_dim(new))}, the constant "
+                        f"has {dim_string(get_dim(old))}")
+    si = np.asarray(si_value(new))
+    if si.ndim != 0:
+        raise ValueError(f"{where}: expected one value, got an array of shape {si.shape}; "
+                         "per-element values belong in a parameter (e.g. 'tau : second')")
+    if not np.isfinite(si):
+        raise ValueError(f"{where}: got {new!r}; the value must be finite")
+    old_si = np.asarray(si_value(old)).item()
+    if isinstance(old_si, int | np.integer):
+        if si.item() != int(si.item()):
+            raise ValueError(f"{where}: the constant is an integer, got {new!r}")
+        return int(si.item()) if not isinstance(old, Quantity) else new
+    if isinstance(old, Quantity):
+        return new if isinstance(new, Quantity) else float(si.item())
+    return float(si.item())
 
 
 class Group(SimObject):
@@ -76,6 +117,9 @@ class Group(SimObject):
             return VariableView(self, variables[name])
         if name.endswith("_") and name[:-1] in variables:
             return self._get_values(variables[name[:-1]], slice(None))
+        constants = self.__dict__.get("_eq_namespace") or {}
+        if name in constants and is_run_time_constant(constants[name]):
+            return constants[name]
         raise AttributeError(f"{type(self).__name__} object {self.__dict__.get('name', '')!r} "
                              f"has no attribute or variable {name!r}")
 
@@ -85,6 +129,10 @@ class Group(SimObject):
             self._set_values(variables[name], slice(None), value)
         elif name.endswith("_") and name[:-1] in variables:
             self._set_values(variables[name[:-1]], slice(None), value, si=True)
+        elif name in (self.__dict__.get("_eq_namespace") or {}) and \
+                is_run_time_constant(self.__dict__["_eq_namespace"][name]):
+            self._eq_namespace[name] = replacement_constant(
+                self.owner, name, self._eq_namespace[name], value)
         elif self._frozen and not name.startswith("_") and name not in self.__dict__ \
                 and not hasattr(type(self), name):
             raise AttributeError(

@@ -198,6 +198,46 @@ class Synapses(EquationsOwner):
         from ._variables import VariableView
         return VariableView(self, var)
 
+    # -- the plasticity switch -----------------------------------------------------------------
+    @property
+    def plastic(self):
+        """Whether the synapses' weights may change (True unless switched off).
+
+        Synapses built from a rule of :mod:`spikeloom.models.plasticity` scale every weight
+        increment by the constant ``plastic``: ``S.plastic = False`` freezes the weights (a
+        run leaves them bit-identical; traces, spike times and a device's drift and read
+        noise go on), ``S.plastic = True`` resumes learning. Neither needs a new compilation.
+        A model that declares its own ``plastic`` variable (Brian2's idiom
+        ``plastic : boolean (shared)``) gets that variable instead.
+        """
+        variables = self.__dict__["variables"]
+        if "plastic" in variables:
+            return self._view(variables["plastic"])
+        constants = self.__dict__.get("_eq_namespace") or {}
+        if "plastic" not in constants:
+            raise AttributeError(f"{self.owner} has no plasticity switch: its code reads no "
+                                 "'plastic' (rules of spikeloom.models.plasticity have one)")
+        return bool(constants["plastic"])
+
+    def __setattr__(self, name: str, value) -> None:
+        if name == "plastic" and "plastic" not in self.__dict__.get("variables", {}):
+            self._set_plastic(value)
+        else:
+            super().__setattr__(name, value)
+
+    def _set_plastic(self, value) -> None:
+        constants = self.__dict__.get("_eq_namespace") or {}
+        if "plastic" not in constants:
+            raise AttributeError(
+                f"{self.owner}: cannot set plastic={value!r}: its code reads no 'plastic', so "
+                "nothing would be switched (build the synapses from a rule of "
+                "spikeloom.models.plasticity, or declare 'plastic : boolean (shared)' and "
+                "scale the weight changes by it)")
+        if not isinstance(value, bool | np.bool_):
+            raise TypeError(f"{self.owner}: plastic must be True or False, got {value!r}")
+        # stored as a number: a boolean constant would be written into the compiled code
+        constants["plastic"] = 1.0 if value else 0.0
+
     def __getattr__(self, name):
         if name in ("i", "j"):
             var = self.__dict__["variables"]["_synaptic_pre" if name == "i" else "_synaptic_post"]

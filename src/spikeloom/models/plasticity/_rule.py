@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...core import Synapses
+from ...equations import Equations
 from ...units import Quantity, get_dim, si_value
 from ..devices._memristor import Memristor
 from ..devices._validation import SECOND, check_choice, check_int, format_value, parameter_lines
@@ -40,21 +41,36 @@ class SynapseCode:
     model, on_pre, on_post : str
         Brian2 model equations and event statements.
     namespace : dict or None
-        The user's external constants, if given (the rule's parameters are constant
-        subexpressions of ``model``, so the code needs no namespace of its own).
+        The user's external constants, if given.
+    constants : dict
+        The rule's and the device's parameters (name → value with unit) and the switch
+        ``plastic`` (1.0: on). They travel with the model as the constants of its
+        :class:`~spikeloom.Equations`, so ``S.A_plus = 0`` or ``S.plastic = False`` between
+        runs takes effect without a new compilation.
     """
 
     model: str
     on_pre: str
     on_post: str
     namespace: dict | None = None
+    constants: dict = field(default_factory=dict)
 
     def kwargs(self) -> dict:
         """Keyword arguments for :class:`~spikeloom.Synapses`."""
-        kw = {"model": self.model, "on_pre": self.on_pre, "on_post": self.on_post}
+        kw = {"model": Equations(self.model, **self.constants), "on_pre": self.on_pre,
+              "on_post": self.on_post}
         if self.namespace is not None:
             kw["namespace"] = dict(self.namespace)
         return kw
+
+    @property
+    def brian2_model(self) -> str:
+        """The model as Brian2 code: parameters as constant lines, ``plastic`` a variable."""
+        params = {k: v for k, v in self.constants.items() if k != "plastic"}
+        lines = parameter_lines(params)
+        if "plastic" in self.constants:
+            lines.append("plastic : boolean (shared)")
+        return "\n".join(lines + [self.model])
 
 
 @dataclass
@@ -151,12 +167,13 @@ class PlasticityRule:
         check_choice(owner, "transmit", transmit, TRANSMITS)
         dev = self.device.code(self.w_min, self.w_max) if self.device is not None else None
         weight = dev.weight if dev is not None else "w"
-        if dev is not None and dev.update_path:
-            def apply(dw):
-                return self.device.apply(weight, dw)
-        else:
-            def apply(dw):
-                return self._bound(weight, dw)
+        def apply(dw):
+            # the switch scales the increment: frozen, the device sees no update (no
+            # programming, drift goes on) and w + 0 leaves the weight bit-identical
+            gate = [f"{dw} = plastic*{dw}"]
+            if dev is not None and dev.update_path:
+                return gate + self.device.apply(weight, dw)
+            return gate + self._bound(weight, dw)
         ltp, ltd = self._branches()
         pc = pairing_code(self.pairing, ltp, ltd, weight, apply, self.n_history,
                           self.coincident)
@@ -181,10 +198,15 @@ class PlasticityRule:
                 raise ValueError(f"{owner}: namespace entry {key!r} has the name of a rule "
                                  f"parameter ({key} = {format_value(params[key])}); rename your "
                                  "constant")
-        model_lines = ["w : 1"] + parameter_lines(params) + pc.model + ex.model
+        if "plastic" in (namespace or {}):
+            raise ValueError(f"{owner}: namespace entry 'plastic' is the name of the rule's "
+                             "plasticity switch (S.plastic); rename your constant")
+        model_lines = ["w : 1"] + pc.model + ex.model
         model_lines += (dev.model if dev is not None else []) + _lines(model)
         ns = None if namespace is None else dict(namespace)
-        return SynapseCode("\n".join(model_lines), "\n".join(pre), "\n".join(post), ns)
+        params["plastic"] = 1.0
+        return SynapseCode("\n".join(model_lines), "\n".join(pre), "\n".join(post), ns,
+                           params)
 
     def synapse_kwargs(self, on_pre: str | None = None, on_post: str | None = None,
                        model: str | None = None, namespace: dict | None = None,
@@ -282,9 +304,10 @@ class PlasticityRule:
 
         lines = [f"# {self!r}",
                  f"S = Synapses({source}, {target},",
-                 f"    model={block(code.model)},",
+                 f"    model={block(code.brian2_model)},",
                  f"    on_pre={block(code.on_pre)},",
                  f"    on_post={block(code.on_post)})",
+                 "S.plastic = True  # False freezes the weights",
                  "# with a synaptic delay d counted in Δt as in NEST: "
                  "S.delay = d; S.post.delay = 2*d"]
         if self.device is not None and not self.device.is_ideal:
