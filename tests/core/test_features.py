@@ -1,9 +1,11 @@
 """Brian2 features beyond the reference suite, checked against hand-computed values."""
 
 import numpy as np
+import pytest
 
 import spikeloom as sl
 from spikeloom import (
+    Network,
     NeuronGroup,
     SpikeGeneratorGroup,
     SpikeMonitor,
@@ -191,3 +193,23 @@ def test_synapses_created_out_of_source_order_deliver_correctly():
     S.w = [1.0, 10.0, 100.0, 1000.0]
     sl.Network(src, G, S).run(3 * ms)
     np.testing.assert_array_equal(G.v[:], [1.0, 10.0, 1100.0])
+
+
+def test_run_regularly_resets_at_every_multiple_of_its_dt():
+    """Brian2's run_regularly: v' = 1/(10 ms) with v = i/2 set at t = 0, 5, 10 ms gives
+    v(t) = i/2 + (t mod 5 ms)/(10 ms) (closed form); the Network holds the operation."""
+    G = NeuronGroup(3, "dv/dt = 1/(10*ms) : 1", method="euler", name="rr_group")
+    op = G.run_regularly("v = i*0.5", dt=5 * ms)
+    M = StateMonitor(G, "v", record=True, name="rr_mon")
+    net = Network(G, M)
+    assert op in net.objects and op.name == "rr_group_run_regularly"
+    net.run(12 * ms)
+    expected = np.arange(3)[:, None] * 0.5 + (np.arange(120) % 50) * 1e-4 / 10e-3
+    np.testing.assert_allclose(M.v, expected, atol=1e-9)
+
+
+def test_run_regularly_rejects_unknown_names():
+    G = NeuronGroup(2, "v : 1", name="rr_bad")
+    G.run_regularly("v = u_unknown", dt=1 * ms)
+    with pytest.raises(Exception, match="u_unknown"):
+        Network(G).run(1 * ms)

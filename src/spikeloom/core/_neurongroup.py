@@ -210,6 +210,7 @@ class NeuronGroup(SpikeSource, EquationsOwner):
                  events=None, namespace=None, dtype=None, dt=None, clock=None, order=0,
                  name=None, method_options=None, codeobj_class=None) -> None:
         super().__init__(name=name, when="groups", order=order, dt=dt, clock=clock)
+        self._regular_operations: list = []
         self.N = check_size(N, f"NeuronGroup {self.name!r}")
         if events:
             raise EquationError(f"{self.owner}: custom events are not supported yet")
@@ -244,6 +245,42 @@ class NeuronGroup(SpikeSource, EquationsOwner):
         for name in flagged:
             self.variables[name].conditional_write = "not_refractory"
         self._frozen = True
+
+    # -- regular operations -------------------------------------------------------------------
+    def run_regularly(self, code: str, dt=None, clock=None, when: str = "start",
+                      order: int = 0, name: str | None = None, codeobj_class=None):
+        """Run ``code`` for every neuron at each multiple of ``dt`` (Brian2's API).
+
+        Parameters
+        ----------
+        code : str
+            Statements over the group's variables, e.g. ``'v = E_L'``.
+        dt : Quantity (time), optional
+            Interval (a whole multiple of the network's dt); default: the group's clock.
+        clock : Clock, optional
+            Instead of ``dt``.
+        when : str
+            Schedule slot (default ``'start'``).
+        order : int
+        name : str, optional
+        codeobj_class : ignored
+            Accepted for Brian2 scripts; spikeloom compiles every run into one loop.
+
+        Returns
+        -------
+        RegularOperation
+            Contained in the group: a Network with the group runs it.
+        """
+        from ._regular import RegularOperation
+
+        op = RegularOperation(self, code, dt=dt, clock=clock, when=when, order=order,
+                              name=name)
+        self._regular_operations.append(op)
+        return op
+
+    @property
+    def contained_objects(self) -> list:
+        return list(self.__dict__.get("_regular_operations", ()))
 
     # -- lowering --------------------------------------------------------------------------------
     def lower(self, lctx) -> None:
