@@ -1,0 +1,315 @@
+"""``MemristiveSNNClassifier``: train a spiking network with (memristive) STDP, freeze, test.
+
+The protocol of Sboev et al. (2020, 2021): features are normalised, spread over Gaussian
+receptive fields and coded as spike latencies (temporal) or Poisson rates; a network of
+:mod:`spikeloom.tasks._networks` learns with the plasticity rule for ``epochs`` passes over
+the training set (one compiled run each); then plasticity is frozen (``Synapses.plastic``),
+the training set is presented once more and a decoder learns the map from the output spike
+counts to the classes. ``predict`` presents new samples to the frozen network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..models.devices import Memristor
+from ..models.plasticity import NanocompositeSTDP, PairSTDP, ParyleneSTDP, PlasticityRule
+from ..units._units import bu
+from ._networks import DT, ClasswiseNetwork, WTANetwork
+from ._spikes import latency_schedule, poisson_schedule
+from .datasets import check_classification_data
+from .decoders import DECODERS, make_decoder
+from .encoding import FeatureScaler, GaussianReceptiveFields, LatencyEncoder, RateEncoder
+
+RULES = ("stdp", "nc", "ppx")
+#: Settings left at None take these values (tuned on Iris with the NC rule by a random search
+#: over 120 settings, 5 folds each; docs/learning.md). Currents in pA, times in ms.
+TUNED = {"temporal": {"weight_scale": 5.0, "target_current": 8.0, "initial_weight": 0.05,
+                      "pause": 30 * bu.ms, "presentation": None, "high_rate": None},
+         "rate": {"weight_scale": 0.112, "target_current": 8.0, "initial_weight": 0.05,
+                  "pause": 50 * bu.ms, "presentation": 350 * bu.ms, "high_rate": 100 * bu.Hz}}
+#: nS per unit weight of the WTA input synapses (5 of 2, 5, 10 on Iris: most neurons fire)
+WTA_WEIGHT_SCALE = 5.0
+#: the class-wise neurons integrate longer than the group's (tau_m = 10 ms, tau_syn = 5 ms):
+#: spike counts then grow with the summed input instead of saturating after a few spikes
+CLASSWISE_NEURON = {"tau_m": 100 * bu.ms, "tau_syn_ex": 10 * bu.ms}
+NETWORKS = ("classwise", "wta")
+ENCODINGS = ("temporal", "rate")
+
+
+def make_rule(rule, device: Memristor | None = None) -> PlasticityRule:
+    """The plasticity rule named ``rule`` (or ``rule`` itself), with ``device`` under it.
+
+    'stdp': additive nearest-neighbour STDP as the group's NEST ``stdp_nn_symm_synapse``
+    (λ = 0.01, α = 0.553, τ± = 20 ms, w in [0, 1]); 'nc': :meth:`NanocompositeSTDP.nest_fit`;
+    'ppx': :meth:`ParyleneSTDP.nest_fit` (both the group's NEST defaults, clipped to [0, 1]).
+    """
+    if device is not None and not isinstance(device, Memristor):
+        raise TypeError(f"MemristiveSNNClassifier: device must be a Memristor or None, got "
+                        f"{device!r}")
+    if isinstance(rule, PlasticityRule):
+        if device is not None:
+            raise ValueError("MemristiveSNNClassifier: device= works with a rule given by "
+                             "name; a rule object carries its own device (rule=..., "
+                             "device=None)")
+        return rule
+    if rule == "stdp":
+        return PairSTDP(A_plus=0.01, A_minus=-0.01 * 0.553, tau_plus=20 * bu.ms,
+                        tau_minus=20 * bu.ms, w_min=0.0, w_max=1.0, pairing="nn_symm",
+                        device=device)
+    if rule == "nc":
+        return NanocompositeSTDP.nest_fit(device=device)
+    if rule == "ppx":
+        return ParyleneSTDP.nest_fit(device=device)
+    raise ValueError(f"MemristiveSNNClassifier: rule must be one of {', '.join(RULES)} or a "
+                     f"PlasticityRule object, got {rule!r}")
+
+
+def _choice(name: str, value, allowed: tuple) -> str:
+    if value not in allowed:
+        raise ValueError(f"MemristiveSNNClassifier: {name} must be one of "
+                         f"{', '.join(map(repr, allowed))}, got {value!r}")
+    return value
+
+
+class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
+    """A spiking classifier that learns with classic or memristive STDP (scikit-learn API).
+
+    Parameters
+    ----------
+    rule : {'stdp', 'nc', 'ppx'} or PlasticityRule
+        The plasticity of the input synapses (see :func:`make_rule`).
+    network : {'classwise', 'wta'}
+        One ``iaf_psc_exp`` neuron per class trained with a teacher current, or an
+        unsupervised winner-take-all layer of ``n_neurons`` conductance neurons.
+    encoding : {'temporal', 'rate'}
+        One spike per input, earlier for a stronger receptive-field response (``window``
+        then ``pause``), or Poisson rates up to ``high_rate`` (``presentation`` then
+        ``pause``).
+    device : Memristor, optional
+        Device model under the weights (with a rule given by name).
+    epochs : int
+        Passes over the training set with plasticity on (0: the random initial weights
+        are kept; the frozen-weight control).
+    n_fields : int
+        Gaussian receptive fields per feature.
+    scaler : str or None
+        Normalisation before the receptive fields (see :class:`FeatureScaler`).
+    decoder : {'own-rate', 'logistic', 'boosting'}
+        From the frozen network's spike counts to classes.
+    weight_scale : float, optional
+        Synaptic current (classwise, pA) or conductance (wta, nS) of a weight of 1.
+    window, presentation, pause : Quantity (time), optional
+        Temporal code window, rate-code presentation, silence after each sample.
+    high_rate : Quantity (Hz), optional
+        Rate of a full receptive-field response (rate coding; 0.1 Hz for none).
+    n_neurons : int, optional
+        Excitatory neurons of the WTA network (default: 10 per class).
+    initial_weight : float or 'uniform', optional
+        Every initial weight at this fraction of the rule's range, or drawn uniformly in it.
+    target_current : float, optional
+        Current (pA) given to the neuron of the sample's class while training (class-wise
+        network; the group gives none and only silences the others with -1000 pA).
+    input_copies : int
+        Inputs per receptive field (the group's 2020 networks use 24).
+
+    Settings left at None take the tuned values of :data:`TUNED` for the encoding.
+    random_state : int, optional
+        Seed of the initial weights, the Poisson trains, the sample order and the device
+        draws; ``fit`` gives the same result for the same seed.
+    progress : bool
+        Show a progress bar over the epochs.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    weights_ : ndarray (n_inputs, n_outputs)
+        Weights after training.
+    weight_history_ : ndarray (epochs + 1, n_inputs, n_outputs)
+        Weights before training and after each epoch.
+    train_counts_ : ndarray (n_samples, n_outputs)
+        Spike counts of the frozen network on the training set (the decoder's input).
+    decoder_ : estimator
+        The fitted decoder.
+    """
+
+    def __init__(self, rule="nc", network="classwise", encoding="temporal", device=None,
+                 epochs: int = 4, n_fields: int = 7, scaler="minmax", decoder="own-rate",
+                 weight_scale: float | None = None, window=20 * bu.ms,
+                 presentation=None, pause=None, high_rate=None,
+                 n_neurons: int | None = None, initial_weight=None,
+                 target_current: float | None = None, input_copies: int = 1,
+                 random_state=None, progress: bool = False) -> None:
+        self.rule = rule
+        self.network = network
+        self.encoding = encoding
+        self.device = device
+        self.epochs = epochs
+        self.n_fields = n_fields
+        self.scaler = scaler
+        self.decoder = decoder
+        self.weight_scale = weight_scale
+        self.window = window
+        self.presentation = presentation
+        self.pause = pause
+        self.high_rate = high_rate
+        self.n_neurons = n_neurons
+        self.initial_weight = initial_weight
+        self.target_current = target_current
+        self.input_copies = input_copies
+        self.random_state = random_state
+        self.progress = progress
+
+    # -- checks ----------------------------------------------------------------------------------
+    def _check_params(self) -> None:
+        _choice("network", self.network, NETWORKS)
+        _choice("encoding", self.encoding, ENCODINGS)
+        _choice("decoder", self.decoder, DECODERS)
+        make_rule(self.rule, self.device)
+        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int | np.integer) \
+                or self.epochs < 0:
+            raise ValueError(f"MemristiveSNNClassifier: epochs must be an integer >= 0, got "
+                             f"{self.epochs!r}")
+        if self.weight_scale is not None and not (
+                isinstance(self.weight_scale, int | float) and self.weight_scale > 0):
+            raise ValueError(f"MemristiveSNNClassifier: weight_scale must be a number > 0 or "
+                             f"None, got {self.weight_scale!r}")
+
+    def _setting(self, name: str):
+        """The parameter ``name``, or the tuned value of the encoding if it is None."""
+        value = getattr(self, name)
+        return TUNED[self.encoding][name] if value is None else value
+
+    # -- encoding --------------------------------------------------------------------------------
+    def _encoder(self):
+        if self.encoding == "temporal":
+            return LatencyEncoder(window=self.window, pause=self._setting("pause"))
+        return RateEncoder(low=0.1 * bu.Hz, high=self._setting("high_rate"),
+                           presentation=self._setting("presentation"),
+                           pause=self._setting("pause"))
+
+    def _schedule(self, X: np.ndarray, rng: np.random.Generator):
+        values = self.spike_encoder_.transform(
+            self.fields_.transform(self.scaler_.transform(X)))
+        # each response drives input_copies inputs (the group's 2020 networks: 24 per field)
+        values = np.repeat(values, self.input_copies, axis=1)
+        period = int(round(self.spike_encoder_.period_ / DT))
+        if self.encoding == "temporal":
+            return latency_schedule(values, period, DT)
+        presentation = int(round(float(self._setting("presentation") / bu.second) / DT))
+        return poisson_schedule(values, presentation, period, DT, rng)
+
+    # -- fit / predict -----------------------------------------------------------------------
+    def fit(self, X, y):
+        """Learn with plasticity for ``epochs`` passes, freeze, fit the decoder.
+
+        Parameters
+        ----------
+        X : array (n_samples, n_features)
+            Finite features.
+        y : array (n_samples,)
+            Class labels (at least two classes).
+        """
+        self._check_params()
+        X, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite=True)
+        check_classification_targets(y)
+        X, y = check_classification_data(X, y)
+        self.classes_, y_index = np.unique(y, return_inverse=True)
+        rng = np.random.default_rng(self.random_state)
+        self.scaler_ = FeatureScaler(self.scaler).fit(X)
+        self.fields_ = GaussianReceptiveFields(self.n_fields).fit(self.scaler_.transform(X))
+        self.spike_encoder_ = self._encoder().fit(
+            self.fields_.transform(self.scaler_.transform(X)))
+        net = self._build(self._n_inputs(), rng)
+        history = [net.weights]
+        for _ in self._epochs():
+            order = rng.permutation(len(X))
+            teacher = self._teacher(y_index[order], net)
+            net.run(self._schedule(X[order], rng), teacher)
+            history.append(net.weights)
+        self.weight_history_ = np.stack(history)
+        self.weights_ = history[-1]
+        net.plastic = False
+        self.train_counts_ = net.run(self._schedule(X, rng))
+        self.decoder_ = make_decoder(self.decoder, random_state=self._seed(rng))
+        if self.decoder == "own-rate" and self.network == "wta":
+            self.decoder_.set_params(neuron_classes="auto")
+        self.decoder_.fit(self.train_counts_, y_index)
+        # what predict's fresh network needs besides the weights: its seed, the WTA thresholds
+        self.network_seed_ = self._seed(rng)
+        self.thresholds_ = net.thresholds if self.network == "wta" else None
+        return self
+
+    def _n_inputs(self) -> int:
+        return self.fields_.n_features_in_ * self.n_fields * self.input_copies
+
+    def _epochs(self):
+        if self.progress:
+            from tqdm.auto import trange
+
+            return trange(self.epochs, desc=f"{self._rule_label()} epochs", leave=False)
+        return range(self.epochs)
+
+    def _rule_label(self) -> str:
+        return self.rule if isinstance(self.rule, str) else type(self.rule).__name__
+
+    @staticmethod
+    def _seed(rng: np.random.Generator) -> int:
+        return int(rng.integers(0, 2**31 - 1))
+
+    def _teacher(self, y_index: np.ndarray, net) -> np.ndarray | None:
+        if self.network != "classwise":
+            return None
+        return np.eye(net.n_outputs, dtype=bool)[y_index]
+
+    def _build(self, n_inputs: int, rng: np.random.Generator):
+        rule = make_rule(self.rule, self.device)
+        seed = self._seed(rng)
+        period = int(round(self.spike_encoder_.period_ / DT))
+        n_classes = len(self.classes_)
+        if self.network == "classwise":
+            w = self._initial_weights(rule, rng, (n_inputs, n_classes))
+            return ClasswiseNetwork(n_inputs, n_classes, rule, w, period,
+                                    weight_unit=self._setting("weight_scale") * bu.pA,
+                                    neuron=CLASSWISE_NEURON, seed=seed,
+                                    target_current=self._setting("target_current") * bu.pA)
+        n = self.n_neurons or 10 * n_classes
+        w = self._initial_weights(rule, rng, (n_inputs, n))
+        scale = WTA_WEIGHT_SCALE if self.weight_scale is None else self.weight_scale
+        return WTANetwork(n_inputs, n, rule, w, period, weight_unit=scale * bu.nS, seed=seed)
+
+    def _initial_weights(self, rule, rng: np.random.Generator, shape) -> np.ndarray:
+        """All at ``initial_weight`` (a fraction of the rule's range), or 'uniform' in it."""
+        draw = rng.uniform(size=shape)
+        # the WTA layer starts from the group's uniform weights: its neurons must differ
+        initial = self.initial_weight if self.network == "wta" else None
+        initial = "uniform" if self.network == "wta" and initial is None else (
+            initial if initial is not None else self._setting("initial_weight"))
+        if initial == "uniform":
+            return rule.w_min + (rule.w_max - rule.w_min) * draw
+        return np.full(shape, rule.w_min + initial * (rule.w_max - rule.w_min))
+
+    def _frozen_network(self):
+        """A fresh network with the trained weights, plasticity off."""
+        rng = np.random.default_rng(self.network_seed_)
+        net = self._build(self._n_inputs(), rng)
+        net.weights = self.weights_
+        if self.thresholds_ is not None:
+            net.thresholds = self.thresholds_
+        net.plastic = False
+        return net, rng
+
+    def decision_counts(self, X) -> np.ndarray:
+        """Spike counts (n_samples, n_outputs) of the frozen network for ``X``."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False, ensure_all_finite=True)
+        net, rng = self._frozen_network()
+        return net.run(self._schedule(X, rng))
+
+    def predict(self, X) -> np.ndarray:
+        """Class of each sample of ``X`` (array (n_samples, n_features))."""
+        counts = self.decision_counts(X)
+        return self.classes_[self.decoder_.predict(counts)]

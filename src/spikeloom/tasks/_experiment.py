@@ -1,0 +1,320 @@
+"""Cross-validated classification with a spiking network, next to the controls and the paper.
+
+:func:`cross_validate` runs :class:`MemristiveSNNClassifier` over stratified K folds of a
+benchmark set (Sboev et al. 2021: F1-macro over 5 folds) and, on the same folds, two
+controls that say what the plasticity adds: the same network with frozen random weights
+(no learning) and a logistic regression on the raw features (what a plain linear model
+gets). The result is a :class:`ClassificationResult`; :mod:`spikeloom.tasks._report` turns
+it into a Markdown report with figures.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import confusion_matrix, f1_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ..models.plasticity import PlasticityRule
+from ._estimator import ENCODINGS, NETWORKS, RULES, MemristiveSNNClassifier
+from .datasets import (
+    _ALIASES,
+    _LOADERS,
+    DATASETS,
+    GRF_FIELDS,
+    PUBLISHED,
+    check_classification_data,
+    load_dataset,
+)
+
+_OWNER = "cross_validate"
+
+# set by cross_validate itself (per fold or from its own arguments), so not accepted in params
+_RESERVED = ("rule", "encoding", "network", "random_state")
+
+PUBLISHED_LABEL = "published (Sboev et al., class-wise STDP)"
+FROZEN_LABEL = "frozen random weights"
+LOGISTIC_LABEL = "logistic regression (raw features)"
+
+
+def _mean_sd(values: np.ndarray) -> tuple[float, float]:
+    """Mean and population sd (ddof=0, as the group's published sds)."""
+    return float(np.mean(values)), float(np.std(values, ddof=0))
+
+
+def _pm(mean: float, sd: float) -> str:
+    return f"{mean:.3f} ± {sd:.3f}"
+
+
+@dataclass
+class ClassificationResult:
+    """Scores of one cross-validated run of the spiking classifier and its controls.
+
+    Attributes
+    ----------
+    dataset : str
+        Name of the data set (``'data'`` for an (X, y) tuple).
+    rule, encoding, network : str
+        Plasticity rule (its class name for a rule object), spike code and network.
+    folds : int
+        Number of stratified folds.
+    f1 : ndarray (folds,)
+        Test F1-macro of the spiking classifier in each fold.
+    frozen_f1, logistic_f1 : ndarray (folds,) or None
+        Test F1-macro of the controls on the same folds (None: run without controls).
+    published : (float, float) or None
+        The group's published F1-macro (mean, sd) for this data set, if any.
+    confusion : ndarray (n_classes, n_classes)
+        Confusion matrix of the spiking classifier pooled over the folds (rows: true class,
+        columns: predicted class, in the order of ``classes``).
+    classes : ndarray
+        Class labels.
+    class_names : tuple of str
+        Readable class names (the data set's target names where known).
+    predictions : ndarray (n_samples,)
+        The spiking classifier's prediction for each sample, from the fold that tested it.
+    wall_seconds : float
+        Wall time of the whole run, controls included (s).
+    fold_seconds : ndarray (folds,)
+        Wall time of the spiking classifier's fit and predict in each fold (s).
+    weight_history : ndarray (epochs + 1, n_inputs, n_outputs)
+        ``weight_history_`` of the first fold's classifier.
+    params : dict
+        Estimator parameters given to every fold (besides rule, encoding, network and seed).
+    estimator_params : dict
+        All parameters of the first fold's classifier (its defaults included), without
+        ``random_state``.
+    seeds : tuple of int
+        ``random_state`` of the classifier in each fold.
+    random_state : int or None
+        Seed of the fold split and of the per-fold seeds.
+    """
+
+    dataset: str
+    rule: str
+    encoding: str
+    network: str
+    folds: int
+    f1: np.ndarray
+    frozen_f1: np.ndarray | None
+    logistic_f1: np.ndarray | None
+    published: tuple[float, float] | None
+    confusion: np.ndarray
+    classes: np.ndarray
+    class_names: tuple[str, ...]
+    predictions: np.ndarray
+    wall_seconds: float
+    fold_seconds: np.ndarray
+    weight_history: np.ndarray
+    params: dict = field(default_factory=dict)
+    estimator_params: dict = field(default_factory=dict)
+    seeds: tuple[int, ...] = ()
+    random_state: int | None = 0
+
+    @property
+    def mean(self) -> float:
+        """Mean F1-macro over the folds."""
+        return _mean_sd(self.f1)[0]
+
+    @property
+    def sd(self) -> float:
+        """Population standard deviation (ddof=0) of the F1-macro over the folds."""
+        return _mean_sd(self.f1)[1]
+
+    def summary_line(self) -> str:
+        """E.g. ``'iris nc: F1-macro 0.967 ± 0.030 over 5 folds'``."""
+        return (f"{self.dataset} {self.rule}: F1-macro {_pm(self.mean, self.sd)} over "
+                f"{self.folds} folds")
+
+    def comparison_lines(self) -> list[str]:
+        """The published score, the controls (those that were run) and the wall time."""
+        lines = []
+        if self.published is not None:
+            lines.append(f"{PUBLISHED_LABEL}: {_pm(*self.published)}")
+        if self.logistic_f1 is not None:
+            lines.append(f"{LOGISTIC_LABEL}: {_pm(*_mean_sd(self.logistic_f1))}")
+        if self.frozen_f1 is not None:
+            lines.append(f"{FROZEN_LABEL}: {_pm(*_mean_sd(self.frozen_f1))}")
+        lines.append(f"wall time: {self.wall_seconds:.1f} s")
+        return lines
+
+
+def _load(dataset) -> tuple[str, str | None, np.ndarray, np.ndarray, tuple[str, ...] | None]:
+    """(label, canonical name or None, X, y, target names or None) of ``dataset``."""
+    if isinstance(dataset, str):
+        canonical = _ALIASES.get(dataset, dataset)
+        if canonical not in DATASETS:
+            names = ", ".join(repr(n) for n in DATASETS + tuple(_ALIASES))
+            raise ValueError(f"{_OWNER}: dataset must be one of {names} or an (X, y) tuple, "
+                             f"got {dataset!r}")
+        X, y = load_dataset(dataset)
+        names = tuple(str(n) for n in _LOADERS[canonical]().target_names)
+        return dataset, canonical, X, y, names
+    if isinstance(dataset, tuple) and len(dataset) == 2:
+        X, y = check_classification_data(*dataset)
+        return "data", None, X, y, None
+    raise ValueError(f"{_OWNER}: dataset must be a data set name or an (X, y) tuple, got "
+                     f"{type(dataset).__name__}")
+
+
+def _check_choice(name: str, value, allowed: tuple) -> None:
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{_OWNER}: {name} must be one of {', '.join(map(repr, allowed))}, "
+                         f"got {value!r}")
+
+
+def _check_folds(folds, y: np.ndarray, label: str) -> int:
+    """``folds`` as an int in [2, smallest class count]: every test fold sees every class."""
+    smallest = int(np.unique(y, return_counts=True)[1].min())
+    if isinstance(folds, bool) or not isinstance(folds, int | np.integer) \
+            or not 2 <= folds <= smallest:
+        raise ValueError(f"{_OWNER}: folds must be an integer >= 2 and <= {smallest} (the "
+                         f"smallest class count of {label}), got {folds!r}")
+    return int(folds)
+
+
+def _check_params(params) -> dict:
+    """A copy of ``params``, its keys checked against the estimator's parameters."""
+    if params is None:
+        return {}
+    if not isinstance(params, dict):
+        raise ValueError(f"{_OWNER}: params must be a dict of MemristiveSNNClassifier "
+                         f"parameters or None, got {type(params).__name__}")
+    allowed = sorted(set(MemristiveSNNClassifier().get_params(deep=False)) - set(_RESERVED))
+    for key in params:
+        if key in _RESERVED:
+            raise ValueError(f"{_OWNER}: params must not contain {key!r} (it is an argument "
+                             f"of cross_validate itself)")
+        if key not in allowed:
+            raise ValueError(f"{_OWNER}: params has an unknown key {key!r}; allowed: "
+                             f"{', '.join(allowed)}")
+    return dict(params)
+
+
+def _f1(y_true, y_pred) -> float:
+    # a class never predicted counts as F1 = 0 (sklearn's value), without its warning
+    return float(f1_score(y_true, y_pred, average="macro", zero_division=0))
+
+
+def _logistic_f1(X, y, splits) -> np.ndarray:
+    """The linear baseline on the raw (standardised) features, fold by fold."""
+    scores = []
+    for train, test in splits:
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
+        scores.append(_f1(y[test], model.fit(X[train], y[train]).predict(X[test])))
+    return np.asarray(scores)
+
+
+def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "temporal",
+                   network: str = "classwise", params: dict | None = None, random_state=0,
+                   progress: bool = True, controls: bool = True) -> ClassificationResult:
+    """F1-macro of :class:`MemristiveSNNClassifier` over stratified folds, with controls.
+
+    Parameters
+    ----------
+    dataset : str or (X, y)
+        ``'iris'``, ``'wisconsin'`` (``'breast_cancer'``) or ``'digits'``
+        (:func:`load_dataset`), or features (n_samples, n_features) and labels.
+    rule : {'stdp', 'nc', 'ppx'} or PlasticityRule
+        Plasticity of the input synapses.
+    folds : int
+        Stratified folds (shuffled), from 2 to the smallest class count.
+    encoding : {'temporal', 'rate'}
+        Spike code of the inputs.
+    network : {'classwise', 'wta'}
+        Network of the classifier.
+    params : dict, optional
+        Further :class:`MemristiveSNNClassifier` parameters (``epochs``, ``decoder``, ...);
+        those not given keep the estimator's defaults, except ``n_fields``, which defaults to
+        the group's value for a named data set (:data:`GRF_FIELDS`).
+    random_state : int or None
+        Seed of the fold split (``StratifiedKFold(folds, shuffle=True, random_state)``) and
+        of the classifiers' seeds (one per fold, drawn from it).
+    progress : bool
+        Show a progress bar over the folds (on stderr).
+    controls : bool
+        Also score, on the same folds, the classifier with ``epochs=0`` and
+        ``initial_weight='uniform'`` (frozen random weights) and a logistic regression on
+        the standardised raw features.
+
+    Returns
+    -------
+    ClassificationResult
+    """
+    label, canonical, X, y, names = _load(dataset)
+    if not isinstance(rule, PlasticityRule):
+        _check_choice("rule", rule, RULES)
+    _check_choice("encoding", encoding, ENCODINGS)
+    _check_choice("network", network, NETWORKS)
+    folds = _check_folds(folds, y, label)
+    settings = _check_params(params)
+    _check_seed(random_state)
+    if canonical is not None:
+        settings.setdefault("n_fields", GRF_FIELDS[canonical])
+
+    start = time.perf_counter()
+    splits = list(StratifiedKFold(folds, shuffle=True, random_state=random_state).split(X, y))
+    seeds = tuple(int(s) for s in np.random.SeedSequence(random_state).generate_state(folds))
+    rule_label = rule if isinstance(rule, str) else type(rule).__name__
+
+    def make(seed: int, **extra) -> MemristiveSNNClassifier:
+        return MemristiveSNNClassifier(rule=rule, encoding=encoding, network=network,
+                                       random_state=seed, **(settings | extra))
+
+    runs = _run_folds(make, X, y, splits, seeds, controls,
+                      progress and f"{label} {rule_label} folds")
+    classes = np.unique(y)
+    return ClassificationResult(
+        dataset=label, rule=rule_label, encoding=encoding, network=network, folds=folds,
+        f1=runs["f1"], frozen_f1=runs["frozen"] if controls else None,
+        logistic_f1=_logistic_f1(X, y, splits) if controls else None,
+        published=PUBLISHED.get(canonical), classes=classes,
+        confusion=confusion_matrix(y, runs["predictions"], labels=classes),
+        class_names=names or tuple(str(c) for c in classes),
+        predictions=runs["predictions"], wall_seconds=time.perf_counter() - start,
+        fold_seconds=runs["seconds"], weight_history=runs["history"], params=settings,
+        estimator_params=runs["estimator_params"], seeds=seeds, random_state=random_state)
+
+
+def _check_seed(random_state) -> None:
+    if random_state is not None and (isinstance(random_state, bool) or not isinstance(
+            random_state, int | np.integer) or random_state < 0):
+        raise ValueError(f"{_OWNER}: random_state must be an integer >= 0 or None, got "
+                         f"{random_state!r}")
+
+
+def _run_folds(make, X, y, splits, seeds, controls: bool, bar: str | bool) -> dict:
+    """Fit and test the classifier (and its frozen control) in each fold.
+
+    ``make(seed, **overrides)`` builds an unfitted classifier; ``bar`` is the progress bar's
+    title (False: no bar). Returns per-fold F1 arrays ('f1', 'frozen'), the pooled
+    'predictions', per-fold 'seconds' (fit + predict of the classifier), and the first
+    fold's 'history' and 'estimator_params'.
+    """
+    from tqdm.auto import tqdm
+
+    out = {"f1": [], "frozen": [], "seconds": [],
+           "predictions": np.empty(len(y), dtype=y.dtype)}
+    for k, (train, test) in enumerate(tqdm(splits, desc=bar or None, disable=not bar)):
+        tic = time.perf_counter()
+        model = make(seeds[k]).fit(X[train], y[train])
+        out["predictions"][test] = model.predict(X[test])
+        out["seconds"].append(time.perf_counter() - tic)
+        out["f1"].append(_f1(y[test], out["predictions"][test]))
+        if k == 0:
+            out["history"] = model.weight_history_
+            # every parameter the estimator ran with, its current defaults included
+            out["estimator_params"] = {key: value for key, value in
+                                       model.get_params(deep=False).items()
+                                       if key != "random_state"}
+        if controls:
+            control = make(seeds[k], epochs=0, initial_weight="uniform")
+            out["frozen"].append(_f1(y[test],
+                                     control.fit(X[train], y[train]).predict(X[test])))
+    return {key: np.asarray(value) if isinstance(value, list) else value
+            for key, value in out.items()}

@@ -1,0 +1,244 @@
+"""The Kurchatov group's two classifier networks, assembled from :mod:`spikeloom.models`.
+
+Both take their input from one :class:`~spikeloom.SpikeGeneratorGroup` that holds every
+sample of a run (``_spikes.py``), so a whole epoch is one compiled run: the teacher current
+is a :class:`~spikeloom.TimedArray` with one row per sample, the reset between samples a
+``run_regularly`` operation, and the per-sample spike counts are binned from one
+:class:`~spikeloom.SpikeMonitor`. Between runs only values change (spikes, the teacher's
+rows, ``plastic``, thresholds), so every run after the first reuses the compiled loop.
+
+* :class:`ClasswiseNetwork` -- one NEST ``iaf_psc_exp`` neuron per class, all-to-all plastic
+  input synapses; while training, the neurons of the other classes are silenced by a
+  suppressing current (Sboev et al. 2020; the group's ``base_classwise_bagging_network``).
+* :class:`WTANetwork` -- Diehl & Cook (2015) style: conductance LIF neurons with an adaptive
+  threshold, each driving one inhibitory partner that inhibits all the others.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import Network, SpikeGeneratorGroup, SpikeMonitor, Synapses, TimedArray
+from ..models.neurons import iaf_cond_exp, iaf_psc_exp
+from ..units._units import bu
+from ._spikes import SpikeSchedule, counts_per_sample
+
+#: time step of every task network, seconds (the group's NEST resolution)
+DT = 1e-4
+#: the suppressing current of the neurons of the other classes during training (the group's)
+TEACHER_CURRENT = -1000 * bu.pA
+
+
+class _TaskNetwork:
+    """What both networks share: the input generator, runs over schedules, the weights."""
+
+    def __init__(self, n_inputs: int, n_outputs: int, period_steps: int) -> None:
+        self.n_inputs = int(n_inputs)
+        self.n_outputs = int(n_outputs)
+        self.period_steps = int(period_steps)
+        self.inputs = SpikeGeneratorGroup(self.n_inputs, np.zeros(0, np.int64),
+                                          np.zeros(0) * bu.second, dt=DT * bu.second)
+        self.synapses: Synapses | None = None
+        self.monitor: SpikeMonitor | None = None
+        self.network: Network | None = None
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def weights(self) -> np.ndarray:
+        """Plastic weights as a matrix (n_inputs, n_outputs)."""
+        S = self.synapses
+        matrix = np.zeros((self.n_inputs, self.n_outputs))
+        matrix[S.i, S.j] = S.w[:]
+        return matrix
+
+    @weights.setter
+    def weights(self, matrix: np.ndarray) -> None:
+        S = self.synapses
+        S.w = np.asarray(matrix, dtype=np.float64)[S.i, S.j]
+
+    @property
+    def plastic(self) -> bool:
+        return self.synapses.plastic
+
+    @plastic.setter
+    def plastic(self, value: bool) -> None:
+        self.synapses.plastic = value
+
+    # -- runs ------------------------------------------------------------------------------------
+    def _namespace(self, schedule: SpikeSchedule, teacher, start: int) -> dict:
+        raise NotImplementedError
+
+    def run(self, schedule: SpikeSchedule, teacher: np.ndarray | None = None) -> np.ndarray:
+        """Present every sample of ``schedule`` in one run; return spike counts per sample.
+
+        Parameters
+        ----------
+        schedule : SpikeSchedule
+            The input spikes; its period must be this network's.
+        teacher : ndarray of bool (n_samples, n_outputs), optional
+            True where an output neuron may fire during a sample (the others are
+            suppressed); None: no teacher (all neurons free).
+
+        Returns
+        -------
+        ndarray of int (n_samples, n_outputs)
+        """
+        if schedule.period_steps != self.period_steps:
+            raise ValueError(f"{type(self).__name__}.run: the schedule has "
+                             f"{schedule.period_steps} steps per sample, the network "
+                             f"{self.period_steps}")
+        start = int(round(self.network.t_ / DT))
+        self.inputs.set_spikes(schedule.indices, (schedule.steps + start) * DT * bu.second)
+        seen = self.monitor.num_spikes
+        self.network.run(schedule.n_steps * DT * bu.second,
+                         namespace=self._namespace(schedule, teacher, start))
+        idx = np.asarray(self.monitor.i[seen:], dtype=np.int64)
+        steps = np.round(np.asarray(self.monitor.t_[seen:]) / DT).astype(np.int64) - start
+        return counts_per_sample(idx, steps, self.n_outputs, schedule)
+
+    def _teacher_array(self, teacher, n_samples: int) -> TimedArray:
+        """Per-sample suppressing current: row k holds sample k's (read at ``t - t_run``)."""
+        period = self.period_steps * DT
+        rows = np.zeros((n_samples + 1, self.n_outputs))
+        if teacher is not None:
+            teacher = np.asarray(teacher, dtype=bool)
+            if teacher.shape != (n_samples, self.n_outputs):
+                raise ValueError(f"{type(self).__name__}.run: teacher must have shape "
+                                 f"{(n_samples, self.n_outputs)}, got {teacher.shape}")
+            rows[:n_samples] = np.where(teacher, float(self.target_current / bu.amp),
+                                        float(TEACHER_CURRENT / bu.amp))
+        return TimedArray(rows * bu.amp, dt=period * bu.second)
+
+
+class ClasswiseNetwork(_TaskNetwork):
+    """One ``iaf_psc_exp`` neuron per class behind all-to-all plastic synapses.
+
+    Parameters
+    ----------
+    n_inputs, n_classes : int
+    rule : PlasticityRule
+        The plasticity of the input synapses (its weights are current amplitudes in units of
+        ``weight_unit``).
+    w_init : ndarray (n_inputs, n_classes)
+        Initial weights.
+    period_steps : int
+        Steps per sample; the membrane is reset to E_L at every sample start.
+    weight_unit : Quantity (amp)
+        Current of a weight of 1.
+    neuron : dict
+        ``iaf_psc_exp`` parameters (the group's defaults: C_m = 1.537 pF, tau_m = 10 ms,
+        t_ref = 3 ms, V_th = -54 mV, tau_syn_ex = 5 ms).
+    seed : int
+        Seed of the rule's per-device draws.
+    """
+
+    NEURON = {"C_m": 1.537 * bu.pF, "E_L": -70 * bu.mV, "V_reset": -70 * bu.mV,
+              "V_th": -54 * bu.mV, "tau_m": 10 * bu.ms, "t_ref": 3 * bu.ms,
+              "tau_syn_ex": 5 * bu.ms, "tau_syn_in": 5 * bu.ms}
+
+    def __init__(self, n_inputs: int, n_classes: int, rule, w_init: np.ndarray,
+                 period_steps: int, weight_unit=1 * bu.pA, neuron: dict | None = None,
+                 target_current=0 * bu.pA, seed: int = 0) -> None:
+        super().__init__(n_inputs, n_classes, period_steps)
+        self.target_current = target_current
+        params = {**self.NEURON, **(neuron or {})}
+        self.neurons = iaf_psc_exp(n_classes, **params)
+        # at each sample's start: the membrane and current reset, the sample's teacher
+        # current set (a constant over the sample, so NEST's exact integration still holds)
+        self.neurons.run_regularly("V_m = E_L\nI_syn_ex = 0*pA\nI_e = teacher(t - t_run, i)",
+                                   dt=period_steps * DT * bu.second)
+        self.weight_unit = weight_unit
+        self.synapses = rule.attach(self.inputs, self.neurons, w=None,
+                                    on_pre="I_syn_ex_post += w*w_unit", transmit="after",
+                                    seed=seed, dt=DT * bu.second)
+        self.weights = w_init
+        self.monitor = SpikeMonitor(self.neurons)
+        self.network = Network(self.inputs, self.neurons, self.synapses, self.monitor)
+
+    def _namespace(self, schedule: SpikeSchedule, teacher, start: int) -> dict:
+        return {"teacher": self._teacher_array(teacher, schedule.n_samples),
+                "t_run": start * DT * bu.second, "w_unit": self.weight_unit}
+
+
+class WTANetwork(_TaskNetwork):
+    """Diehl & Cook (2015): excitatory neurons with adaptive thresholds, lateral inhibition.
+
+    Each excitatory neuron drives one inhibitory partner (one-to-one); each inhibitory
+    neuron inhibits every excitatory neuron but its partner. Learning is unsupervised; the
+    adaptive thresholds (theta) are frozen together with the weights for testing.
+
+    Parameters
+    ----------
+    n_inputs, n_neurons : int
+    rule : PlasticityRule
+    w_init : ndarray (n_inputs, n_neurons)
+    period_steps : int
+    weight_unit : Quantity (siemens)
+        Conductance of a weight of 1.
+    w_exc_inh, w_inh_exc : Quantity (siemens)
+        Static conductances excitatory → inhibitory partner and inhibitory → others.
+    theta_plus : Quantity (volt)
+        Threshold increase per spike while learning.
+    seed : int
+    """
+
+    #: excitatory and inhibitory parameters of the group's ``diehl_network.py`` (NESTML)
+    EXCITATORY = {"C_m": 100 * bu.pF, "g_L": 1 * bu.nS, "E_L": -65 * bu.mV,
+                  "E_ex": 0 * bu.mV, "E_in": -100 * bu.mV, "V_reset": -65 * bu.mV,
+                  "V_th": -52 * bu.mV, "t_ref": 5 * bu.ms, "tau_syn_ex": 1 * bu.ms,
+                  "tau_syn_in": 2 * bu.ms, "tau_theta": 1e7 * bu.ms}
+    INHIBITORY = {"C_m": 10 * bu.pF, "g_L": 1 * bu.nS, "E_L": -60 * bu.mV,
+                  "E_ex": 0 * bu.mV, "E_in": -100 * bu.mV, "V_reset": -45 * bu.mV,
+                  "V_th": -40 * bu.mV, "t_ref": 2 * bu.ms, "tau_syn_ex": 1 * bu.ms,
+                  "tau_syn_in": 2 * bu.ms}
+
+    def __init__(self, n_inputs: int, n_neurons: int, rule, w_init: np.ndarray,
+                 period_steps: int, weight_unit=1 * bu.nS, w_exc_inh=10.4 * bu.nS,
+                 w_inh_exc=17 * bu.nS, theta_plus=0.05 * bu.mV, seed: int = 0) -> None:
+        super().__init__(n_inputs, n_neurons, period_steps)
+        dt = DT * bu.second
+        self.theta_plus = theta_plus
+        self.exc = iaf_cond_exp(n_neurons, adaptive_threshold=True, theta_plus=theta_plus,
+                                **self.EXCITATORY)
+        self.inh = iaf_cond_exp(n_neurons, **self.INHIBITORY)
+        for group in (self.exc, self.inh):
+            group.run_regularly("V_m = E_L\ng_ex = 0*nS\ng_in = 0*nS", dt=period_steps * dt)
+        self.weight_unit = weight_unit
+        self.synapses = rule.attach(self.inputs, self.exc, w=None,
+                                    on_pre="g_ex_post += w*w_unit", transmit="after",
+                                    seed=seed, dt=dt)
+        self.weights = w_init
+        self.exc_inh = Synapses(self.exc, self.inh, on_pre="g_ex_post += w_exc_inh", dt=dt)
+        self.exc_inh.connect(j="i")
+        self.inh_exc = Synapses(self.inh, self.exc, on_pre="g_in_post += w_inh_exc", dt=dt)
+        self.inh_exc.connect(condition="i != j")
+        self.w_exc_inh, self.w_inh_exc = w_exc_inh, w_inh_exc
+        self.monitor = SpikeMonitor(self.exc)
+        self.network = Network(self.inputs, self.exc, self.inh, self.synapses, self.exc_inh,
+                               self.inh_exc, self.monitor)
+
+    @property
+    def plastic(self) -> bool:
+        return self.synapses.plastic
+
+    @plastic.setter
+    def plastic(self, value: bool) -> None:
+        """Weights and thresholds learn together and freeze together."""
+        self.synapses.plastic = value
+        self.exc.theta_plus = self.theta_plus if value else 0 * bu.mV
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        """The adaptive threshold increments theta of the excitatory neurons (volt)."""
+        return np.asarray(self.exc.theta_[:], dtype=np.float64)
+
+    @thresholds.setter
+    def thresholds(self, theta: np.ndarray) -> None:
+        self.exc.theta_ = np.asarray(theta, dtype=np.float64)
+
+    def _namespace(self, schedule: SpikeSchedule, teacher, start: int) -> dict:
+        if teacher is not None:
+            raise ValueError("WTANetwork.run: the WTA network learns without a teacher; "
+                         "pass teacher=None")
+        return {"w_unit": self.weight_unit, "w_exc_inh": self.w_exc_inh,
+                "w_inh_exc": self.w_inh_exc}

@@ -1,0 +1,128 @@
+"""Benchmark classification data sets of Sboev et al. (Kurchatov Institute) and their scores.
+
+The three small tabular sets the group uses to compare spiking networks with memristive
+plasticity all ship with scikit-learn, so nothing is downloaded:
+
+* ``'iris'`` -- Fisher's Iris (150 samples, 4 features, 3 classes);
+* ``'wisconsin'`` (alias ``'breast_cancer'``) -- Wisconsin diagnostic breast cancer
+  (569 samples, 30 features, 2 classes; 0 = malignant, 1 = benign);
+* ``'digits'`` -- 8x8 handwritten digits (1797 samples, 64 features, 10 classes).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn import datasets as _sk_datasets
+
+DATASETS: tuple[str, ...] = ("iris", "wisconsin", "digits")
+"""Canonical names accepted by :func:`load_dataset` (``'breast_cancer'`` is an alias)."""
+
+_ALIASES = {"breast_cancer": "wisconsin"}
+
+_LOADERS = {
+    "iris": _sk_datasets.load_iris,
+    "wisconsin": _sk_datasets.load_breast_cancer,
+    "digits": _sk_datasets.load_digits,
+}
+
+# The group's class-wise STDP network, test F1-macro as (mean, sd) over 5 folds. Source: the
+# best genomes of the genetic-algorithm search in github.com/sag111/ga_for_snn (Sboev et al.),
+# <set>/Gaussian_encoding/<norm>/models/output/best_genome/test_accuracies.txt with norm
+# minmaxscale (Iris), minmax (Wisconsin), No_norm (digits); sd is the population sd (ddof=0)
+# of the five folds. Paper: Sboev, Serenko, Rybka, Vlasov, Math. Meth. Appl. Sci. 2020,
+# doi:10.1002/mma.6241.
+PUBLISHED: dict[str, tuple[float, float]] = {
+    "iris": (0.967, 0.030),
+    "wisconsin": (0.904, 0.024),
+    "digits": (0.840, 0.007),
+}
+
+# Gaussian receptive fields per input feature in the group's set-ups (GaussianReceptiveFields'
+# n_fields): more fields for the 30 wide-ranged Wisconsin features, fewer for 64 pixel values.
+GRF_FIELDS: dict[str, int] = {"iris": 7, "wisconsin": 9, "digits": 5}
+
+
+def load_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """One of the benchmark sets as plain arrays.
+
+    Parameters
+    ----------
+    name : str
+        ``'iris'``, ``'wisconsin'`` (or its alias ``'breast_cancer'``) or ``'digits'``.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n_samples, n_features)
+        Raw features, unscaled (centimetres for Iris, cell-nucleus measures for Wisconsin,
+        grey levels 0..16 for digits).
+    y : ndarray of int64, shape (n_samples,)
+        Class labels 0..k-1.
+
+    Examples
+    --------
+    >>> X, y = load_dataset("iris")
+    >>> X.shape, sorted(set(y.tolist()))
+    ((150, 4), [0, 1, 2])
+    """
+    allowed = DATASETS + tuple(_ALIASES)
+    if not isinstance(name, str) or _ALIASES.get(name, name) not in _LOADERS:
+        names = ", ".join(repr(n) for n in allowed)
+        raise ValueError(f"load_dataset: name must be one of {names}, got {name!r}")
+    bunch = _LOADERS[_ALIASES.get(name, name)]()
+    return (np.ascontiguousarray(bunch.data, dtype=np.float64),
+            np.ascontiguousarray(bunch.target, dtype=np.int64))
+
+
+def check_classification_data(X, y) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a feature matrix and its labels for a classification task.
+
+    Parameters
+    ----------
+    X : array-like, shape (n_samples, n_features)
+        Finite real features.
+    y : array-like, shape (n_samples,)
+        Class labels (any hashable kind), at least two distinct ones.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n_samples, n_features)
+    y : ndarray, shape (n_samples,)
+
+    Raises
+    ------
+    ValueError
+        Empty input, X not 2-D, y not 1-D, non-finite or non-numeric features, different
+        numbers of rows and labels, or fewer than two classes.
+    """
+    owner = "check_classification_data"
+    X = _as_float_matrix(owner, X)
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"{owner}: y must be 1-D (one label per row of X), got shape {y.shape}")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"{owner}: X has {X.shape[0]} rows but y has {y.shape[0]} labels")
+    classes = np.unique(y)
+    if classes.size < 2:
+        raise ValueError(f"{owner}: y has only one class ({classes.tolist()[0]!r}); a classifier "
+                         f"needs at least two")
+    return X, y
+
+
+def _as_float_matrix(owner: str, X) -> np.ndarray:
+    """X as a finite, non-empty 2-D float64 array (messages name X and the first bad entry)."""
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{owner}: X must be a numeric array, got {type(X).__name__} "
+                         f"({err})") from err
+    if X.ndim != 2:
+        raise ValueError(f"{owner}: X must be 2-D (n_samples, n_features), got shape {X.shape}")
+    if X.size == 0:
+        raise ValueError(f"{owner}: X is empty (shape {X.shape}); need at least one sample "
+                         f"and one feature")
+    bad = ~np.isfinite(X)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise ValueError(f"{owner}: X contains NaN or infinite values at row {row}, "
+                         f"column {col} ({float(X[row, col])!r})")
+    return X

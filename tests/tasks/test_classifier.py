@@ -1,0 +1,130 @@
+"""MemristiveSNNClassifier: learning, freezing, scikit-learn's contract, bad input.
+
+Learning is checked on a separable problem whose answer is known: two clusters at opposite
+corners of the unit square. Each class activates its own receptive fields; after training,
+the class-wise neuron of a class must weigh its class's fields above the other class's, and
+the F1 must clearly exceed the same network with random frozen weights (epochs=0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.metrics import f1_score
+from sklearn.model_selection import cross_val_score
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from spikeloom.tasks import MemristiveSNNClassifier
+from spikeloom.tasks.datasets import load_dataset
+
+
+def _corners(n_per_class=30, seed=0, noise_features=2):
+    """Two clusters at opposite corners of the unit square, plus uniform noise features."""
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.uniform(0.0, 0.25, (n_per_class, 2)),
+                   rng.uniform(0.75, 1.0, (n_per_class, 2))])
+    X = np.hstack([X, rng.uniform(0.0, 1.0, (2 * n_per_class, noise_features))])
+    y = np.repeat([0, 1], n_per_class)
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+@pytest.mark.parametrize("rule", [
+    "stdp", "nc",
+    pytest.param("ppx", marks=pytest.mark.xfail(
+        strict=True, reason="the PPX rule with NEST's fit separates the weights but its F1 "
+        "(0.83) stays below the frozen control's (0.88) on this problem; issue 13 is open")),
+])
+def test_trained_weights_separate_the_classes(rule):
+    X, y = _corners()
+    Xt, yt = _corners(seed=1)
+    clf = MemristiveSNNClassifier(rule=rule, encoding="rate", n_fields=5,
+                                  random_state=0).fit(X, y)
+    fields = clf.fields_.transform(clf.scaler_.transform(X))[:, :10] > 0  # 2 features
+    own = [fields[y == c].mean(0) > 0.5 for c in (0, 1)]  # the fields each class drives
+    exclusive = [own[0] & ~own[1], own[1] & ~own[0]]
+    w = clf.weights_[:10]
+    for c in (0, 1):
+        # the neuron of class c weighs its own class's fields apart from the other class's:
+        # the two sets do not overlap (the untrained weights are all equal)
+        mine, theirs = w[exclusive[c], c], w[exclusive[1 - c], c]
+        assert mine.max() < theirs.min() or mine.min() > theirs.max()
+    trained = f1_score(yt, clf.predict(Xt), average="macro")
+    frozen = MemristiveSNNClassifier(rule=rule, encoding="rate", n_fields=5, epochs=0,
+                                     initial_weight="uniform", random_state=0).fit(X, y)
+    control = f1_score(yt, frozen.predict(Xt), average="macro")
+    assert trained >= 0.95
+    assert trained >= control + 0.1
+
+
+def test_fit_is_reproducible_for_a_seed_and_differs_across_seeds():
+    X, y = _corners(15)
+    a = MemristiveSNNClassifier(encoding="rate", n_fields=5, epochs=1, random_state=3).fit(X, y)
+    b = MemristiveSNNClassifier(encoding="rate", n_fields=5, epochs=1, random_state=3).fit(X, y)
+    c = MemristiveSNNClassifier(encoding="rate", n_fields=5, epochs=1, random_state=4).fit(X, y)
+    assert a.weights_.tobytes() == b.weights_.tobytes()
+    assert a.train_counts_.tobytes() == b.train_counts_.tobytes()
+    assert a.train_counts_.tobytes() != c.train_counts_.tobytes()
+
+
+def test_frozen_network_is_what_predict_uses():
+    """decision_counts twice on the same data gives the same counts (temporal code:
+    deterministic) and the weights the network holds are the trained ones."""
+    X, y = _corners(15)
+    clf = MemristiveSNNClassifier(rule="nc", n_fields=5, epochs=1, random_state=0).fit(X, y)
+    first, second = clf.decision_counts(X), clf.decision_counts(X)
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_array_equal(first, clf.train_counts_)  # same samples, frozen weights
+
+
+def test_cross_val_score_and_clone():
+    X, y = load_dataset("iris")
+    clf = MemristiveSNNClassifier(rule="nc", epochs=1, random_state=0)
+    scores = cross_val_score(clf, X, y, cv=3, scoring="f1_macro")
+    assert scores.shape == (3,) and np.all(scores > 1 / 3)  # better than chance
+    assert clone(clf).get_params() == clf.get_params()
+
+
+@pytest.mark.parametrize("kwargs, fit_args, match", [
+    ({}, ([[0.0, np.nan], [1.0, 2.0]], [0, 1]), "NaN"),
+    ({}, ([[0.0, np.inf], [1.0, 2.0]], [0, 1]), "infinity|infinite"),
+    ({}, ([[0.0, 1.0], [1.0, 2.0]], [0, 0]), "one class"),
+    ({}, ([[0.0, 1.0], [1.0, 2.0]], [0, 1, 1]), "inconsistent numbers of samples|rows"),
+    ({"rule": "hebb"}, ([[0.0, 1.0], [1.0, 2.0]], [0, 1]), "rule must be one of"),
+    ({"network": "deep"}, ([[0.0, 1.0], [1.0, 2.0]], [0, 1]), "network must be one of"),
+    ({"encoding": "phase"}, ([[0.0, 1.0], [1.0, 2.0]], [0, 1]), "encoding must be one of"),
+    ({"epochs": -1}, ([[0.0, 1.0], [1.0, 2.0]], [0, 1]), "epochs must be an integer"),
+])
+def test_bad_input_names_the_argument(kwargs, fit_args, match):
+    with pytest.raises(ValueError, match=match):
+        MemristiveSNNClassifier(**kwargs).fit(*fit_args)
+
+
+def test_predict_before_fit_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="not fitted"):
+        MemristiveSNNClassifier().predict([[0.0, 1.0]])
+
+
+def _fast_estimator():
+    return MemristiveSNNClassifier(n_fields=3, epochs=1, random_state=0)
+
+
+#: checks the estimator cannot pass, and why
+EXPECTED_FAILED = {
+    "check_parameters_default_constructible":
+        "the time and rate defaults are spikeloom Quantities (stored unchanged; clone keeps "
+        "them), not among the types the check allows",
+    "check_classifiers_train":
+        "it asserts a training accuracy > 0.83 on scikit-learn's blobs; with one epoch and the "
+        "own-rate decoder the classifier stays below it (learning quality is measured in "
+        "docs/learning.md, not by this check)",
+}
+
+
+@parametrize_with_checks([_fast_estimator()],
+                         expected_failed_checks=lambda est: EXPECTED_FAILED)
+def test_scikit_learn_contract(estimator, check):
+    check(estimator)
