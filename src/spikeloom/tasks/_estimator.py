@@ -27,10 +27,12 @@ from .encoding import FeatureScaler, GaussianReceptiveFields, LatencyEncoder, Ra
 RULES = ("stdp", "nc", "ppx")
 #: Settings left at None take these values (tuned on Iris with the NC rule by a random search
 #: over 120 settings, 5 folds each; docs/learning.md). Currents in pA, times in ms.
-TUNED = {"temporal": {"weight_scale": 5.0, "target_current": 8.0, "initial_weight": 0.05,
+TUNED = {"temporal": {"weight_scale": 10.0, "target_current": 8.0, "initial_weight": 0.05,
                       "pause": 30 * bu.ms, "presentation": None, "high_rate": None},
          "rate": {"weight_scale": 0.112, "target_current": 8.0, "initial_weight": 0.05,
                   "pause": 50 * bu.ms, "presentation": 350 * bu.ms, "high_rate": 100 * bu.Hz}}
+#: the number of features the weight scales are given for (Iris)
+REFERENCE_FEATURES = 4
 #: nS per unit weight of the WTA input synapses (5 of 2, 5, 10 on Iris: most neurons fire)
 WTA_WEIGHT_SCALE = 5.0
 #: the class-wise neurons integrate longer than the group's (tau_m = 10 ms, tau_syn = 5 ms):
@@ -101,7 +103,8 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
     decoder : {'own-rate', 'logistic', 'boosting'}
         From the frozen network's spike counts to classes.
     weight_scale : float, optional
-        Synaptic current (classwise, pA) or conductance (wta, nS) of a weight of 1.
+        Synaptic current (classwise, pA) or conductance (wta, nS) of a weight of 1 for data
+        with 4 features; divided by n_features/4 for other data.
     window, presentation, pause : Quantity (time), optional
         Temporal code window, rate-code presentation, silence after each sample.
     high_rate : Quantity (Hz), optional
@@ -273,13 +276,20 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         if self.network == "classwise":
             w = self._initial_weights(rule, rng, (n_inputs, n_classes))
             return ClasswiseNetwork(n_inputs, n_classes, rule, w, period,
-                                    weight_unit=self._setting("weight_scale") * bu.pA,
+                                    weight_unit=self._per_feature(self._setting("weight_scale"))
+                                    * bu.pA,
                                     neuron=CLASSWISE_NEURON, seed=seed,
                                     target_current=self._setting("target_current") * bu.pA)
         n = self.n_neurons or 10 * n_classes
         w = self._initial_weights(rule, rng, (n_inputs, n))
         scale = WTA_WEIGHT_SCALE if self.weight_scale is None else self.weight_scale
-        return WTANetwork(n_inputs, n, rule, w, period, weight_unit=scale * bu.nS, seed=seed)
+        unit = self._per_feature(scale) * bu.nS
+        return WTANetwork(n_inputs, n, rule, w, period, weight_unit=unit, seed=seed)
+
+    def _per_feature(self, scale: float) -> float:
+        """``scale`` for 4 features (Iris, where it was tuned), divided by n_features/4: a
+        sample drives about as many fields per feature, so the summed input stays the same."""
+        return scale * REFERENCE_FEATURES / self.fields_.n_features_in_
 
     def _initial_weights(self, rule, rng: np.random.Generator, shape) -> np.ndarray:
         """All at ``initial_weight`` (a fraction of the rule's range), or 'uniform' in it."""

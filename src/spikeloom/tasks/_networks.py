@@ -27,6 +27,9 @@ from ._spikes import SpikeSchedule, counts_per_sample
 DT = 1e-4
 #: the suppressing current of the neurons of the other classes during training (the group's)
 TEACHER_CURRENT = -1000 * bu.pA
+#: statements that end a neuron's refractory period at a sample's start (the reset of V_m
+#: that follows is then not held back by a spike at the end of the previous pause)
+FORGET = "lastspike = -1e4*second\nnot_refractory = True\n"
 
 
 class _TaskNetwork:
@@ -143,9 +146,11 @@ class ClasswiseNetwork(_TaskNetwork):
         self.target_current = target_current
         params = {**self.NEURON, **(neuron or {})}
         self.neurons = iaf_psc_exp(n_classes, **params)
-        # at each sample's start: the membrane and current reset, the sample's teacher
-        # current set (a constant over the sample, so NEST's exact integration still holds)
-        self.neurons.run_regularly("V_m = E_L\nI_syn_ex = 0*pA\nI_e = teacher(t - t_run, i)",
+        # at each sample's start: the neuron is reset (refractoriness included, so no sample
+        # depends on the one before), and the sample's teacher current is set (a constant
+        # over the sample, so NEST's exact integration still holds)
+        self.neurons.run_regularly(FORGET + "V_m = E_L\nI_syn_ex = 0*pA\n"
+                                   "I_e = teacher(t - t_run, i)",
                                    dt=period_steps * DT * bu.second)
         self.weight_unit = weight_unit
         self.synapses = rule.attach(self.inputs, self.neurons, w=None,
@@ -202,7 +207,8 @@ class WTANetwork(_TaskNetwork):
                                 **self.EXCITATORY)
         self.inh = iaf_cond_exp(n_neurons, **self.INHIBITORY)
         for group in (self.exc, self.inh):
-            group.run_regularly("V_m = E_L\ng_ex = 0*nS\ng_in = 0*nS", dt=period_steps * dt)
+            group.run_regularly(FORGET + "V_m = E_L\ng_ex = 0*nS\ng_in = 0*nS",
+                                dt=period_steps * dt)
         self.weight_unit = weight_unit
         self.synapses = rule.attach(self.inputs, self.exc, w=None,
                                     on_pre="g_ex_post += w*w_unit", transmit="after",
