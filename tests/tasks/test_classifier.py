@@ -15,6 +15,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import cross_val_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from spikeloom import nS
 from spikeloom.tasks import MemristiveSNNClassifier
 from spikeloom.tasks.datasets import load_dataset
 
@@ -138,3 +139,27 @@ def test_grid_search_over_a_pipeline():
     search = GridSearchCV(pipe, {"memristivesnnclassifier__epochs": [0, 2]}, cv=2,
                           scoring="f1_macro").fit(X, y)
     assert search.best_params_ == {"memristivesnnclassifier__epochs": 2}
+
+
+def test_wta_freezes_weights_and_thresholds_together():
+    """The WTA layer learns (weights move, thresholds rise with spikes); frozen, a run with
+    the same input leaves both bit-identical."""
+    from spikeloom.models.plasticity import NanocompositeSTDP
+    from spikeloom.tasks._networks import DT, WTANetwork
+    from spikeloom.tasks._spikes import poisson_schedule
+
+    rng = np.random.default_rng(0)
+    rates = rng.uniform(0, 400, size=(6, 20))
+    period = int(0.1 / DT)
+    schedule = poisson_schedule(rates, period // 2, period, DT, range(6))
+    net = WTANetwork(20, 4, NanocompositeSTDP.nest_fit(), rng.uniform(size=(20, 4)), period,
+                     weight_unit=2 * nS)
+    w0 = net.weights
+    counts = net.run(schedule)
+    assert counts.sum() > 0 and np.any(net.thresholds > 0)
+    assert np.any(net.weights != w0)
+    net.plastic = False
+    w1, theta1 = net.weights, net.thresholds
+    assert net.run(schedule).sum() > 0
+    assert net.weights.tobytes() == w1.tobytes()
+    assert net.thresholds.tobytes() == theta1.tobytes()

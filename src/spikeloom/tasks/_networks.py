@@ -65,6 +65,9 @@ class _TaskNetwork:
 
     @plastic.setter
     def plastic(self, value: bool) -> None:
+        self._set_plastic(value)
+
+    def _set_plastic(self, value: bool) -> None:
         self.synapses.plastic = value
 
     # -- runs ------------------------------------------------------------------------------------
@@ -223,15 +226,12 @@ class WTANetwork(_TaskNetwork):
         self.network = Network(self.inputs, self.exc, self.inh, self.synapses, self.exc_inh,
                                self.inh_exc, self.monitor)
 
-    @property
-    def plastic(self) -> bool:
-        return self.synapses.plastic
-
-    @plastic.setter
-    def plastic(self, value: bool) -> None:
-        """Weights and thresholds learn together and freeze together."""
+    def _set_plastic(self, value: bool) -> None:
+        """Weights and thresholds learn together and freeze together (frozen thresholds
+        neither grow nor decay: a time constant of 1e300 s makes the decay factor 1.0)."""
         self.synapses.plastic = value
         self.exc.theta_plus = self.theta_plus if value else 0 * bu.mV
+        self.exc.tau_theta = self.EXCITATORY["tau_theta"] if value else 1e300 * bu.second
 
     @property
     def thresholds(self) -> np.ndarray:
