@@ -28,6 +28,7 @@ from .datasets import (
     DATASETS,
     GRF_FIELDS,
     PUBLISHED,
+    RATE_WEIGHT_SCALE,
     check_classification_data,
     load_dataset,
 )
@@ -231,7 +232,8 @@ def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate"
     params : dict, optional
         Further :class:`MemristiveSNNClassifier` parameters (``epochs``, ``decoder``, ...);
         those not given keep the estimator's defaults, except ``n_fields``, which defaults to
-        the group's value for a named data set (:data:`GRF_FIELDS`).
+        the group's value for a named data set (:data:`GRF_FIELDS`), and with the rate code
+        the data set's weight scale where it has its own (:data:`RATE_WEIGHT_SCALE`).
     random_state : int or None
         Seed of the fold split (``StratifiedKFold(folds, shuffle=True, random_state)``) and
         of the classifiers' seeds (one per fold, drawn from it).
@@ -256,6 +258,8 @@ def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate"
     _check_seed(random_state)
     if canonical is not None:
         settings.setdefault("n_fields", GRF_FIELDS[canonical])
+        if encoding == "rate" and canonical in RATE_WEIGHT_SCALE:
+            settings.setdefault("weight_scale", RATE_WEIGHT_SCALE[canonical])
 
     start = time.perf_counter()
     splits = list(StratifiedKFold(folds, shuffle=True, random_state=random_state).split(X, y))
