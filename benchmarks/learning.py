@@ -64,14 +64,14 @@ def _revision() -> str:
         return "unknown"
 
 
-def _markdown(table: str, command: str, seconds: float) -> str:
+def _markdown(table: str, command: str, seconds: float, revision: str) -> str:
     machine = (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                f"Python {platform.python_version()}")
     return "\n".join([
         "# Learning benchmark: F1-macro over stratified folds", "",
         f"Command: `{command}`", "",
-        f"Machine: {machine}; date {date.today().isoformat()}; commit {_revision()}; total "
-        f"wall time {seconds:.1f} s.", "",
+        f"Machine: {machine}; date {date.today().isoformat()}; commit {revision} (at the "
+        f"start); total wall time {seconds:.1f} s.", "",
         "SNN: MemristiveSNNClassifier (mean ± population sd over the folds); frozen control: "
         "the same classifier with `epochs=0` and `initial_weight='uniform'`; logistic "
         "regression on the standardised raw features; both controls on the same folds. "
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     params = {key: value for key, value in (("epochs", args.epochs), ("decoder", args.decoder))
               if value is not None}
     start = time.perf_counter()
+    revision = _revision()  # the code measured: later commits during a long run are not
     results = []
     for dataset in args.datasets:
         for rule in args.rules:
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(_markdown(results_table(results), _command(argv),
-                             time.perf_counter() - start), encoding="utf-8")
+                             time.perf_counter() - start, revision), encoding="utf-8")
     print(f"table: {out}")
     return 0
 
