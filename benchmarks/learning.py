@@ -26,9 +26,7 @@ from pathlib import Path
 
 
 def _parser() -> argparse.ArgumentParser:
-    from spikeloom.tasks._estimator import ENCODINGS, NETWORKS, RULES
-    from spikeloom.tasks.datasets import DATASETS
-    from spikeloom.tasks.decoders import DECODERS
+    from spikeloom.tasks._names import DATASETS, DECODERS, ENCODINGS, NETWORKS, RULES
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.learning",
                                      description=__doc__.split("\n\n")[0])

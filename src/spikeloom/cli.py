@@ -40,15 +40,13 @@ def _classify(args: argparse.Namespace) -> int:
 
 
 def _add_classify(sub) -> None:
-    from .tasks._estimator import ENCODINGS, NETWORKS, RULES
-    from .tasks.datasets import DATASETS
-    from .tasks.decoders import DECODERS
+    from .tasks._names import DATASET_ALIASES, DATASETS, DECODERS, ENCODINGS, NETWORKS, RULES
 
     classify = sub.add_parser(
         "classify", help="cross-validate a spiking classifier with memristive plasticity",
         description="F1-macro of MemristiveSNNClassifier over stratified folds, next to a "
                     "frozen-weight control, a logistic regression and the published score")
-    classify.add_argument("--dataset", required=True, choices=DATASETS + ("breast_cancer",))
+    classify.add_argument("--dataset", required=True, choices=DATASETS + tuple(DATASET_ALIASES))
     classify.add_argument("--rule", default="nc", choices=RULES, help="(default: nc)")
     classify.add_argument("--folds", type=int, default=5, help="(default: 5)")
     classify.add_argument("--encoding", choices=ENCODINGS, help="(default: rate)")

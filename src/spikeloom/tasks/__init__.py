@@ -3,23 +3,39 @@
 Sits above the model library: datasets, encoders (scaling, Gaussian receptive fields, rate
 and latency codes), the group's two networks built from :mod:`spikeloom.models`, decoders
 and the scikit-learn estimator :class:`MemristiveSNNClassifier`. See ``docs/learning.md``.
+
+The names below are imported on first use (PEP 562): ``import spikeloom.tasks`` alone does not
+load scikit-learn, so the ``spikeloom`` command starts as fast as before.
 """
 
-from ._estimator import ENCODINGS as ENCODINGS
-from ._estimator import NETWORKS as NETWORKS
-from ._estimator import RULES as RULES
-from ._estimator import MemristiveSNNClassifier as MemristiveSNNClassifier
-from ._estimator import make_rule as make_rule
-from ._experiment import ClassificationResult as ClassificationResult
-from ._experiment import cross_validate as cross_validate
-from ._report import results_table as results_table
-from ._report import write_report as write_report
-from .datasets import DATASETS as DATASETS
-from .datasets import PUBLISHED as PUBLISHED
-from .datasets import load_dataset as load_dataset
-from .decoders import OwnRateDecoder as OwnRateDecoder
-from .decoders import make_decoder as make_decoder
-from .encoding import FeatureScaler as FeatureScaler
-from .encoding import GaussianReceptiveFields as GaussianReceptiveFields
-from .encoding import LatencyEncoder as LatencyEncoder
-from .encoding import RateEncoder as RateEncoder
+from importlib import import_module
+
+from ._names import DATASETS as DATASETS
+from ._names import DECODERS as DECODERS
+from ._names import ENCODINGS as ENCODINGS
+from ._names import NETWORKS as NETWORKS
+from ._names import RULES as RULES
+
+_LAZY = {
+    "MemristiveSNNClassifier": "._estimator", "make_rule": "._estimator",
+    "ClassificationResult": "._experiment", "cross_validate": "._experiment",
+    "results_table": "._report", "write_report": "._report",
+    "PUBLISHED": ".datasets", "load_dataset": ".datasets",
+    "OwnRateDecoder": ".decoders", "make_decoder": ".decoders",
+    "FeatureScaler": ".encoding", "GaussianReceptiveFields": ".encoding",
+    "LatencyEncoder": ".encoding", "RateEncoder": ".encoding",
+}
+
+__all__ = ["DATASETS", "DECODERS", "ENCODINGS", "NETWORKS", "RULES", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

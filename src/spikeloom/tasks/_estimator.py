@@ -20,13 +20,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..models.devices import Memristor
 from ..models.plasticity import NanocompositeSTDP, PairSTDP, ParyleneSTDP, PlasticityRule
 from ..units._units import bu
+from ._names import DECODERS, ENCODINGS, NETWORKS, RULES
 from ._networks import DT, ClasswiseNetwork, WTANetwork
 from ._spikes import latency_schedule, poisson_schedule
 from .datasets import check_classification_data
-from .decoders import DECODERS, make_decoder
+from .decoders import make_decoder
 from .encoding import FeatureScaler, GaussianReceptiveFields, LatencyEncoder, RateEncoder
 
-RULES = ("stdp", "nc", "ppx")
 #: Settings left at None take these values (searched on Iris with the NC rule, 5 folds each;
 #: docs/learning.md). Currents in pA per unit weight for 4 features.
 #: temporal: the neuron of the sample's class is driven (8 pA), so it learns its class's
@@ -44,8 +44,6 @@ WTA_WEIGHT_SCALE = 5.0
 #: the class-wise neurons integrate longer than the group's (tau_m = 10 ms, tau_syn = 5 ms):
 #: spike counts then grow with the summed input instead of saturating after a few spikes
 CLASSWISE_NEURON = {"tau_m": 100 * bu.ms, "tau_syn_ex": 10 * bu.ms}
-NETWORKS = ("classwise", "wta")
-ENCODINGS = ("temporal", "rate")
 
 
 def make_rule(rule, device: Memristor | None = None) -> PlasticityRule:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn import datasets as _sk_datasets
 
-DATASETS: tuple[str, ...] = ("iris", "wisconsin", "digits")
-"""Canonical names accepted by :func:`load_dataset` (``'breast_cancer'`` is an alias)."""
+from ._names import DATASET_ALIASES, DATASETS
 
-_ALIASES = {"breast_cancer": "wisconsin"}
+# DATASETS: canonical names accepted by :func:`load_dataset` ('breast_cancer' is an alias)
+_ALIASES = DATASET_ALIASES
 
 _LOADERS = {
     "iris": _sk_datasets.load_iris,

@@ -18,7 +18,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-DECODERS: tuple[str, ...] = ("own-rate", "logistic", "boosting")
+from ._names import DECODERS
+
 """Names accepted by :func:`make_decoder`."""
 
 

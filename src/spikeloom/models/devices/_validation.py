@@ -137,8 +137,9 @@ def unit_name(value) -> str:
 def parameter_lines(params: dict) -> list[str]:
     """Model lines declaring each parameter as a constant subexpression (``tau = 20*ms : second``).
 
-    Constants written into the model need no namespace and no initialisation, survive
-    ``Synapses(**kwargs)`` unchanged, and show up when the code is printed.
+    The Brian2 form of a rule's parameters, for printing (``SynapseCode.brian2_model``); in
+    spikeloom they travel as the constants of the model's ``Equations`` instead, so that
+    they can be set between runs without a new compilation.
     """
     return [f"{name} = {format_value(value)} : {unit_name(value)}"
             for name, value in params.items()]
