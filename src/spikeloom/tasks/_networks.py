@@ -82,8 +82,8 @@ class _TaskNetwork:
         schedule : SpikeSchedule
             The input spikes; its period must be this network's.
         teacher : ndarray of bool (n_samples, n_outputs), optional
-            True where an output neuron may fire during a sample (the others are
-            suppressed); None: no teacher (all neurons free).
+            True for the neuron of each sample's class (it gets the target current, the
+            others the suppressing one); None: no teacher (all neurons free).
 
         Returns
         -------
@@ -101,20 +101,6 @@ class _TaskNetwork:
         idx = np.asarray(self.monitor.i[seen:], dtype=np.int64)
         steps = np.round(np.asarray(self.monitor.t_[seen:]) / DT).astype(np.int64) - start
         return counts_per_sample(idx, steps, self.n_outputs, schedule)
-
-    def _teacher_array(self, teacher, n_samples: int) -> TimedArray:
-        """Per-sample suppressing current: row k holds sample k's (read at ``t - t_run``)."""
-        period = self.period_steps * DT
-        rows = np.zeros((n_samples + 1, self.n_outputs))
-        if teacher is not None:
-            teacher = np.asarray(teacher, dtype=bool)
-            if teacher.shape != (n_samples, self.n_outputs):
-                raise ValueError(f"{type(self).__name__}.run: teacher must have shape "
-                                 f"{(n_samples, self.n_outputs)}, got {teacher.shape}")
-            rows[:n_samples] = np.where(teacher, float(self.target_current / bu.amp),
-                                        float(TEACHER_CURRENT / bu.amp))
-        return TimedArray(rows * bu.amp, dt=period * bu.second)
-
 
 class ClasswiseNetwork(_TaskNetwork):
     """One ``iaf_psc_exp`` neuron per class behind all-to-all plastic synapses.
@@ -162,6 +148,20 @@ class ClasswiseNetwork(_TaskNetwork):
         self.weights = w_init
         self.monitor = SpikeMonitor(self.neurons)
         self.network = Network(self.inputs, self.neurons, self.synapses, self.monitor)
+
+    def _teacher_array(self, teacher, n_samples: int) -> TimedArray:
+        """Per-sample teacher current (``target_current`` for the sample's class, the
+        suppressing current for the others): row k is sample k's, read at ``t - t_run``."""
+        period = self.period_steps * DT
+        rows = np.zeros((n_samples + 1, self.n_outputs))
+        if teacher is not None:
+            teacher = np.asarray(teacher, dtype=bool)
+            if teacher.shape != (n_samples, self.n_outputs):
+                raise ValueError(f"{type(self).__name__}.run: teacher must have shape "
+                                 f"{(n_samples, self.n_outputs)}, got {teacher.shape}")
+            rows[:n_samples] = np.where(teacher, float(self.target_current / bu.amp),
+                                        float(TEACHER_CURRENT / bu.amp))
+        return TimedArray(rows * bu.amp, dt=period * bu.second)
 
     def _namespace(self, schedule: SpikeSchedule, teacher, start: int) -> dict:
         return {"teacher": self._teacher_array(teacher, schedule.n_samples),
