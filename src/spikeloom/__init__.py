@@ -2,8 +2,10 @@
 
 ``from spikeloom import *`` gives a script what ``from brian2 import *`` gives it: units,
 ``NeuronGroup``, ``Synapses``, ``PoissonGroup``, ``SpikeGeneratorGroup``, ``TimedArray``,
-monitors, ``Network``, ``run``, ``defaultclock``, ``seed``, ``np`` and ``plt`` (matplotlib is
-imported only when ``plt`` is first used, so a headless ``import spikeloom`` stays fast).
+monitors, ``Network``, ``run``, ``defaultclock``, ``seed``, ``np``, ``numpy``, ``plt`` and,
+as Brian2 does, everything ``from pylab import *`` gives (``plot``, ``figure``, ``rand``...).
+matplotlib is imported only by a star import or the first use of ``plt``, so a headless
+``import spikeloom`` stays fast.
 """
 
 import numpy as np
@@ -24,8 +26,11 @@ from .core import (
     TimedArray,
     collect,
     defaultclock,
+    device,
     get_device,
     prefs,
+    reinit_devices,
+    reset_device,
     restore,
     run,
     run_batch,
@@ -43,8 +48,21 @@ from .exceptions import (
     UnresolvedNameError,
     UnsupportedEquationsError,
 )
+from .units import (
+    DIMENSIONLESS,
+    DimensionMismatchError,
+    Quantity,
+    Unit,
+    check_units,
+    fail_for_dimension_mismatch,
+    get_dim,
+    get_or_create_dimension,
+    have_same_dimensions,
+    in_unit,
+    is_dimensionless,
+)
+from .units import STANDARD_UNITS as _STANDARD_UNITS
 from .units import UNITS as _UNITS
-from .units import DimensionMismatchError, Quantity, get_dim
 from .units import timestep as _timestep
 
 __version__ = "0.1.0"
@@ -59,19 +77,43 @@ for _name in _NUMPY_NAMES:  # Brian2's star import brings NumPy's functions (lin
         globals()[_name] = getattr(np, _name)
     except AttributeError:
         pass
+numpy = np
 
-__all__ = sorted(
-    set(_UNITS) | set(_NUMPY_NAMES) | {
-        "np", "plt", "Clock", "Network", "NeuronGroup", "PoissonGroup", "PopulationRateMonitor",
-        "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor", "Subgroup", "Synapses",
-        "TimedArray", "collect", "defaultclock", "get_device", "prefs", "restore", "run",
-        "run_batch", "seed", "set_device", "start_scope", "store", "Equations", "BuildError",
-        "EquationError", "SimulationError", "UnitError", "UnresolvedNameError",
+_OWN_NAMES = sorted(
+    set(_STANDARD_UNITS) | set(_NUMPY_NAMES) | {
+        "np", "numpy", "plt", "Clock", "Network", "NeuronGroup", "PoissonGroup",
+        "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor",
+        "Subgroup", "Synapses", "TimedArray", "collect", "defaultclock", "device", "get_device",
+        "prefs", "reinit_devices", "reset_device", "restore", "run", "run_batch", "seed",
+        "set_device", "start_scope", "store", "Equations",
+        "BuildError", "EquationError", "SimulationError", "UnitError", "UnresolvedNameError",
         "UnsupportedEquationsError", "DimensionMismatchError", "Quantity", "get_dimensions",
+        "DIMENSIONLESS", "Unit", "check_units", "fail_for_dimension_mismatch",
+        "get_or_create_dimension", "have_same_dimensions", "in_unit", "is_dimensionless",
     })
 
 
+def _star_names() -> list[str]:
+    """What ``from spikeloom import *`` binds: spikeloom's names over pylab's, as in Brian2.
+
+    Brian2's star import starts with ``from pylab import *`` (matplotlib's plotting functions,
+    ``numpy.random``'s ``rand``..., ``numpy.fft``, ``numpy.linalg``) and then binds its own
+    names over them. Importing pylab costs about 0.7 s, so it happens only here, when a script
+    star-imports, never on a plain ``import spikeloom``.
+    """
+    import pylab
+
+    for name in dir(pylab):
+        if not name.startswith("_") and name not in globals():
+            globals()[name] = getattr(pylab, name)
+    names = set(_OWN_NAMES) | {n for n in dir(pylab) if not n.startswith("_")}
+    return sorted(names)
+
+
 def __getattr__(name):
+    if name == "__all__":  # asked for by a star import only (PEP 562): pylab comes with it
+        globals()["__all__"] = _star_names()
+        return globals()["__all__"]
     if name == "plt":
         import matplotlib.pyplot as plt
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import core
-from .units._units import bu
+from . import core, units
 
 COBA_EQUATIONS = """
 dv/dt  = (ge*(Erev_exc - v) + gi*(Erev_inh - v) - (v - El) + I)*(1./taum) : volt (unless refractory)
@@ -21,9 +20,10 @@ dgi/dt = -gi/taui : 1
 """
 
 COBA_PARAMETERS = {
-    "taum": 20 * bu.ms, "taue": 5 * bu.ms, "taui": 10 * bu.ms, "Vt": -50 * bu.mV,
-    "Vr": -60 * bu.mV, "El": -60 * bu.mV, "Erev_exc": 0.0 * bu.mV, "Erev_inh": -80.0 * bu.mV,
-    "I": 20.0 * bu.mV, "we": 0.6, "wi": 6.7,
+    "taum": 20 * units.ms, "taue": 5 * units.ms, "taui": 10 * units.ms, "Vt": -50 * units.mV,
+    "Vr": -60 * units.mV, "El": -60 * units.mV, "Erev_exc": 0.0 * units.mV,
+    "Erev_inh": -80.0 * units.mV,
+    "I": 20.0 * units.mV, "we": 0.6, "wi": 6.7,
 }
 
 
@@ -56,7 +56,7 @@ def build_coba(n_neurons: int = 4000, p: float = 0.02, method: str = "euler",
     """
     ns = dict(COBA_PARAMETERS)
     neurons = core.NeuronGroup(n_neurons, COBA_EQUATIONS, threshold="v > Vt", reset="v = Vr",
-                               refractory=5 * bu.ms, method=method, namespace=ns)
+                               refractory=5 * units.ms, method=method, namespace=ns)
     n_exc = int(0.8 * n_neurons)
     exc = core.Synapses(neurons[:n_exc], neurons, on_pre="ge += we", namespace=ns)
     inh = core.Synapses(neurons[n_exc:], neurons, on_pre="gi += wi", namespace=ns)
@@ -86,14 +86,14 @@ def run_demo(out_dir: str = ".", duration_ms: float = 1000.0, n_neurons: int = 4
 
     core.seed(seed)
     net = build_coba(n_neurons)
-    net.network.run(duration_ms * bu.ms, report="text")
+    net.network.run(duration_ms * units.ms, report="text")
     duration = duration_ms / 1e3
     mean_rate = net.spikes.num_spikes / (n_neurons * duration)
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True,
                                    gridspec_kw={"height_ratios": [3, 1]})
     plot_raster(net.spikes, ax=ax1)
     ax1.set_title(f"COBA, {n_neurons} neurons: mean rate {mean_rate:.2f} Hz")
-    plot_rate(net.rate, ax=ax2, smooth_width=2 * bu.ms)
+    plot_rate(net.rate, ax=ax2, smooth_width=2 * units.ms)
     fig.tight_layout()
     path = pathlib.Path(out_dir) / "coba_raster.png"
     path.parent.mkdir(parents=True, exist_ok=True)

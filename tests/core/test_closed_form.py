@@ -20,7 +20,7 @@ def test_lif_time_to_first_spike_under_constant_drive():
     G.v0 = v0
     spikes = SpikeMonitor(G)
     sl.Network(G, spikes).run(60 * ms)
-    v0_si, vt, tau_si, dt = v0.to_decimal(sl.volt), 0.010, 0.010, 1e-4
+    v0_si, vt, tau_si, dt = np.asarray(v0 / sl.volt), 0.010, 0.010, 1e-4
     t_star = tau_si * np.log(v0_si / (v0_si - vt))
     first = np.array([spikes.t_[spikes.i == k].min() for k in range(4)])
     expected = np.ceil(t_star / dt - 1e-9) * dt

@@ -4,10 +4,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from spikeloom import units
 from spikeloom.equations import DIFF, PARAM, SUB, Equations, parse_statements
 from spikeloom.exceptions import EquationError
 from spikeloom.units import get_dim
-from spikeloom.units._units import bu
 
 
 def test_equations_parse_three_kinds_with_units_and_flags():
@@ -20,8 +20,8 @@ def test_equations_parse_three_kinds_with_units_and_flags():
     assert eqs.subexpr_names == ("I",)
     assert eqs.parameter_names == ("tau",)
     assert eqs["v"].kind == DIFF and eqs["I"].kind == SUB and eqs["tau"].kind == PARAM
-    assert eqs["v"].dim == get_dim(bu.volt)
-    assert eqs["I"].dim == get_dim(bu.amp)
+    assert eqs["v"].dim == get_dim(units.volt)
+    assert eqs["I"].dim == get_dim(units.amp)
     assert eqs["tau"].flags == {"constant", "shared"}
     assert eqs["v"].flags == {"unless refractory"}
 
@@ -39,9 +39,9 @@ def test_equations_boolean_and_integer_types():
 
 
 def test_equations_substitution_renames_and_records_values():
-    eqs = Equations("dx/dt = -x/tau : 1", x="y", tau=10 * bu.ms)
+    eqs = Equations("dx/dt = -x/tau : 1", x="y", tau=10 * units.ms)
     assert eqs.diff_eq_names == ("y",)
-    assert eqs.namespace["tau"] == 10 * bu.ms
+    assert eqs.namespace["tau"] == 10 * units.ms
 
 
 @pytest.mark.parametrize("text, fragment", [

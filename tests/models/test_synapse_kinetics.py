@@ -73,7 +73,7 @@ def _run(prefix, specs, extra_sources=()):
         if key == "t":
             continue
         arr = value[:, 0]
-        arr = arr if isinstance(arr, np.ndarray) else np.asarray(arr / _unit(arr))
+        arr = np.asarray(arr / _unit(arr)) if isinstance(arr, sl.Quantity) else arr
         if key == "V":
             data.update({f"{label}.V": arr for label in specs})
         else:

@@ -8,6 +8,7 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from spikeloom import units
 from spikeloom.tasks.datasets import load_dataset
 from spikeloom.tasks.encoding import (
     FeatureScaler,
@@ -15,7 +16,6 @@ from spikeloom.tasks.encoding import (
     LatencyEncoder,
     RateEncoder,
 )
-from spikeloom.units._units import bu
 
 # ---------------------------------------------------------------- scikit-learn contract
 
@@ -43,8 +43,8 @@ def test_sklearn_estimator_checks(estimator, check):
 
 
 def test_clone_keeps_quantity_parameters():
-    enc = clone(RateEncoder(low=2 * bu.Hz, presentation=100 * bu.ms))
-    assert enc.low == 2 * bu.Hz and enc.presentation == 100 * bu.ms
+    enc = clone(RateEncoder(low=2 * units.Hz, presentation=100 * units.ms))
+    assert enc.low == 2 * units.Hz and enc.presentation == 100 * units.ms
 
 
 # ---------------------------------------------------------------- FeatureScaler
@@ -169,21 +169,21 @@ def test_rate_encoder_maps_linearly_and_clips():
 
 
 def test_rate_encoder_period():
-    enc = RateEncoder(presentation=200 * bu.ms, pause=0 * bu.ms)
+    enc = RateEncoder(presentation=200 * units.ms, pause=0 * units.ms)
     assert enc.sample_period() == pytest.approx(0.2)
     assert RateEncoder().fit([[0.0]]).period_ == pytest.approx(0.4)
 
 
 @pytest.mark.parametrize(("params", "error", "message"), [
-    ({"low": 10 * bu.Hz, "high": 10 * bu.Hz}, ValueError,
+    ({"low": 10 * units.Hz, "high": 10 * units.Hz}, ValueError,
      r"RateEncoder: high must be larger than low, got low=.*10.*, high=.*10"),
-    ({"low": -1 * bu.Hz}, ValueError, r"RateEncoder: low must be >= 0"),
+    ({"low": -1 * units.Hz}, ValueError, r"RateEncoder: low must be >= 0"),
     ({"high": 5}, TypeError, r"RateEncoder: high must be a hertz quantity \(e.g. 10\*Hz\), "
      r"got 5"),
-    ({"low": 5 * bu.ms}, TypeError, r"RateEncoder: low must be a hertz quantity"),
-    ({"presentation": 0 * bu.ms}, ValueError, r"RateEncoder: presentation must be positive"),
-    ({"pause": -1 * bu.ms}, ValueError, r"RateEncoder: pause must be >= 0"),
-    ({"pause": 1 * bu.Hz}, TypeError, r"RateEncoder: pause must be a second quantity"),
+    ({"low": 5 * units.ms}, TypeError, r"RateEncoder: low must be a hertz quantity"),
+    ({"presentation": 0 * units.ms}, ValueError, r"RateEncoder: presentation must be positive"),
+    ({"pause": -1 * units.ms}, ValueError, r"RateEncoder: pause must be >= 0"),
+    ({"pause": 1 * units.Hz}, TypeError, r"RateEncoder: pause must be a second quantity"),
 ])
 def test_rate_encoder_rejects_bad_parameters(params, error, message):
     with pytest.raises(error, match=message):
@@ -201,20 +201,20 @@ def test_latency_is_window_times_one_minus_x():
 
 
 def test_latency_threshold_silences_weak_inputs():
-    enc = LatencyEncoder(window=10 * bu.ms, threshold=0.5).fit(np.zeros((1, 3)))
+    enc = LatencyEncoder(window=10 * units.ms, threshold=0.5).fit(np.zeros((1, 3)))
     np.testing.assert_allclose(enc.transform([[0.5, 0.6, 0.4]]), [[np.inf, 0.004, np.inf]])
 
 
 def test_latency_period():
     assert LatencyEncoder().sample_period() == pytest.approx(0.05)
-    enc = LatencyEncoder(window=5 * bu.ms, pause=1 * bu.ms).fit([[0.0]])
+    enc = LatencyEncoder(window=5 * units.ms, pause=1 * units.ms).fit([[0.0]])
     assert enc.period_ == pytest.approx(0.006)
 
 
 @pytest.mark.parametrize(("params", "error", "message"), [
-    ({"window": 0 * bu.ms}, ValueError, r"LatencyEncoder: window must be positive"),
+    ({"window": 0 * units.ms}, ValueError, r"LatencyEncoder: window must be positive"),
     ({"window": 20}, TypeError, r"LatencyEncoder: window must be a second quantity"),
-    ({"pause": -5 * bu.ms}, ValueError, r"LatencyEncoder: pause must be >= 0"),
+    ({"pause": -5 * units.ms}, ValueError, r"LatencyEncoder: pause must be >= 0"),
     ({"threshold": 1.0}, ValueError, r"LatencyEncoder: threshold must be in \[0.0, 1.0\), "
      r"got 1.0"),
 ])

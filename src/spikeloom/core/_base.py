@@ -13,8 +13,8 @@ import weakref
 
 import numpy as np
 
+from .. import units
 from ..units import Quantity, get_dim, si_value
-from ..units._units import bu
 
 SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end")
 _WHEN = {}
@@ -40,22 +40,22 @@ class Clock:
         The step, strictly positive.
     """
 
-    def __init__(self, dt=0.1 * bu.ms, name: str = "clock") -> None:
+    def __init__(self, dt=0.1 * units.ms, name: str = "clock") -> None:
         self.name = name
         self.dt = dt
         self.t_ = 0.0  # time reached by the network that last ran objects on this clock
 
     @property
     def t(self):
-        return self.t_ * bu.second
+        return self.t_ * units.second
 
     @property
     def dt(self):
-        return self._dt_si * bu.second
+        return self._dt_si * units.second
 
     @dt.setter
     def dt(self, value) -> None:
-        if get_dim(value) != get_dim(bu.second):
+        if get_dim(value) != get_dim(units.second):
             raise ValueError(f"Clock {self.name!r}: dt must be a time, got {value!r}")
         dt = float(si_value(value))
         if not dt > 0:
@@ -182,8 +182,8 @@ _creation_counter = itertools.count()
 
 def check_time(value, owner: str, argument: str, allow_zero: bool = True) -> float:
     """Validate a time quantity and return it in seconds."""
-    if isinstance(value, Quantity | bu.Unit):
-        if get_dim(value) != get_dim(bu.second):
+    if isinstance(value, Quantity | units.Unit):
+        if get_dim(value) != get_dim(units.second):
             raise ValueError(f"{owner}: {argument} must be a time (e.g. 10*ms), got {value!r}")
         seconds = float(si_value(value))
     else:

@@ -16,7 +16,7 @@ import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef
 
-from .. import ir
+from .. import ir, units
 from ..equations import (
     BOOLEAN,
     CodeLine,
@@ -29,10 +29,9 @@ from ..equations import (
 from ..exceptions import EquationError, UnitError, UnresolvedNameError
 from ..integrators._base import Statement, sym
 from ..units import DIMENSIONLESS, UNITS, Quantity, dim_string, get_dim, si_value
-from ..units._units import bu
 from ._variables import DerivedVariable, Variable
 
-SECOND = get_dim(bu.second)
+SECOND = get_dim(units.second)
 INDEX_NAMES = ("_idx", "_pre", "_post")
 DEFAULT_NAMESPACE: dict = dict(UNITS)
 DEFAULT_NAMESPACE.update({"pi": np.pi, "e": np.e, "inf": np.inf, "True": True, "False": False})
@@ -138,7 +137,7 @@ def external(name: str, value, where: str) -> Resolved:
         return Resolved("function", value.dim, function=value)
     if isinstance(value, bool | np.bool_):
         return Resolved("value", BOOLEAN, value=bool(value))
-    if isinstance(value, Quantity | bu.Unit) or np.isscalar(value) or (
+    if isinstance(value, Quantity | units.Unit) or np.isscalar(value) or (
             isinstance(value, np.ndarray) and value.ndim == 0):
         si = np.asarray(si_value(value))
         if si.ndim != 0:

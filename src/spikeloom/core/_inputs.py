@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import ir
+from .. import ir, units
 from ..equations import BOOLEAN
 from ..exceptions import UnitError
 from ..units import Quantity, dim_string, get_dim, si_value, timestep
-from ..units._units import bu
 from ._base import check_time
 from ._codegen import KernelBuilder
 from ._group import Group, SpikeSource, check_size
 from ._neurongroup import LASTSPIKE_INIT
 
-HZ = get_dim(bu.Hz)
-SECOND = get_dim(bu.second)
+HZ = get_dim(units.Hz)
+SECOND = get_dim(units.second)
 
 
 class PoissonGroup(SpikeSource, Group):
@@ -105,7 +104,7 @@ class SpikeGeneratorGroup(SpikeSource, Group):
 
     _default_name = "spikegeneratorgroup"
 
-    def __init__(self, N, indices, times, dt=None, clock=None, period=0 * bu.second,
+    def __init__(self, N, indices, times, dt=None, clock=None, period=0 * units.second,
                  when="thresholds", order=0, sorted=False, name=None,
                  codeobj_class=None) -> None:
         super().__init__(name=name, when=when, order=order, dt=dt, clock=clock)
@@ -117,7 +116,7 @@ class SpikeGeneratorGroup(SpikeSource, Group):
         self.set_spikes(indices, times, period)
         self._frozen = True
 
-    def set_spikes(self, indices, times, period=0 * bu.second, sorted=False) -> None:
+    def set_spikes(self, indices, times, period=0 * units.second, sorted=False) -> None:
         """Replace the spikes (same arguments as the constructor)."""
         owner = f"SpikeGeneratorGroup {self.name!r}"
         idx = np.asarray(indices)
@@ -129,7 +128,7 @@ class SpikeGeneratorGroup(SpikeSource, Group):
             idx = idx.astype(np.int64)
         if isinstance(times, list | tuple) and times and all(
                 isinstance(x, Quantity) and get_dim(x) == SECOND for x in times):
-            times = np.array([float(si_value(x)) for x in times]) * bu.second
+            times = np.array([float(si_value(x)) for x in times]) * units.second
         if not isinstance(times, Quantity) or get_dim(times) != SECOND:
             raise UnitError(f"{owner}: times must be a time array (e.g. [1, 2]*ms), got "
                             f"{times!r}")
@@ -152,7 +151,7 @@ class SpikeGeneratorGroup(SpikeSource, Group):
 
     def before_run(self, network) -> None:
         dt = self.clock.dt_
-        steps = timestep(self.spike_times_ * bu.second, dt * bu.second)
+        steps = timestep(self.spike_times_ * units.second, dt * units.second)
         # Brian2 emits spikes of one step in order of their raw time, then of index
         order = np.lexsort((self.spike_indices, self.spike_times_, steps))
         steps, idx = steps[order].astype(np.int64), self.spike_indices[order]

@@ -6,15 +6,14 @@ import numbers
 
 import numpy as np
 
-from .. import ir
+from .. import ir, units
 from ..equations import BOOLEAN
 from ..exceptions import EquationError
 from ..units import as_quantity, get_dim
-from ..units._units import bu
 from ._base import SimObject
 from ._codegen import KernelBuilder
 
-SECOND = get_dim(bu.second)
+SECOND = get_dim(units.second)
 
 
 def _spike_parent(source):
@@ -129,7 +128,7 @@ class SpikeMonitor(_Recorder):
 
     @property
     def t(self):
-        return self.t_ * bu.second
+        return self.t_ * units.second
 
     @property
     def it(self):
@@ -154,7 +153,7 @@ class SpikeMonitor(_Recorder):
         order = np.argsort(i, kind="stable")
         i, t = i[order], t[order]
         bounds = np.searchsorted(i, np.arange(self.source.N + 1))
-        return {k: t[bounds[k]:bounds[k + 1]] * bu.second for k in range(self.source.N)}
+        return {k: t[bounds[k]:bounds[k + 1]] * units.second for k in range(self.source.N)}
 
     def __getattr__(self, name):
         columns = self.__dict__.get("_columns", {})
@@ -249,7 +248,7 @@ class StateMonitor(_Recorder):
 
     @property
     def t(self):
-        return self.t_ * bu.second
+        return self.t_ * units.second
 
     def __getattr__(self, name):
         columns = self.__dict__.get("_columns", {})
@@ -332,11 +331,11 @@ class PopulationRateMonitor(_Recorder):
 
     @property
     def rate(self):
-        return self._rate[: int(self._fill[0])].copy() * bu.Hz
+        return self._rate[: int(self._fill[0])].copy() * units.Hz
 
     @property
     def t(self):
-        return self._times[: int(self._fill[0])].copy() * bu.second
+        return self._times[: int(self._fill[0])].copy() * units.second
 
     def smooth_rate(self, window: str = "gaussian", width=None):
         """The rate convolved with a window: 'gaussian' (std ``width``) or 'flat' (``width``).
@@ -352,7 +351,7 @@ class PopulationRateMonitor(_Recorder):
         if isinstance(window, str):
             if width is None or get_dim(width) != SECOND:
                 raise ValueError(f"smooth_rate: width must be a time, got {width!r}")
-            w = float(width / bu.second)
+            w = float(width / units.second)
             if window == "gaussian":
                 half = int(np.round(2 * w / dt))
                 kernel = np.exp(-np.arange(-half, half + 1) ** 2 / (2 * (w / dt) ** 2))
@@ -367,7 +366,7 @@ class PopulationRateMonitor(_Recorder):
                 raise ValueError("smooth_rate: an explicit window must be a 1-D array of odd "
                                  "length")
         rate = self._rate[: int(self._fill[0])]
-        return np.convolve(rate, kernel / kernel.sum(), mode="same") * bu.Hz
+        return np.convolve(rate, kernel / kernel.sum(), mode="same") * units.Hz
 
 
 __all__ = ["EquationError", "PopulationRateMonitor", "SpikeMonitor", "StateMonitor"]

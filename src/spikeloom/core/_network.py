@@ -14,16 +14,17 @@ import time
 
 import numpy as np
 
+from .. import units
 from ..backends.numba import _run as numba_run
 from ..backends.numba._render import STATUS_NAN
 from ..exceptions import SimulationError
 from ..units import get_dim
-from ..units._units import bu
 from ._base import SimObject, _current_scope, check_time, current_seed, unique_name
+from ._device import device
 from ._lowering import LoweringContext
 
 logger = logging.getLogger("spikeloom.core")
-SECOND = get_dim(bu.second)
+SECOND = get_dim(units.second)
 
 
 def _flatten(objects) -> list:
@@ -93,7 +94,7 @@ class Network:
 
     @property
     def t(self):
-        return self.t_ * bu.second
+        return self.t_ * units.second
 
     @property
     def simulated_objects(self) -> list:
@@ -101,7 +102,7 @@ class Network:
                       key=lambda o: o.sort_key())
 
     # -- running -----------------------------------------------------------------------------------
-    def run(self, duration, report=None, report_period=10 * bu.second, namespace=None,
+    def run(self, duration, report=None, report_period=10 * units.second, namespace=None,
             profile=None, level: int = 0, check_nan: bool = False) -> None:
         """Simulate for ``duration``.
 
@@ -317,7 +318,7 @@ def magic_network(level: int = 0) -> Network:
     return net
 
 
-def run(duration, report=None, report_period=10 * bu.second, namespace=None, profile=None,
+def run(duration, report=None, report_period=10 * units.second, namespace=None, profile=None,
         level: int = 0, check_nan: bool = False) -> None:
     """Run every object the calling code refers to (Brian2's magic ``run``).
 
@@ -373,7 +374,7 @@ def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
                          "s; a batch starts all trials at the same time")
     if namespace is None:
         namespace = _frame_namespace(level + 2)
-    if _device["name"] != "jax":
+    if device.name != "jax":
         for net, s in zip(networks, seeds):
             net._execute(net._prepare(duration, namespace, check_nan), s)
         return
@@ -394,7 +395,7 @@ def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
     t1 = time.perf_counter()
     returned, status, compile_time = jax_run.execute_batch(
         plan, arrays, scalars, networks[0]._step, prepared[0][2], seeds,
-        progress="running", progress_delay=5.0, options=_device["options"])
+        progress="running", progress_delay=5.0, options=device.options)
     elapsed = time.perf_counter() - t1 - compile_time
     failed = None
     for k, (net, (p, lctx, n_steps)) in enumerate(zip(networks, prepared)):
@@ -420,71 +421,12 @@ def restore(name: str = "default", filename: str | None = None, level: int = 0,
     magic_network(level + 1).restore(name, filename)
 
 
-class _Prefs:
-    """Brian2's ``prefs``: accepts any setting so scripts run; spikeloom ignores them."""
-
-    def __init__(self, path: str = "prefs") -> None:
-        object.__setattr__(self, "_path", path)
-        object.__setattr__(self, "_values", {})
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        values = object.__getattribute__(self, "_values")
-        if name not in values:
-            values[name] = _Prefs(f"{self._path}.{name}")
-        return values[name]
-
-    def __setattr__(self, name, value) -> None:
-        logger.debug("%s.%s = %r ignored (spikeloom has no such preference)", self._path, name,
-                     value)
-        self._values[name] = value
-
-
-prefs = _Prefs()
-_device: dict = {"name": "numba", "options": None}
-
-
-def set_device(name: str, **kwargs) -> None:
-    """Choose the backend that runs simulations.
-
-    Parameters
-    ----------
-    name : {'numba', 'jax'}
-        'numba': one compiled loop on the CPU (the default; 'runtime', Brian2's default
-        device, means the same). 'jax': a scanned, jit-compiled step on JAX's default
-        device (a GPU when ``spikeloom[gpu]`` is installed, else the CPU).
-    **kwargs
-        For 'jax': ``float_dtype`` ('float64' or 'float32'), ``chunk_steps`` (steps per
-        compiled chunk), ``unroll`` (steps per iteration of the scanned loop) and
-        ``devices`` (shard arrays over this many devices); see
-        :class:`spikeloom.backends.jax._run.Options`. 'numba' takes none.
-    """
-    allowed = ("numba", "runtime", "jax")
-    if name not in allowed:
-        raise ValueError(f"set_device: unknown device {name!r}; available: 'numba' (CPU, "
-                         "the default) and 'jax' (GPU or CPU)")
-    if name == "jax":
-        from ..backends.jax._run import Options
-
-        _device.update(name="jax", options=Options(**kwargs))
-        return
-    if kwargs:
-        raise TypeError(f"set_device({name!r}): unexpected options {sorted(kwargs)}; the "
-                        "Numba backend takes none")
-    _device.update(name="numba", options=None)
-
-
 def _backend_execute(plan, arrays, scalars, step0, n_steps, seed, progress=None,
                      progress_delay=0.0):
-    if _device["name"] == "jax":
+    if device.name == "jax":
         from ..backends.jax import _run as jax_run
 
         return jax_run.execute(plan, arrays, scalars, step0, n_steps, seed, progress,
-                               progress_delay, options=_device["options"])
+                               progress_delay, options=device.options)
     return numba_run.execute(plan, arrays, scalars, step0, n_steps, seed, progress=progress,
                              progress_delay=progress_delay)
-
-
-def get_device() -> str:
-    return _device["name"]

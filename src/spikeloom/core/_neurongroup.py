@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import sympy
 
-from .. import ir
+from .. import ir, units
 from ..equations import (
     BOOLEAN,
     DIFF,
@@ -22,13 +22,12 @@ from ..equations import (
 from ..exceptions import EquationError, UnitError, UnsupportedEquationsError
 from ..integrators._base import ODESystem, Statement, sym
 from ..units import DIMENSIONLESS, Quantity, dim_string, get_dim
-from ..units._units import bu
 from ._codegen import KernelBuilder
 from ._group import Group, SpikeSource, check_size
 from ._variables import NUMPY_DTYPES
 
 logger = logging.getLogger("spikeloom.core")
-SECOND = get_dim(bu.second)
+SECOND = get_dim(units.second)
 NOISE_DIM = SECOND ** -0.5
 LASTSPIKE_INIT = -1e4  # seconds, as Brian2
 

@@ -12,13 +12,12 @@ import numbers
 import numpy as np
 import sympy
 
-from .. import ir
+from .. import ir, units
 from .._threads import requested_threads
 from ..equations import DIFF, SUB, parse_statements
 from ..exceptions import EquationError, UnitError
 from ..integrators._base import sym
 from ..units import DIMENSIONLESS, dim_string, get_dim, si_value
-from ..units._units import bu
 from ._codegen import KernelBuilder, Namespace, Scope
 from ._connect import explicit_pairs, pairs_from_condition, pairs_from_generator
 from ._evaluate import Evaluator
@@ -26,7 +25,7 @@ from ._group import _caller_namespace
 from ._neurongroup import EquationsOwner
 from ._variables import DerivedVariable, Variable
 
-SECOND = get_dim(bu.second)
+SECOND = get_dim(units.second)
 
 
 class SynapticPathway:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import units
 from ..units import DIMENSIONLESS, as_quantity, get_dim, si_value
-from ..units._units import bu
 from ._base import check_time, unique_name
 
-SECOND = get_dim(bu.second)
+SECOND = get_dim(units.second)
 
 
 class TimedArray:
@@ -25,8 +25,8 @@ class TimedArray:
 
     Examples
     --------
-    >>> ta = TimedArray([1, 2, 3] * bu.mV, dt=1 * bu.ms)
-    >>> float(ta(1.5 * bu.ms) / bu.mV)
+    >>> ta = TimedArray([1, 2, 3] * units.mV, dt=1 * units.ms)
+    >>> float(ta(1.5 * units.ms) / units.mV)
     2.0
     """
 

@@ -12,8 +12,8 @@ import numbers
 
 import numpy as np
 
+from .. import units
 from ..core import Network, SpikeMonitor, StateMonitor
-from ..units._units import bu
 from .neurons._base import NeuronSlice
 from .projections.projection import Projection
 
@@ -69,11 +69,11 @@ def run_steps(network, n_steps: int, record: dict, *, progress_bar: bool = False
     try:
         dt = min(o.clock.dt_ for o in net.simulated_objects)
         t0 = net.t_
-        net.run(n_steps * dt * bu.second, report="text" if progress_bar else None,
+        net.run(n_steps * dt * units.second, report="text" if progress_bar else None,
                 level=1)
     finally:
         net.remove(*monitors.values())
-    out = {"t": (t0 + np.arange(n_steps) * dt) * bu.second}
+    out = {"t": (t0 + np.arange(n_steps) * dt) * units.second}
     for key, obj, var, indices in entries:
         mon = monitors[_group_key(obj, var, indices)]
         if var == "spike":

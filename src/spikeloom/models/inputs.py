@@ -11,9 +11,9 @@ slot of that step. Pass ``when='thresholds'`` for Brian2's timing.
 
 from __future__ import annotations
 
+from .. import units
 from ..core import PoissonGroup, SpikeGeneratorGroup
 from ..units import Quantity, get_dim
-from ..units._units import bu
 
 
 class SpikeTimeGroup(SpikeGeneratorGroup):
@@ -46,7 +46,7 @@ class SpikeTimeGroup(SpikeGeneratorGroup):
     _default_name = "spiketimegroup"
 
     def __init__(self, N, indices, times, *, when: str = "before_groups",
-                 period=0 * bu.second, dt=None, order: int = 0, name: str | None = None
+                 period=0 * units.second, dt=None, order: int = 0, name: str | None = None
                  ) -> None:
         if not isinstance(times, Quantity) and not (
                 isinstance(times, list | tuple) and times and isinstance(times[0], Quantity)):
@@ -75,7 +75,7 @@ class PoissonSpikes(PoissonGroup):
 
     def __init__(self, N, freqs, *, when: str = "before_groups", dt=None, order: int = 0,
                  name: str | None = None) -> None:
-        if not isinstance(freqs, str) and get_dim(freqs) != get_dim(bu.Hz):
+        if not isinstance(freqs, str) and get_dim(freqs) != get_dim(units.Hz):
             raise ValueError(f"PoissonSpikes: freqs must be a rate (e.g. 10*Hz) or an "
                              f"expression, got {freqs!r}")
         super().__init__(N, freqs, dt=dt, when=when, order=order, name=name)

@@ -17,9 +17,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .. import units
 from ..models.devices import Memristor
 from ..models.plasticity import NanocompositeSTDP, PairSTDP, ParyleneSTDP, PlasticityRule
-from ..units._units import bu
 from ._names import DECODERS, ENCODINGS, NETWORKS, RULES
 from ._networks import DT, ClasswiseNetwork, WTANetwork
 from ._spikes import latency_schedule, poisson_schedule
@@ -34,16 +34,17 @@ from .encoding import FeatureScaler, GaussianReceptiveFields, LatencyEncoder, Ra
 #: STDP depresses the fields of the neuron's own class until it is nearly silent on it (the
 #: group's "rate stabilisation"); own-rate decoding then picks the most silent neuron.
 TUNED = {"temporal": {"weight_scale": 10.0, "target_current": 8.0, "initial_weight": 0.05,
-                      "pause": 30 * bu.ms, "presentation": None, "high_rate": None},
+                      "pause": 30 * units.ms, "presentation": None, "high_rate": None},
          "rate": {"weight_scale": 0.7, "target_current": 0.0, "initial_weight": 0.5,
-                  "pause": 50 * bu.ms, "presentation": 350 * bu.ms, "high_rate": 400 * bu.Hz}}
+                  "pause": 50 * units.ms, "presentation": 350 * units.ms,
+                  "high_rate": 400 * units.Hz}}
 #: the number of features the weight scales are given for (Iris)
 REFERENCE_FEATURES = 4
 #: nS per unit weight of the WTA input synapses (5 of 2, 5, 10 on Iris: most neurons fire)
 WTA_WEIGHT_SCALE = 5.0
 #: the class-wise neurons integrate longer than the group's (tau_m = 10 ms, tau_syn = 5 ms):
 #: spike counts then grow with the summed input instead of saturating after a few spikes
-CLASSWISE_NEURON = {"tau_m": 100 * bu.ms, "tau_syn_ex": 10 * bu.ms}
+CLASSWISE_NEURON = {"tau_m": 100 * units.ms, "tau_syn_ex": 10 * units.ms}
 
 
 def make_rule(rule, device: Memristor | None = None) -> PlasticityRule:
@@ -64,8 +65,8 @@ def make_rule(rule, device: Memristor | None = None) -> PlasticityRule:
                              "device=None)")
         return rule
     if rule == "stdp":
-        return PairSTDP(A_plus=0.01, A_minus=-0.01 * 1.64, tau_plus=89.4 * bu.ms,
-                        tau_minus=59.96 * bu.ms, w_min=0.0, w_max=1.0, pairing="nn_restr",
+        return PairSTDP(A_plus=0.01, A_minus=-0.01 * 1.64, tau_plus=89.4 * units.ms,
+                        tau_minus=59.96 * units.ms, w_min=0.0, w_max=1.0, pairing="nn_restr",
                         device=device)
     if rule == "nc":
         return NanocompositeSTDP.nest_fit(device=device)
@@ -146,7 +147,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, rule="nc", network="classwise", encoding="rate", device=None,
                  epochs: int = 4, n_fields: int = 7, scaler="minmax", decoder="own-rate",
-                 weight_scale: float | None = None, window=20 * bu.ms,
+                 weight_scale: float | None = None, window=20 * units.ms,
                  presentation=None, pause=None, high_rate=None,
                  n_neurons: int | None = None, initial_weight=None,
                  target_current: float | None = None, input_copies: int = 1,
@@ -195,7 +196,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
     def _encoder(self):
         if self.encoding == "temporal":
             return LatencyEncoder(window=self.window, pause=self._setting("pause"))
-        return RateEncoder(low=0.1 * bu.Hz, high=self._setting("high_rate"),
+        return RateEncoder(low=0.1 * units.Hz, high=self._setting("high_rate"),
                            presentation=self._setting("presentation"),
                            pause=self._setting("pause"))
 
@@ -208,7 +209,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         period = int(round(self.spike_encoder_.period_ / DT))
         if self.encoding == "temporal":
             return latency_schedule(values, period, DT)
-        presentation = int(round(float(self._setting("presentation") / bu.second) / DT))
+        presentation = int(round(float(self._setting("presentation") / units.second) / DT))
         return poisson_schedule(values, presentation, period, DT, self._sample_seeds(X, rng))
 
     def _sample_seeds(self, X: np.ndarray, rng: np.random.Generator | None) -> list:
@@ -309,13 +310,13 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
             w = self._initial_weights(rule, rng, (n_inputs, n_classes))
             return ClasswiseNetwork(n_inputs, n_classes, rule, w, period,
                                     weight_unit=self._per_feature(self._setting("weight_scale"))
-                                    * bu.pA,
+                                    * units.pA,
                                     neuron=CLASSWISE_NEURON, seed=seed,
-                                    target_current=self._setting("target_current") * bu.pA)
+                                    target_current=self._setting("target_current") * units.pA)
         n = self.n_neurons or 10 * n_classes
         w = self._initial_weights(rule, rng, (n_inputs, n))
         scale = WTA_WEIGHT_SCALE if self.weight_scale is None else self.weight_scale
-        unit = self._per_feature(scale) * bu.nS
+        unit = self._per_feature(scale) * units.nS
         return WTANetwork(n_inputs, n, rule, w, period, weight_unit=unit, seed=seed)
 
     def _per_feature(self, scale: float) -> float:

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import units
 from ..core import Network, SpikeGeneratorGroup, SpikeMonitor, Synapses, TimedArray
 from ..models.neurons import iaf_cond_exp, iaf_psc_exp
-from ..units._units import bu
 from ._spikes import SpikeSchedule, counts_per_sample
 
 #: time step of every task network, seconds (the group's NEST resolution)
 DT = 1e-4
 #: the suppressing current of the neurons of the other classes during training (the group's)
-TEACHER_CURRENT = -1000 * bu.pA
+TEACHER_CURRENT = -1000 * units.pA
 #: statements that end a neuron's refractory period at a sample's start (the reset of V_m
 #: that follows is then not held back by a spike at the end of the previous pause)
 FORGET = "lastspike = -1e4*second\nnot_refractory = True\n"
@@ -40,7 +40,7 @@ class _TaskNetwork:
         self.n_outputs = int(n_outputs)
         self.period_steps = int(period_steps)
         self.inputs = SpikeGeneratorGroup(self.n_inputs, np.zeros(0, np.int64),
-                                          np.zeros(0) * bu.second, dt=DT * bu.second)
+                                          np.zeros(0) * units.second, dt=DT * units.second)
         self.synapses: Synapses | None = None
         self.monitor: SpikeMonitor | None = None
         self.network: Network | None = None
@@ -94,9 +94,9 @@ class _TaskNetwork:
                              f"{schedule.period_steps} steps per sample, the network "
                              f"{self.period_steps}")
         start = int(round(self.network.t_ / DT))
-        self.inputs.set_spikes(schedule.indices, (schedule.steps + start) * DT * bu.second)
+        self.inputs.set_spikes(schedule.indices, (schedule.steps + start) * DT * units.second)
         seen = self.monitor.num_spikes
-        self.network.run(schedule.n_steps * DT * bu.second,
+        self.network.run(schedule.n_steps * DT * units.second,
                          namespace=self._namespace(schedule, teacher, start))
         idx = np.asarray(self.monitor.i[seen:], dtype=np.int64)
         steps = np.round(np.asarray(self.monitor.t_[seen:]) / DT).astype(np.int64) - start
@@ -124,13 +124,13 @@ class ClasswiseNetwork(_TaskNetwork):
         Seed of the rule's per-device draws.
     """
 
-    NEURON = {"C_m": 1.537 * bu.pF, "E_L": -70 * bu.mV, "V_reset": -70 * bu.mV,
-              "V_th": -54 * bu.mV, "tau_m": 10 * bu.ms, "t_ref": 3 * bu.ms,
-              "tau_syn_ex": 5 * bu.ms, "tau_syn_in": 5 * bu.ms}
+    NEURON = {"C_m": 1.537 * units.pF, "E_L": -70 * units.mV, "V_reset": -70 * units.mV,
+              "V_th": -54 * units.mV, "tau_m": 10 * units.ms, "t_ref": 3 * units.ms,
+              "tau_syn_ex": 5 * units.ms, "tau_syn_in": 5 * units.ms}
 
     def __init__(self, n_inputs: int, n_classes: int, rule, w_init: np.ndarray,
-                 period_steps: int, weight_unit=1 * bu.pA, neuron: dict | None = None,
-                 target_current=0 * bu.pA, seed: int = 0) -> None:
+                 period_steps: int, weight_unit=1 * units.pA, neuron: dict | None = None,
+                 target_current=0 * units.pA, seed: int = 0) -> None:
         super().__init__(n_inputs, n_classes, period_steps)
         self.target_current = target_current
         params = {**self.NEURON, **(neuron or {})}
@@ -140,11 +140,11 @@ class ClasswiseNetwork(_TaskNetwork):
         # over the sample, so NEST's exact integration still holds)
         self.neurons.run_regularly(FORGET + "V_m = E_L\nI_syn_ex = 0*pA\n"
                                    "I_e = teacher(t - t_run, i)",
-                                   dt=period_steps * DT * bu.second)
+                                   dt=period_steps * DT * units.second)
         self.weight_unit = weight_unit
         self.synapses = rule.attach(self.inputs, self.neurons, w=None,
                                     on_pre="I_syn_ex_post += w*w_unit", transmit="after",
-                                    seed=seed, dt=DT * bu.second)
+                                    seed=seed, dt=DT * units.second)
         self.weights = w_init
         self.monitor = SpikeMonitor(self.neurons)
         self.network = Network(self.inputs, self.neurons, self.synapses, self.monitor)
@@ -159,13 +159,13 @@ class ClasswiseNetwork(_TaskNetwork):
             if teacher.shape != (n_samples, self.n_outputs):
                 raise ValueError(f"{type(self).__name__}.run: teacher must have shape "
                                  f"{(n_samples, self.n_outputs)}, got {teacher.shape}")
-            rows[:n_samples] = np.where(teacher, float(self.target_current / bu.amp),
-                                        float(TEACHER_CURRENT / bu.amp))
-        return TimedArray(rows * bu.amp, dt=period * bu.second)
+            rows[:n_samples] = np.where(teacher, float(self.target_current / units.amp),
+                                        float(TEACHER_CURRENT / units.amp))
+        return TimedArray(rows * units.amp, dt=period * units.second)
 
     def _namespace(self, schedule: SpikeSchedule, teacher, start: int) -> dict:
         return {"teacher": self._teacher_array(teacher, schedule.n_samples),
-                "t_run": start * DT * bu.second, "w_unit": self.weight_unit}
+                "t_run": start * DT * units.second, "w_unit": self.weight_unit}
 
 
 class WTANetwork(_TaskNetwork):
@@ -191,20 +191,20 @@ class WTANetwork(_TaskNetwork):
     """
 
     #: excitatory and inhibitory parameters of the group's ``diehl_network.py`` (NESTML)
-    EXCITATORY = {"C_m": 100 * bu.pF, "g_L": 1 * bu.nS, "E_L": -65 * bu.mV,
-                  "E_ex": 0 * bu.mV, "E_in": -100 * bu.mV, "V_reset": -65 * bu.mV,
-                  "V_th": -52 * bu.mV, "t_ref": 5 * bu.ms, "tau_syn_ex": 1 * bu.ms,
-                  "tau_syn_in": 2 * bu.ms, "tau_theta": 1e7 * bu.ms}
-    INHIBITORY = {"C_m": 10 * bu.pF, "g_L": 1 * bu.nS, "E_L": -60 * bu.mV,
-                  "E_ex": 0 * bu.mV, "E_in": -100 * bu.mV, "V_reset": -45 * bu.mV,
-                  "V_th": -40 * bu.mV, "t_ref": 2 * bu.ms, "tau_syn_ex": 1 * bu.ms,
-                  "tau_syn_in": 2 * bu.ms}
+    EXCITATORY = {"C_m": 100 * units.pF, "g_L": 1 * units.nS, "E_L": -65 * units.mV,
+                  "E_ex": 0 * units.mV, "E_in": -100 * units.mV, "V_reset": -65 * units.mV,
+                  "V_th": -52 * units.mV, "t_ref": 5 * units.ms, "tau_syn_ex": 1 * units.ms,
+                  "tau_syn_in": 2 * units.ms, "tau_theta": 1e7 * units.ms}
+    INHIBITORY = {"C_m": 10 * units.pF, "g_L": 1 * units.nS, "E_L": -60 * units.mV,
+                  "E_ex": 0 * units.mV, "E_in": -100 * units.mV, "V_reset": -45 * units.mV,
+                  "V_th": -40 * units.mV, "t_ref": 2 * units.ms, "tau_syn_ex": 1 * units.ms,
+                  "tau_syn_in": 2 * units.ms}
 
     def __init__(self, n_inputs: int, n_neurons: int, rule, w_init: np.ndarray,
-                 period_steps: int, weight_unit=1 * bu.nS, w_exc_inh=10.4 * bu.nS,
-                 w_inh_exc=17 * bu.nS, theta_plus=0.05 * bu.mV, seed: int = 0) -> None:
+                 period_steps: int, weight_unit=1 * units.nS, w_exc_inh=10.4 * units.nS,
+                 w_inh_exc=17 * units.nS, theta_plus=0.05 * units.mV, seed: int = 0) -> None:
         super().__init__(n_inputs, n_neurons, period_steps)
-        dt = DT * bu.second
+        dt = DT * units.second
         self.theta_plus = theta_plus
         self.exc = iaf_cond_exp(n_neurons, adaptive_threshold=True, theta_plus=theta_plus,
                                 **self.EXCITATORY)
@@ -230,8 +230,8 @@ class WTANetwork(_TaskNetwork):
         """Weights and thresholds learn together and freeze together (frozen thresholds
         neither grow nor decay: a time constant of 1e300 s makes the decay factor 1.0)."""
         self.synapses.plastic = value
-        self.exc.theta_plus = self.theta_plus if value else 0 * bu.mV
-        self.exc.tau_theta = self.EXCITATORY["tau_theta"] if value else 1e300 * bu.second
+        self.exc.theta_plus = self.theta_plus if value else 0 * units.mV
+        self.exc.tau_theta = self.EXCITATORY["tau_theta"] if value else 1e300 * units.second
 
     @property
     def thresholds(self) -> np.ndarray:

@@ -19,11 +19,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
+from .. import units
 from ..models.devices._validation import check_int, check_quantity, check_real, check_time
 from ..units import get_dim
-from ..units._units import bu
 
-HERTZ = get_dim(bu.Hz)
+HERTZ = get_dim(units.Hz)
 
 SCALER_METHODS = ("minmax", "l2", "standard", "l2-minmax", None)
 
@@ -257,16 +257,16 @@ class RateEncoder(_SpikeEncoder):
 
     Examples
     --------
-    >>> from spikeloom.units._units import bu
-    >>> enc = RateEncoder(low=0 * bu.Hz, high=100 * bu.Hz).fit([[0.0], [1.0]])
+    >>> from spikeloom import units
+    >>> enc = RateEncoder(low=0 * units.Hz, high=100 * units.Hz).fit([[0.0], [1.0]])
     >>> enc.transform([[0.25], [2.0]]).ravel().tolist(), enc.period_
     ([25.0, 100.0], 0.4)
     """
 
     _owner = "RateEncoder"
 
-    def __init__(self, low=0.1 * bu.Hz, high=400 * bu.Hz, presentation=350 * bu.ms,
-                 pause=50 * bu.ms) -> None:
+    def __init__(self, low=0.1 * units.Hz, high=400 * units.Hz, presentation=350 * units.ms,
+                 pause=50 * units.ms) -> None:
         self.low = low
         self.high = high
         self.presentation = presentation
@@ -329,7 +329,7 @@ class LatencyEncoder(_SpikeEncoder):
 
     _owner = "LatencyEncoder"
 
-    def __init__(self, window=20 * bu.ms, pause=30 * bu.ms, threshold: float = 0.0) -> None:
+    def __init__(self, window=20 * units.ms, pause=30 * units.ms, threshold: float = 0.0) -> None:
         self.window = window
         self.pause = pause
         self.threshold = threshold

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ... import units
 from ...units import get_dim, si_value
-from ...units._units import bu
 from ._validation import (
     SIEMENS,
     check_choice,
@@ -122,13 +122,13 @@ class Memristor:
     False
     """
 
-    def __init__(self, G_min=10 * bu.uS, G_max=100 * bu.uS, *, n_levels: int | None = None,
+    def __init__(self, G_min=10 * units.uS, G_max=100 * units.uS, *, n_levels: int | None = None,
                  rounding: str = "nearest", nl_ltp: float = 0.0, nl_ltd: float = 0.0,
                  soft_bounds: bool = False, c2c: float = 0.0, c2c_mode: str = "relative",
                  d2d: dict | None = None,
                  p_stuck_min: float = 0.0, p_stuck_max: float = 0.0, drift: str | None = None,
-                 drift_tau=1000 * bu.second, drift_G_rest=None, drift_nu: float = 0.05,
-                 drift_t0=1 * bu.second, read_noise: float = 0.0) -> None:
+                 drift_tau=1000 * units.second, drift_G_rest=None, drift_nu: float = 0.05,
+                 drift_t0=1 * units.second, read_noise: float = 0.0) -> None:
         owner = "Memristor"
         self.G_min, g_lo = check_quantity(owner, "G_min", G_min, SIEMENS, "1*uS",
                                           nonnegative=True)
@@ -227,7 +227,7 @@ class Memristor:
                      "soft_bounds", "c2c", "c2c_mode", "d2d", "p_stuck_min", "p_stuck_max", "drift",
                      "drift_tau", "drift_G_rest", "drift_nu", "drift_t0", "read_noise"):
             value, default = getattr(self, name), getattr(defaults, name)
-            same = (value == default) if not isinstance(value, bu.Quantity) else (
+            same = (value == default) if not isinstance(value, units.Quantity) else (
                 get_dim(value) == get_dim(default)
                 and float(si_value(value)) == float(si_value(default)))
             if name in ("G_min", "G_max") or not same:
@@ -244,7 +244,7 @@ class Memristor:
     def conductance(self, w, w_min: float, w_max: float):
         """Conductance (Quantity, siemens) of weights ``w`` under the nominal map."""
         scale, w_zero = self._map(w_min, w_max)
-        return (np.asarray(w, dtype=np.float64) - w_zero) / scale * bu.siemens
+        return (np.asarray(w, dtype=np.float64) - w_zero) / scale * units.siemens
 
     # -- code ------------------------------------------------------------------------------------
     def _per_synapse(self, name: str) -> bool:
@@ -254,7 +254,7 @@ class Memristor:
         """Model lines, namespace and statements for a rule whose weights span [w_min, w_max]."""
         scale, w_zero = self._map(w_min, w_max)
         ns = {"mem_G_min": self.G_min, "mem_w_min": w_min,
-              "mem_G_per_w": (1.0 / scale) * bu.siemens}
+              "mem_G_per_w": (1.0 / scale) * units.siemens}
         dev = DeviceCode(constants=ns)
         dev.model.append("G_mem = mem_G_min + (WNOW - mem_w_min)*mem_G_per_w : siemens")
         if self.is_ideal:

@@ -10,11 +10,11 @@ import numbers
 
 import numpy as np
 
+from ... import units
 from ...units import Quantity, dim_string, get_dim, si_value
-from ...units._units import bu
 
-SECOND = get_dim(bu.second)
-SIEMENS = get_dim(bu.siemens)
+SECOND = get_dim(units.second)
+SIEMENS = get_dim(units.siemens)
 
 
 def check_real(owner: str, name: str, value, low: float | None = None,

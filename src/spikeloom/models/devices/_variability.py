@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import units
 from ...units import si_value
-from ...units._units import bu
 
 #: Parameters that may vary from device to device, in the order they are drawn.
 D2D_PARAMETERS = ("G_min", "G_max", "nl_ltp", "nl_ltd", "c2c", "drift_tau", "drift_nu",
@@ -72,7 +72,7 @@ def initialize_devices(device, synapses, w_min: float, w_max: float,
         if name in drawn:
             setattr(synapses, var, drawn[name])
     if "drift_tau" in drawn:
-        synapses.mem_tau = drawn["drift_tau"] * bu.second
+        synapses.mem_tau = drawn["drift_tau"] * units.second
     w = np.asarray(synapses.w[:], dtype=np.float64).copy()
     if device.update_path:
         x = np.clip((w - w_lo) / (w_hi - w_lo), 0.0, 1.0)

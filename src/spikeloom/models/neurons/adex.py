@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...units._units import bu
+from ... import units
 from ._base import NeuronModel
 
 
@@ -79,9 +79,10 @@ dV/dt = (-(V - V_rest) + delta_T*exp((V - V_T)/delta_T) - R*w
 dw/dt = (a*(V - V_rest) - w)/tau_w : amp
 """
     PARAMETERS = {
-        "V_rest": -65.0 * bu.mV, "V_reset": -68.0 * bu.mV, "V_th": -55.0 * bu.mV,
-        "V_T": -59.9 * bu.mV, "delta_T": 3.48 * bu.mV, "a": 1.0 * bu.uS, "b": 1.0 * bu.nA,
-        "tau": 10.0 * bu.ms, "tau_w": 30.0 * bu.ms, "R": 1.0 * bu.Mohm, "tau_ref": 0.0 * bu.ms,
+        "V_rest": -65.0 * units.mV, "V_reset": -68.0 * units.mV, "V_th": -55.0 * units.mV,
+        "V_T": -59.9 * units.mV, "delta_T": 3.48 * units.mV, "a": 1.0 * units.uS,
+        "b": 1.0 * units.nA, "tau": 10.0 * units.ms, "tau_w": 30.0 * units.ms,
+        "R": 1.0 * units.Mohm, "tau_ref": 0.0 * units.ms,
     }
     INITIAL = {"V": "V_rest", "w": "0*amp"}
     THRESHOLD = "V > V_th"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...units._units import bu
+from ... import units
 from ._base import NeuronModel
 
 
@@ -66,9 +66,9 @@ dV/dt = (-(V - V_rest) + delta_T*exp((V - V_T)/delta_T)
          + R*(I_syn + I_ext))/tau : volt (unless refractory)
 """
     PARAMETERS = {
-        "V_rest": -65.0 * bu.mV, "V_reset": -68.0 * bu.mV, "V_th": -55.0 * bu.mV,
-        "V_T": -59.9 * bu.mV, "delta_T": 3.48 * bu.mV, "R": 1.0 * bu.Mohm,
-        "tau": 10.0 * bu.ms, "tau_ref": 0.0 * bu.ms,
+        "V_rest": -65.0 * units.mV, "V_reset": -68.0 * units.mV, "V_th": -55.0 * units.mV,
+        "V_T": -59.9 * units.mV, "delta_T": 3.48 * units.mV, "R": 1.0 * units.Mohm,
+        "tau": 10.0 * units.ms, "tau_ref": 0.0 * units.ms,
     }
     INITIAL = {"V": "V_rest"}
     THRESHOLD = "V > V_th"

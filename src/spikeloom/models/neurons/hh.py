@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ...units._units import bu
+from ... import units
 from ._base import NeuronModel
 
-_MS_CM2 = bu.msiemens / bu.cm ** 2
+_MS_CM2 = units.msiemens / units.cm ** 2
 
 
 class HH(NeuronModel):
@@ -76,9 +76,9 @@ alpha_n = 0.1/exprel(-(V + 55*mV)/(10*mV))/ms : Hz
 beta_n = 0.125*exp(-(V + 65*mV)/(80*mV))/ms : Hz
 """
     PARAMETERS = {
-        "ENa": 50.0 * bu.mV, "EK": -77.0 * bu.mV, "EL": -54.387 * bu.mV,
+        "ENa": 50.0 * units.mV, "EK": -77.0 * units.mV, "EL": -54.387 * units.mV,
         "gNa": 120.0 * _MS_CM2, "gK": 36.0 * _MS_CM2, "gL": 0.3 * _MS_CM2,
-        "C": 1.0 * bu.ufarad / bu.cm ** 2, "V_th": 20.0 * bu.mV,
+        "C": 1.0 * units.ufarad / units.cm ** 2, "V_th": 20.0 * units.mV,
     }
     INITIAL = {"V": "-65*mV", "m": "alpha_m/(alpha_m + beta_m)",
                "h": "alpha_h/(alpha_h + beta_h)", "n": "alpha_n/(alpha_n + beta_n)"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...units._units import bu
+from ... import units
 from ._base import NeuronModel
 
 
@@ -66,9 +66,10 @@ dV/dt = p1*V**2 + p2*V + p3 - u + I_syn + I_ext : volt
 du/dt = a*(b*V - u) : volt/second
 """
     PARAMETERS = {
-        "a": 0.02 / bu.ms, "b": 0.2 / bu.ms, "c": -65.0 * bu.mV, "d": 8.0 * bu.mV / bu.ms,
-        "V_th": 30.0 * bu.mV, "p1": 0.04 / (bu.mV * bu.ms), "p2": 5.0 / bu.ms,
-        "p3": 140.0 * bu.mV / bu.ms,
+        "a": 0.02 / units.ms, "b": 0.2 / units.ms, "c": -65.0 * units.mV,
+        "d": 8.0 * units.mV / units.ms,
+        "V_th": 30.0 * units.mV, "p1": 0.04 / (units.mV * units.ms), "p2": 5.0 / units.ms,
+        "p3": 140.0 * units.mV / units.ms,
     }
     INITIAL = {"V": "-70*mV", "u": "b*V"}
     THRESHOLD = "V >= V_th"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ...units._units import bu
+from ... import units
 from ._base import NeuronModel
 
 _LIF_PARAMETERS = {
-    "V_rest": 0.0 * bu.mV,
-    "V_reset": -5.0 * bu.mV,
-    "V_th": 20.0 * bu.mV,
-    "R": 1.0 * bu.Mohm,
-    "tau": 10.0 * bu.ms,
+    "V_rest": 0.0 * units.mV,
+    "V_reset": -5.0 * units.mV,
+    "V_th": 20.0 * units.mV,
+    "R": 1.0 * units.Mohm,
+    "tau": 10.0 * units.ms,
 }
 
 
@@ -153,7 +153,7 @@ class LifRef(NeuronModel):
     EQUATIONS = """
 dV/dt = (-(V - V_rest) + R*(I_syn + I_ext))/tau : volt (unless refractory)
 """
-    PARAMETERS = {**_LIF_PARAMETERS, "tau_ref": 0.0 * bu.ms}
+    PARAMETERS = {**_LIF_PARAMETERS, "tau_ref": 0.0 * units.ms}
     INITIAL = {"V": "V_rest"}
     THRESHOLD = "V > V_th"
     RESET = "V = V_reset"

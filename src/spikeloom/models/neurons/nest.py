@@ -20,7 +20,7 @@ a spike at the end of its step, spikeloom at the start (``t`` of the step).
 
 from __future__ import annotations
 
-from ...units._units import bu
+from ... import units
 from ._base import NeuronModel
 
 
@@ -90,9 +90,9 @@ dI_syn_ex/dt = -I_syn_ex/tau_syn_ex : amp
 dI_syn_in/dt = -I_syn_in/tau_syn_in : amp
 """
     PARAMETERS = {
-        "E_L": -70.0 * bu.mV, "C_m": 250.0 * bu.pF, "tau_m": 10.0 * bu.ms,
-        "t_ref": 2.0 * bu.ms, "V_th": -55.0 * bu.mV, "V_reset": -70.0 * bu.mV,
-        "tau_syn_ex": 2.0 * bu.ms, "tau_syn_in": 2.0 * bu.ms, "I_e": 0.0 * bu.pA,
+        "E_L": -70.0 * units.mV, "C_m": 250.0 * units.pF, "tau_m": 10.0 * units.ms,
+        "t_ref": 2.0 * units.ms, "V_th": -55.0 * units.mV, "V_reset": -70.0 * units.mV,
+        "tau_syn_ex": 2.0 * units.ms, "tau_syn_in": 2.0 * units.ms, "I_e": 0.0 * units.pA,
     }
     INITIAL = {"V_m": "E_L"}
     THRESHOLD = "V_m >= V_th"
@@ -190,10 +190,10 @@ dg_ex/dt = -g_ex/tau_syn_ex : siemens
 dg_in/dt = -g_in/tau_syn_in : siemens
 """
     PARAMETERS = {
-        "V_th": -55.0 * bu.mV, "V_reset": -60.0 * bu.mV, "t_ref": 2.0 * bu.ms,
-        "g_L": 16.6667 * bu.nS, "C_m": 250.0 * bu.pF, "E_ex": 0.0 * bu.mV,
-        "E_in": -85.0 * bu.mV, "E_L": -70.0 * bu.mV, "tau_syn_ex": 0.2 * bu.ms,
-        "tau_syn_in": 2.0 * bu.ms, "I_e": 0.0 * bu.pA,
+        "V_th": -55.0 * units.mV, "V_reset": -60.0 * units.mV, "t_ref": 2.0 * units.ms,
+        "g_L": 16.6667 * units.nS, "C_m": 250.0 * units.pF, "E_ex": 0.0 * units.mV,
+        "E_in": -85.0 * units.mV, "E_L": -70.0 * units.mV, "tau_syn_ex": 0.2 * units.ms,
+        "tau_syn_in": 2.0 * units.ms, "I_e": 0.0 * units.pA,
     }
     INITIAL = {"V_m": "E_L"}
     THRESHOLD = "V_m >= V_th"
@@ -211,8 +211,8 @@ dg_in/dt = -g_in/tau_syn_in : siemens
         if adaptive_threshold:
             d = self.__dict__
             d["EQUATIONS"] = self.EQUATIONS + "dtheta/dt = -theta/tau_theta : volt\n"
-            d["PARAMETERS"] = {**self.PARAMETERS, "theta_plus": 0.05 * bu.mV,
-                               "tau_theta": 1e7 * bu.ms}
+            d["PARAMETERS"] = {**self.PARAMETERS, "theta_plus": 0.05 * units.mV,
+                               "tau_theta": 1e7 * units.ms}
             d["THRESHOLD"] = "V_m >= V_th + theta"
             d["RESET"] = "V_m = V_reset\ntheta += theta_plus"
         self.__dict__["adaptive_threshold"] = bool(adaptive_threshold)

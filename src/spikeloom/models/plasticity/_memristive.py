@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import units
 from ...units import si_value
-from ...units._units import bu
 from ..devices._validation import check_real, check_time
 from ._pairing import Branch
 from ._rule import PlasticityRule
@@ -61,8 +61,8 @@ class NanocompositeSTDP(PlasticityRule):
     """
 
     def __init__(self, A_plus: float = 0.074, A_minus: float = -0.047,
-                 mu_plus=26.7 * bu.ms, mu_minus=-22.3 * bu.ms, tau_plus=9.3 * bu.ms,
-                 tau_minus=10.8 * bu.ms, w_max: float = 1.0, *, clip: bool = False,
+                 mu_plus=26.7 * units.ms, mu_minus=-22.3 * units.ms, tau_plus=9.3 * units.ms,
+                 tau_minus=10.8 * units.ms, w_max: float = 1.0, *, clip: bool = False,
                  pairing: str = "nn_symm", device=None, n_history: int = 8,
                  coincident: str = "discard") -> None:
         super().__init__(pairing=pairing, device=device, n_history=n_history,
@@ -88,9 +88,9 @@ class NanocompositeSTDP(PlasticityRule):
         tau+ = 9.300597 ms, tau- = 10.811802 ms (stored as -10.811802 ms in NEST),
         Wmax = 1 (``sag111/Sparse-WTA-SNN``, from Demin et al. 2021).
         """
-        params = dict(A_plus=0.07376001, A_minus=-0.04963700, mu_plus=26.730657 * bu.ms,
-                      mu_minus=-22.325266 * bu.ms, tau_plus=9.300597 * bu.ms,
-                      tau_minus=10.811802 * bu.ms, w_max=1.0, clip=True)
+        params = dict(A_plus=0.07376001, A_minus=-0.04963700, mu_plus=26.730657 * units.ms,
+                      mu_minus=-22.325266 * units.ms, tau_plus=9.300597 * units.ms,
+                      tau_minus=10.811802 * units.ms, w_max=1.0, clip=True)
         params.update(overrides)
         return cls(**params)
 
@@ -167,7 +167,7 @@ class ParyleneSTDP(PlasticityRule):
     def __init__(self, alpha_plus: float = 0.316198, alpha_minus: float = 0.011298,
                  beta_plus: float = 2.213043, beta_minus: float = -5.969397,
                  gamma_plus: float = 0.031839, gamma_minus: float = 0.145683,
-                 tau_plus=10 * bu.ms, tau_minus=10 * bu.ms, dt_max=500 * bu.ms,
+                 tau_plus=10 * units.ms, tau_minus=10 * units.ms, dt_max=500 * units.ms,
                  w_min: float = 0.0, w_max: float = 1.0, *, clip: bool = True,
                  pairing: str = "nn_symm", device=None, n_history: int = 8,
                  coincident: str = "discard") -> None:
@@ -206,8 +206,8 @@ class ParyleneSTDP(PlasticityRule):
         of "normalised by Δt_max"; unconfirmed).
         """
         params = dict(alpha_plus=29.0, alpha_minus=14.0, beta_plus=-3.0, beta_minus=-3.5,
-                      gamma_plus=14.5, gamma_minus=41.5, tau_plus=500 * bu.ms,
-                      tau_minus=500 * bu.ms, dt_max=500 * bu.ms, w_min=1e-5, w_max=1e-2)
+                      gamma_plus=14.5, gamma_minus=41.5, tau_plus=500 * units.ms,
+                      tau_minus=500 * units.ms, dt_max=500 * units.ms, w_min=1e-5, w_max=1e-2)
         params.update(overrides)
         return cls(**params)
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import units
 from ...units import si_value
-from ...units._units import bu
 from ..devices._validation import check_choice, check_real, check_time
 from ._pairing import Branch
 from ._rule import PlasticityRule
@@ -68,7 +68,7 @@ class PairSTDP(PlasticityRule):
     """
 
     def __init__(self, A_plus: float = 0.01, A_minus: float = -0.0105,
-                 tau_plus=20 * bu.ms, tau_minus=20 * bu.ms, w_min: float = 0.0,
+                 tau_plus=20 * units.ms, tau_minus=20 * units.ms, w_min: float = 0.0,
                  w_max: float = 1.0, *, weight_dependence="additive", bounds: str = "hard",
                  pairing: str = "all-to-all", device=None, n_history: int = 8,
                  coincident: str = "discard") -> None:

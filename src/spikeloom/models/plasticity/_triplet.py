@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import units
 from ...units import si_value
-from ...units._units import bu
 from ..devices._validation import check_choice, check_real, check_time
 from ._pairing import Branch
 from ._rule import Extras, PlasticityRule
@@ -52,8 +52,8 @@ class TripletSTDP(PlasticityRule):
     """
 
     def __init__(self, A2_plus: float = 7.5e-10, A3_plus: float = 9.3e-3,
-                 A2_minus: float = 7e-3, A3_minus: float = 2.3e-4, tau_plus=16.8 * bu.ms,
-                 tau_minus=33.7 * bu.ms, tau_x=101 * bu.ms, tau_y=125 * bu.ms,
+                 A2_minus: float = 7e-3, A3_minus: float = 2.3e-4, tau_plus=16.8 * units.ms,
+                 tau_minus=33.7 * units.ms, tau_x=101 * units.ms, tau_y=125 * units.ms,
                  w_min: float = 0.0, w_max: float = 1.0, *, bounds: str = "hard",
                  pairing: str = "all-to-all", device=None, n_history: int = 8,
                  coincident: str = "discard") -> None:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ... import units
 from ...core import Network, SpikeGeneratorGroup, defaultclock
 from ...units import Quantity, get_dim, si_value, timestep
-from ...units._units import bu
 from ..devices._validation import SECOND, check_int, check_real, check_time
 from ._rule import PlasticityRule
 
@@ -60,7 +60,7 @@ class STDPWindow:
 
 
 def stdp_window(rule: PlasticityRule, delta_t, w0: float = 0.5, n_pairs: int = 1, *,
-                period=1 * bu.second, t_start=None, delay=None, n_devices: int = 1,
+                period=1 * units.second, t_start=None, delay=None, n_devices: int = 1,
                 seed: int | None = None, dt=None) -> STDPWindow:
     """Run a spike-pairing protocol in the simulator and return Δw(Δt).
 
@@ -141,26 +141,26 @@ def stdp_window(rule: PlasticityRule, delta_t, w0: float = 0.5, n_pairs: int = 1
     post_times = (start + k[:, None] * period_s + offsets).ravel()
     index = np.tile(np.arange(n), n_pairs)
     gc.collect()  # frees the names of earlier windows' objects (see _named)
-    pre = _named(lambda name: SpikeGeneratorGroup(n, index, pre_times * bu.second,
-                                                  dt=step * bu.second, name=name),
+    pre = _named(lambda name: SpikeGeneratorGroup(n, index, pre_times * units.second,
+                                                  dt=step * units.second, name=name),
                  "stdp_window_pre")
-    post = _named(lambda name: SpikeGeneratorGroup(n, index, post_times * bu.second,
-                                                   dt=step * bu.second, name=name),
+    post = _named(lambda name: SpikeGeneratorGroup(n, index, post_times * units.second,
+                                                   dt=step * units.second, name=name),
                   "stdp_window_post")
     connect = {"condition": "i == j", "n": n_devices}
     S = _named(lambda name: rule.attach(pre, post, connect=connect, w=w0, seed=seed,
-                                        dt=step * bu.second, name=name,
-                                        delay=None if delay is None else d * bu.second),
+                                        dt=step * units.second, name=name,
+                                        delay=None if delay is None else d * units.second),
                "stdp_window_synapses")
     last = max(pre_times.max() + d, post_times.max() + 2 * d)
     net = Network(pre, post, S)
-    net.run((last + 3 * step) * bu.second)
-    pre_step = timestep(np.full(n, start) * bu.second, step * bu.second)
-    post_step = timestep((start + offsets) * bu.second, step * bu.second)
+    net.run((last + 3 * step) * units.second)
+    pre_step = timestep(np.full(n, start) * units.second, step * units.second)
+    post_step = timestep((start + offsets) * units.second, step * units.second)
     realised = (post_step - pre_step) * step + d
     order = np.lexsort((np.arange(S.N), S.j[:]))  # synapses grouped by their Δt
     w = np.asarray(S.w[:], dtype=np.float64)[order].reshape(n, n_devices).T
-    return STDPWindow(realised * bu.second, w0, w.copy(), n_pairs)
+    return STDPWindow(realised * units.second, w0, w.copy(), n_pairs)
 
 
 def _named(factory, name: str):

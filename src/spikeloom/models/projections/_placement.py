@@ -32,10 +32,10 @@ import weakref
 
 import numpy as np
 
+from ... import units
 from ...core import NeuronGroup, Synapses
 from ...equations import DIFF, Equations
 from ...units import Quantity
-from ...units._units import bu
 from ..neurons._base import NeuronSlice
 from ..neurons._params import rename, unit_text
 from ..synapses.delta import Delta
@@ -86,7 +86,7 @@ class Placement:
                              "the state update cannot mix zero and non-zero delays; use one "
                              "delay, or delays of at least one step")
         if np.any(delays != 0):
-            synapses.delay = np.broadcast_to(delays * dt, (n,)).copy() * bu.second
+            synapses.delay = np.broadcast_to(delays * dt, (n,)).copy() * units.second
 
     def _build_post(self, pre, post, ctx, steps, dt) -> list:
         label = self.label
@@ -151,7 +151,7 @@ class Placement:
             setattr(syn, var, value)
         if kin.PULSE and "t_arrival" in syn.variables and \
                 not syn.variables["t_arrival"].is_subexpression:
-            syn.t_arrival = NEVER * bu.second
+            syn.t_arrival = NEVER * units.second
         self.synapses = syn
         self.state = syn
         self._state_names = {s: s for s in (*kin.STATE, kin.OUTPUT)}
@@ -202,12 +202,12 @@ class Placement:
         for var, value in kin.INITIAL.items():
             setattr(group, var, value)
         if kin.PULSE:
-            group.t_arrival = NEVER * bu.second
+            group.t_arrival = NEVER * units.second
         feed = Synapses(pre, group, on_pre=on_pre, name=f"{label}_feed",
                         **_model_kwargs(feed_model, ns))
         feed.connect(j="i")
         if delay_steps + shift > 0:
-            feed.delay = (delay_steps + shift) * dt * bu.second
+            feed.delay = (delay_steps + shift) * dt * units.second
         return _PreState(group, feed)
 
 
@@ -260,7 +260,8 @@ def _flag_clock_driven(eqs: str) -> str:
 
 
 def _mantissa(value):
-    return value.mantissa if isinstance(value, Quantity) else value
+    """The plain values of a quantity (SI), or ``value`` itself."""
+    return np.asarray(value) if isinstance(value, Quantity) else value
 
 
 def _is_scalar(value) -> bool:

@@ -33,10 +33,10 @@ import logging
 
 import numpy as np
 
+from ... import units
 from ...core import SimObject
 from ...equations import Equations
 from ...units import Quantity, dim_string, get_dim, si_value
-from ...units._units import bu
 from ..neurons._base import NeuronModel, NeuronSlice
 from ..neurons._params import as_float64, rename, unit_dim, unit_text
 from ..synapses._base import ALIGNMENTS, Kinetics
@@ -106,7 +106,7 @@ class Projection(Placement, SimObject):
     _default_name = "projection"
 
     def __init__(self, pre, post, synapse: Kinetics | None = None, connectivity=None,
-                 weight=None, output: Output | None = None, delay=0 * bu.ms,
+                 weight=None, output: Output | None = None, delay=0 * units.ms,
                  alignment: str | None = None, share: bool = False,
                  name: str | None = None) -> None:
         super().__init__(name=name, when="groups", order=0)
@@ -331,7 +331,7 @@ def _resolve(pre):
 
 
 def _check_delay(owner: str, delay):
-    if not isinstance(delay, Quantity) or get_dim(delay) != get_dim(bu.second):
+    if not isinstance(delay, Quantity) or get_dim(delay) != get_dim(units.second):
         raise ValueError(f"{owner}: delay must be a time (e.g. 1*ms) or an array of times, "
                          f"got {delay!r}")
     values = np.asarray(si_value(delay), dtype=np.float64)
@@ -344,6 +344,6 @@ def _check_delay(owner: str, delay):
 def _example(proj) -> str:
     dim = proj.weight_dim
     for unit in ("nS", "uS", "pA", "nA", "mV"):
-        if get_dim(getattr(bu, unit)) == dim:
+        if get_dim(getattr(units, unit)) == dim:
             return unit
     return unit_text(dim)

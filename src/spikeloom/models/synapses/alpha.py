@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...units._units import bu
+from ... import units
 from ._base import Kinetics
 
 
@@ -44,7 +44,7 @@ class Alpha(Kinetics):
 dg/dt = (h - g)/tau_decay : {u}
 dh/dt = -h/tau_decay : {u}
 """
-    PARAMETERS = {"tau_decay": 10.0 * bu.ms}
+    PARAMETERS = {"tau_decay": 10.0 * units.ms}
     STATE = ("g", "h")
     ON_SPIKE = "h += {q}"
     LINEAR = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...units._units import bu
+from ... import units
 from ._base import Kinetics
 
 _PULSE_EQUATIONS = """
@@ -65,8 +65,9 @@ class AMPA(Kinetics):
     """
 
     EQUATIONS = _PULSE_EQUATIONS
-    PARAMETERS = {"alpha": 0.98 / (bu.ms * bu.mM), "beta": 0.18 / bu.ms, "T": 0.5 * bu.mM,
-                  "T_dur": 0.5 * bu.ms}
+    PARAMETERS = {"alpha": 0.98 / (units.ms * units.mM), "beta": 0.18 / units.ms,
+                  "T": 0.5 * units.mM,
+                  "T_dur": 0.5 * units.ms}
     PULSE = True
     LINEAR = False
     NONLINEAR_REASON = "g saturates at 1 (the term -alpha*[T]*g)"
@@ -76,8 +77,8 @@ class AMPA(Kinetics):
     def g_inf(self) -> float:
         """Steady state during a pulse, ``alpha*T/(alpha*T + beta)``."""
         p = self.parameters
-        rate_on = float(p["alpha"] * p["T"] * bu.second)
-        return rate_on / (rate_on + float(p["beta"] * bu.second))
+        rate_on = float(p["alpha"] * p["T"] * units.second)
+        return rate_on / (rate_on + float(p["beta"] * units.second))
 
     @property
     def tau_rise(self):
@@ -117,5 +118,6 @@ class GABAa(AMPA):
        Neuroscience 107(1), 13-24.
     """
 
-    PARAMETERS = {"alpha": 0.53 / (bu.ms * bu.mM), "beta": 0.18 / bu.ms, "T": 1.0 * bu.mM,
-                  "T_dur": 1.0 * bu.ms}
+    PARAMETERS = {"alpha": 0.53 / (units.ms * units.mM), "beta": 0.18 / units.ms,
+                  "T": 1.0 * units.mM,
+                  "T_dur": 1.0 * units.ms}

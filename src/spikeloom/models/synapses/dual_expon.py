@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...units._units import bu
+from ... import units
 from ._base import Kinetics
 
 
@@ -54,7 +54,7 @@ class DualExpon(Kinetics):
 dg/dt = -g/tau_decay + h : {u}
 dh/dt = -h/tau_rise : ({u})/second
 """
-    PARAMETERS = {"tau_decay": 10.0 * bu.ms, "tau_rise": 1.0 * bu.ms}
+    PARAMETERS = {"tau_decay": 10.0 * units.ms, "tau_rise": 1.0 * units.ms}
     STATE = ("g", "h")
     ON_SPIKE = "h += a_norm*{q}"
     LINEAR = True
@@ -63,17 +63,17 @@ dh/dt = -h/tau_rise : ({u})/second
     def __init__(self, **parameters) -> None:
         super().__init__(**parameters)
         p = self.parameters
-        if not (float(p["tau_decay"] / bu.ms) > 0 and float(p["tau_rise"] / bu.ms) > 0):
+        if not (float(p["tau_decay"] / units.ms) > 0 and float(p["tau_rise"] / units.ms) > 0):
             raise ValueError(f"DualExpon: tau_decay and tau_rise must be > 0, got {p}")
 
     @property
     def a_norm(self):
         """The jump of ``h`` per spike that normalises the peak of ``g`` to 1 (1/second)."""
-        tr = float(self.parameters["tau_rise"] / bu.second)
-        td = float(self.parameters["tau_decay"] / bu.second)
+        tr = float(self.parameters["tau_rise"] / units.second)
+        td = float(self.parameters["tau_decay"] / units.second)
         if tr == td:
-            return np.e / tr / bu.second
-        return (tr / td) ** (tr / (tr - td)) / tr / bu.second
+            return np.e / tr / units.second
+        return (tr / td) ** (tr / (tr - td)) / tr / units.second
 
     def namespace(self) -> dict:
         return {**self.parameters, "a_norm": self.a_norm}

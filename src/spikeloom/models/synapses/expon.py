@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...units._units import bu
+from ... import units
 from ._base import Kinetics
 
 
@@ -39,7 +39,7 @@ class Expon(Kinetics):
     """
 
     EQUATIONS = "dg/dt = -g/tau : {u}"
-    PARAMETERS = {"tau": 8.0 * bu.ms}
+    PARAMETERS = {"tau": 8.0 * units.ms}
     ON_SPIKE = "g += {q}"
     LINEAR = True
     METHOD = "exact"

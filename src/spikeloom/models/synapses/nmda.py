@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...units._units import bu
+from ... import units
 from ._base import Kinetics
 
 
@@ -50,7 +50,7 @@ class NMDA(Kinetics):
 dg/dt = -g/tau_decay + a*x*(1 - g) : {u}
 dx/dt = -x/tau_rise : 1
 """
-    PARAMETERS = {"a": 0.5 / bu.ms, "tau_decay": 100.0 * bu.ms, "tau_rise": 2.0 * bu.ms}
+    PARAMETERS = {"a": 0.5 / units.ms, "tau_decay": 100.0 * units.ms, "tau_rise": 2.0 * units.ms}
     STATE = ("g", "x")
     ON_SPIKE = "x += {q}"
     LINEAR = False

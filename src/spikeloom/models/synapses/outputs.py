@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ... import units
 from ...units import DIMENSIONLESS, get_dim
-from ...units._units import bu
 from ..neurons._params import check_parameters, rename
 
-VOLT = get_dim(bu.volt)
+VOLT = get_dim(units.volt)
 
 
 class Output:
@@ -61,10 +61,10 @@ class COBA(Output):
     """
 
     CURRENT = "G*(E - V)"
-    PARAMETERS = {"E": 0.0 * bu.mV}
+    PARAMETERS = {"E": 0.0 * units.mV}
     PER_VOLT = True
 
-    def __init__(self, E=0.0 * bu.mV) -> None:
+    def __init__(self, E=0.0 * units.mV) -> None:
         super().__init__(E=E)
 
 
@@ -110,8 +110,8 @@ class MgBlock(Output):
     """
 
     CURRENT = "G*(E - V)/(1 + cc_Mg/beta*exp(alpha*(V_offset - V)))"
-    PARAMETERS = {"E": 0.0 * bu.mV, "cc_Mg": 1.2 * bu.mM, "alpha": 0.062 / bu.mV,
-                  "beta": 3.57 * bu.mM, "V_offset": 0.0 * bu.mV}
+    PARAMETERS = {"E": 0.0 * units.mV, "cc_Mg": 1.2 * units.mM, "alpha": 0.062 / units.mV,
+                  "beta": 3.57 * units.mM, "V_offset": 0.0 * units.mV}
     PER_VOLT = True
 
 

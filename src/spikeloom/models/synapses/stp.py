@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...units._units import bu
+from ... import units
 from ._base import Kinetics
 
 
@@ -55,7 +55,7 @@ class STP(Kinetics):
        synapses. Neural Computation 10, 821-835.
     """
 
-    PARAMETERS = {"U": 0.15, "tau_f": 1500.0 * bu.ms, "tau_d": 200.0 * bu.ms}
+    PARAMETERS = {"U": 0.15, "tau_f": 1500.0 * units.ms, "tau_d": 200.0 * units.ms}
     LINEAR = False
     NONLINEAR_REASON = "the released fraction u*x depends on the history of each train"
 

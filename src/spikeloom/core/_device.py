@@ -1,0 +1,177 @@
+"""Where runs execute (``set_device``, ``device``) and Brian2's ``prefs``.
+
+spikeloom compiles every run into one loop: Numba on the CPU by default, JAX on request.
+Brian2's standalone devices ('cpp_standalone', 'cuda_standalone', 'genn') generate and build a
+whole program for the same purpose, so a script that selects one runs here on the Numba loop,
+with the same results; the calls that drive a standalone build (``device.build()``,
+``device.reinit()``, ``device.activate()``...) are accepted and do what they mean here.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+logger = logging.getLogger("spikeloom.core")
+
+#: Brian2's code-generating devices; each runs on the Numba loop here.
+STANDALONE_DEVICES = ("cpp_standalone", "cuda_standalone", "genn")
+#: Keywords Brian2's ``set_device`` takes for a standalone device (all meaningless here).
+STANDALONE_OPTIONS = ("directory", "build_on_run", "debug", "with_output", "clean", "compile",
+                      "run", "additional_source_files", "run_args", "compiler_kwds")
+
+
+class _Prefs:
+    """Brian2's ``prefs``: accepts any setting so scripts run; spikeloom ignores them."""
+
+    def __init__(self, path: str = "prefs") -> None:
+        object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_values", {})
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        values = object.__getattribute__(self, "_values")
+        if name not in values:
+            values[name] = _Prefs(f"{self._path}.{name}")
+        return values[name]
+
+    def __setattr__(self, name, value) -> None:
+        logger.debug("%s.%s = %r ignored (spikeloom has no such preference)", self._path, name,
+                     value)
+        self._values[name] = value
+
+    def __setitem__(self, key: str, value) -> None:  # prefs['codegen.target'] = 'numpy'
+        logger.debug("prefs[%r] = %r ignored (spikeloom has no such preference)", key, value)
+        self._values[key] = value
+
+    def __getitem__(self, key: str):
+        return self._values.get(key)
+
+    def reset_to_defaults(self) -> None:
+        self._values.clear()
+
+
+prefs = _Prefs()
+
+
+class Device:
+    """The device runs execute on; ``device`` (Brian2's name) is the current one.
+
+    Attributes
+    ----------
+    name : str
+        'numba' (the default) or 'jax'.
+    requested : str
+        The name the script asked for ('cpp_standalone', 'runtime'...).
+    options : object or None
+        The JAX backend's :class:`~spikeloom.backends.jax._run.Options`, else None.
+    """
+
+    def __init__(self) -> None:
+        self.name = "numba"
+        self.requested = "runtime"
+        self.options = None
+        self.build_on_run = True
+
+    def __repr__(self) -> str:
+        return f"<spikeloom device {self.name!r} (requested as {self.requested!r})>"
+
+    def build(self, **kwargs) -> None:
+        """Brian2's standalone build: nothing to do, every ``run()`` already ran."""
+        logger.debug("device.build(%s): runs execute when run() is called", kwargs)
+
+    def reinit(self) -> None:
+        """Start afresh, as Brian2's ``device.reinit()``: later runs ignore earlier objects."""
+        from ._base import start_scope
+
+        start_scope()
+
+    def activate(self, build_on_run: bool = True, **kwargs) -> None:
+        """Brian2's ``device.activate()``: the device is already active."""
+        self.build_on_run = build_on_run
+
+    def delete(self, code: bool = True, data: bool = True, directory: bool = True,
+               force: bool = False) -> None:
+        """Brian2's ``device.delete()``: there is no generated project folder to delete."""
+
+    def run(self, *args, **kwargs) -> None:
+        """Brian2's ``device.run()`` of a built project: every ``run()`` already ran."""
+
+    def seed(self, seed=None) -> None:
+        """Brian2's ``device.seed()``: the same as :func:`spikeloom.seed`."""
+        from ._base import seed as set_seed
+
+        set_seed(seed)
+
+    def insert_code(self, slot: str, code: str) -> None:
+        raise NotImplementedError(
+            "device.insert_code: spikeloom generates no C++ project to insert code into; run "
+            "Python between runs, or use NeuronGroup.run_regularly for code inside a run")
+
+
+device = Device()
+_told_standalone: set[str] = set()
+
+
+def set_device(name: str, build_on_run: bool = True, **kwargs) -> None:
+    """Choose the backend that runs simulations.
+
+    Parameters
+    ----------
+    name : {'numba', 'runtime', 'jax', 'cpp_standalone', 'cuda_standalone', 'genn'}
+        'numba': one compiled loop on the CPU (the default; 'runtime', Brian2's default
+        device, means the same). 'jax': a scanned, jit-compiled step on JAX's default
+        device (a GPU when ``spikeloom[gpu]`` is installed, else the CPU). Brian2's
+        standalone devices run on the Numba loop, with the same results; a message says so
+        once per name.
+    build_on_run : bool
+        Brian2's standalone option; kept for ``device.build()``, runs execute at ``run()``.
+    **kwargs
+        For 'jax': ``float_dtype`` ('float64' or 'float32'), ``chunk_steps`` (steps per
+        compiled chunk), ``unroll`` (steps per iteration of the scanned loop) and
+        ``devices`` (shard arrays over this many devices); see
+        :class:`spikeloom.backends.jax._run.Options`. For a standalone device, Brian2's
+        keywords (``directory``, ``debug``, ``with_output``...). 'numba' takes none.
+    """
+    allowed = ("numba", "runtime", "jax") + STANDALONE_DEVICES
+    if not isinstance(name, str) or name not in allowed:
+        raise ValueError(f"set_device: unknown device {name!r}; available: 'numba' (CPU, "
+                         "the default; Brian2's 'runtime' and standalone devices run on it) "
+                         "and 'jax' (GPU or CPU)")
+    device.requested, device.build_on_run = name, build_on_run
+    if name == "jax":
+        try:
+            from ..backends.jax._run import Options
+        except ImportError as error:
+            raise ImportError("set_device('jax') needs JAX: pip install 'spikeloom[jax]' (CPU) "
+                              "or 'spikeloom[gpu]' (NVIDIA GPU)") from error
+
+        device.name, device.options = "jax", Options(**kwargs)
+        return
+    unknown = sorted(set(kwargs) - set(STANDALONE_OPTIONS if name in STANDALONE_DEVICES else ()))
+    if unknown:
+        raise TypeError(f"set_device({name!r}): unexpected options {unknown}; the Numba "
+                        "backend takes none")
+    if name in STANDALONE_DEVICES and name not in _told_standalone:
+        _told_standalone.add(name)
+        warnings.warn(f"set_device({name!r}): spikeloom compiles every run into one Numba loop "
+                      "on the CPU instead of building a standalone project; results are the "
+                      "same, device.build() has nothing left to do", stacklevel=2)
+    device.name, device.options = "numba", None
+
+
+def get_device() -> Device:
+    """The current :class:`Device` (its ``name`` is 'numba' or 'jax')."""
+    return device
+
+
+def reset_device(device_name=None) -> None:
+    """Brian2's ``reset_device()``: back to the default device (or ``device_name``)."""
+    set_device(device_name or "runtime")
+
+
+def reinit_devices() -> None:
+    """Brian2's ``reinit_devices()``: a fresh default device; earlier objects are left out."""
+    device.reinit()
+    set_device("runtime")
