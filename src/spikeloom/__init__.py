@@ -39,6 +39,7 @@ from .core import (
     start_scope,
     store,
 )
+from .core._unsupported import Cylinder, Morphology, Section, Soma, SpatialNeuron
 from .equations import Equations
 from .exceptions import (
     BuildError,
@@ -78,6 +79,7 @@ for _name in _NUMPY_NAMES:  # Brian2's star import brings NumPy's functions (lin
     except AttributeError:
         pass
 numpy = np
+codegen = prefs.codegen  # Brian2 scripts set codegen.target = 'numpy'; nothing to choose here
 
 _OWN_NAMES = sorted(
     set(_STANDARD_UNITS) | set(_NUMPY_NAMES) | {
@@ -90,6 +92,7 @@ _OWN_NAMES = sorted(
         "UnsupportedEquationsError", "DimensionMismatchError", "Quantity", "get_dimensions",
         "DIMENSIONLESS", "Unit", "check_units", "fail_for_dimension_mismatch",
         "get_or_create_dimension", "have_same_dimensions", "in_unit", "is_dimensionless",
+        "codegen", "Cylinder", "Morphology", "Section", "Soma", "SpatialNeuron",
     })
 
 

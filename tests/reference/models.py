@@ -1053,6 +1053,90 @@ def ou_noise(b):
     return {"t_ms": f64(mon.t / b.ms), "v_mV": f64(mon.v / b.mV)}
 
 
+# ---------------------------------------------------------------------------
+# 13. doors Brian2 scripts walk through (issue: scripts from the wild run unchanged)
+# ---------------------------------------------------------------------------
+@register(features=("N as an integral float", "Subgroup.run_regularly",
+                    "integer variables truncate", "Quantity under NumPy"))
+def script_doors(b):
+    """``NeuronGroup(6.0, ...)``, ``run_regularly`` on a subgroup (``i`` counts from the
+    slice), integer variables set from float values and expressions (Brian2 truncates),
+    quantities through NumPy (``np.linspace`` of quantities, ``float(0.5*b.Hz)``)."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    rate = float(0.5 * b.Hz)  # Brian2: the SI value
+    G = b.NeuronGroup(6.0, """v : 1
+                             k : integer
+                             I : amp""")
+    G[2:4].run_regularly("v += i + 1 + rate", dt=1 * b.ms)
+    G.k = "i*0.7 - 1.2"
+    G.I = np.linspace(0 * b.nA, 1 * b.nA, 6)
+    H = b.NeuronGroup(4, "k : integer")
+    H.k = [1.9, -1.9, 2.5, 3.0]
+    b.run(3.05 * b.ms)
+    return {"v": f64(G.v[:]), "G_k_n": f64(G.k[:]), "H_k_n": f64(H.k[:]),
+            "I_nA": f64(G.I[:] / b.nA), "asarray_mV": f64([np.asarray(3 * b.mV) * 1e3])}
+
+
+@register(features=("method='exponential_euler' on conditionally linear equations",))
+def morris_lecar_exponential_euler(b):
+    """Morris & Lecar (1981) with exponential Euler: ``dV/dt`` is linear in V only after
+    freezing ``tanh(V...)``, which Brian2 accepts ("conditionally linear")."""
+    b.start_scope()
+    b.defaultclock.dt = 0.01 * b.ms
+    g_L, g_Ca, g_K = 2 * b.msiemens, 4 * b.msiemens, 8 * b.msiemens
+    V_L, V_Ca, V_K = -50 * b.mV, 100 * b.mV, -70 * b.mV
+    lambda_n__max = 1.0 / (15 * b.ms)
+    V_1, V_2, V_3, V_4 = 10 * b.mV, 15 * b.mV, -1 * b.mV, 14.5 * b.mV
+    C = 20 * b.ufarad
+    eqs = """
+    dV/dt = (-g_L*(V - V_L) - g_Ca*m_inf*(V - V_Ca) - g_K*n*(V - V_K) + I)/C : volt
+    dn/dt = lambda_n*(n_inf - n) : 1
+    m_inf = 0.5*(1 + tanh((V - V_1)/V_2)) : 1
+    n_inf = 0.5*(1 + tanh((V - V_3)/V_4)) : 1
+    lambda_n = lambda_n__max*cosh((V - V_3)/(2*V_4)) : Hz
+    I : amp
+    """
+    neuron = b.NeuronGroup(4, eqs, method="exponential_euler")
+    neuron.I = (np.arange(4) * 100 + 100) * b.uA
+    neuron.V = V_L
+    neuron.n = "n_inf"
+    mon = b.StateMonitor(neuron, ["V", "n"], record=True, dt=1 * b.ms)
+    b.run(60 * b.ms)
+    return {"V_mV": f64(mon.V / b.mV), "n": f64(mon.n)}
+
+
+@register(features=("Hodgkin-Huxley with exprel, exponential Euler (model analysis < 1 s)",))
+def wang_buzsaki_exponential_euler(b):
+    """Wang & Buzsaki (1996) single interneuron, Brian2's equations and exponential Euler."""
+    b.start_scope()
+    b.defaultclock.dt = 0.01 * b.ms
+    Cm, Iapp = 1 * b.ufarad, 2 * b.uA
+    gL, EL, ENa, EK = 0.1 * b.msiemens, -65 * b.mV, 55 * b.mV, -90 * b.mV
+    gNa, gK = 35 * b.msiemens, 9 * b.msiemens
+    eqs = """
+    dv/dt = (-gNa*m**3*h*(v-ENa)-gK*n**4*(v-EK)-gL*(v-EL)+Iapp)/Cm : volt
+    m = alpha_m/(alpha_m+beta_m) : 1
+    alpha_m = 0.1/mV*10*mV/exprel(-(v+35*mV)/(10*mV))/ms : Hz
+    beta_m = 4*exp(-(v+60*mV)/(18*mV))/ms : Hz
+    dh/dt = 5*(alpha_h*(1-h)-beta_h*h) : 1
+    alpha_h = 0.07*exp(-(v+58*mV)/(20*mV))/ms : Hz
+    beta_h = 1./(exp(-0.1/mV*(v+28*mV))+1)/ms : Hz
+    dn/dt = 5*(alpha_n*(1-n)-beta_n*n) : 1
+    alpha_n = 0.01/mV*10*mV/exprel(-(v+34*mV)/(10*mV))/ms : Hz
+    beta_n = 0.125*exp(-(v+44*mV)/(80*mV))/ms : Hz
+    """
+    mV, ms = b.mV, b.ms
+    neuron = b.NeuronGroup(1, eqs, method="exponential_euler", threshold="v > -20*mV",
+                           refractory="v > -20*mV")
+    neuron.v = -70 * b.mV
+    neuron.h = 1
+    mon = b.StateMonitor(neuron, "v", record=0, dt=0.5 * b.ms)
+    spikes = b.SpikeMonitor(neuron)
+    b.run(40 * b.ms)
+    return {"v_mV": f64(mon.v[0] / b.mV), "spike_t_ms": f64(spikes.t / b.ms)}
+
+
 def deterministic_models() -> list[str]:
     return [k for k, s in REGISTRY.items() if s.deterministic]
 

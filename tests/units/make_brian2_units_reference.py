@@ -4,9 +4,10 @@ Run under Brian2 (its own environment, not spikeloom's)::
 
     python tests/units/make_brian2_units_reference.py
 
-Records every unit of ``brian2.units.allunits`` and every unit ``from brian2 import *`` binds
-(dimension exponents and size in SI), and, for each expression of ``EXPRESSIONS``, what Brian2
-gives: the SI value, the dimension, ``str`` and ``repr`` -- or the type of the error raised.
+Records every unit of ``brian2.units.allunits``, every unit ``from brian2 import *`` binds
+and every constant of ``brian2.units.constants`` (dimension exponents and size in SI), and,
+for each expression of ``EXPRESSIONS``, what Brian2 gives: the SI value, the dimension,
+``str`` and ``repr`` -- or the type of the error raised.
 ``test_brian2_units.py`` evaluates the same expressions with spikeloom and compares.
 """
 
@@ -33,7 +34,8 @@ EXPRESSIONS = [
     "array([1, 2])*mV >= 1.5*mV", "np.where(array([True, False]), array([1, 2])*mV, 0*mV)",
     "np.dot(array([1, 2])*mV, array([1, 2]))",
     "np.concatenate([array([1, 2])*mV, array([3])*mV])",
-    "x = 5*mV\nx /= 2\nx", "x = array([1., 2.])*mV\nx += 1*mV\nx", "x = array([1., 2.])*mV\nx[0] = 5*mV\nx",
+    "x = 5*mV\nx /= 2\nx", "x = array([1., 2.])*mV\nx += 1*mV\nx",
+    "x = array([1., 2.])*mV\nx[0] = 5*mV\nx",
     "x = array([1., 2.])*mV\nx *= 2\nx",
     "3*mV + 2", "3*mV + 2*ms", "3*mV > 1", "exp(3*mV)", "np.exp(3*mV)", "np.log(2*ms)",
     "(3*mV)**(2*ms)", "x = array([1., 2.])*mV\nx[0] = 5*ms\nx", "x = 5*mV\nx *= mV\nx",
@@ -89,6 +91,9 @@ def _units(names: dict) -> dict:
 def main() -> None:
     import brian2
     import brian2.units.allunits as allunits
+    import brian2.units.constants as constants
+    from brian2 import Quantity
+    from brian2.units.fundamentalunits import Unit
 
     star = {}
     exec("from brian2 import *", star)
@@ -96,6 +101,9 @@ def main() -> None:
         "made_by": f"brian2 {brian2.__version__}, Python {platform.python_version()}",
         "star_units": _units(star),
         "all_units": _units(vars(allunits)),
+        "constants": {name: [[float(d) for d in value.dim._dims], float(value)]
+                      for name, value in vars(constants).items() if isinstance(value, Quantity)
+                      and not isinstance(value, Unit)},
         "expressions": {code: _evaluate(code) for code in EXPRESSIONS},
     }
     out = Path(__file__).with_name("data") / "brian2_units.json"

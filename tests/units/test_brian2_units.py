@@ -34,6 +34,25 @@ def test_every_brian2_unit_exists_with_its_dimension_and_size(table):
     assert not wrong, f"{len(wrong)} units differ from Brian2's: {wrong[:20]}"
 
 
+def test_physical_constants_are_brian2s():
+    import spikeloom.units.constants as constants
+
+    for name, (dims, value) in DATA["constants"].items():
+        ours = getattr(constants, name)
+        assert ours.dim is Dimension(dims), name
+        assert float(ours) == pytest.approx(value, rel=1e-15), name
+
+
+def test_brian2_module_paths_import():
+    """Scripts import from Brian2's submodules; with only 'brian2' swapped they must work."""
+    from spikeloom.units.allunits import cmetre2, mvolt2  # noqa: F401
+    from spikeloom.units.fundamentalunits import get_unit, in_best_unit
+    from spikeloom.units.stdunits import mV, nS  # noqa: F401
+
+    assert get_unit(mV.dim) is units.volt
+    assert in_best_unit(3 * mV) == DATA["expressions"]["(3*mV).in_best_unit()"]["value"]
+
+
 def test_star_import_binds_brian2s_unit_names():
     namespace = {}
     exec("from spikeloom import *", namespace)

@@ -17,7 +17,10 @@ from ._variables import DerivedVariable, Variable, VariableView, to_si_array
 
 
 def check_size(N, owner: str, argument: str = "N") -> int:
-    if isinstance(N, bool) or not isinstance(N, numbers.Integral) or N <= 0:
+    """``N`` as an int; a float with an integral value (``12500.0``) is accepted, as in Brian2."""
+    integral = isinstance(N, numbers.Integral) or (
+        isinstance(N, numbers.Real) and not isinstance(N, Quantity) and float(N).is_integer())
+    if isinstance(N, bool) or not integral or N <= 0:
         raise ValueError(f"{owner}: {argument} must be a positive integer, got {N!r}")
     return int(N)
 
@@ -213,8 +216,8 @@ class Group(SimObject):
         if var.dtype != np.bool_ and np.issubdtype(values.dtype, np.floating):
             if np.isnan(values).any():
                 raise ValueError(f"{where}: value contains NaN")
-            if var.dtype == np.int32 and not np.all(values == np.round(values)):
-                raise ValueError(f"{where}: integer variable got non-integer values")
+            if var.dtype == np.int32:  # Brian2 truncates towards zero (a C cast, as its code)
+                values = np.trunc(values)
         offset = 0 if var.shared else self._storage_offset()
         var.values[offset + rel] = values
 
@@ -338,6 +341,17 @@ class Subgroup(Group):
     @property
     def spike_source(self):
         return self.parent
+
+    def run_regularly(self, code: str, dt=None, clock=None, when: str = "start",
+                      order: int = 0, name: str | None = None, codeobj_class=None):
+        """Run ``code`` for the neurons of this slice only (see ``NeuronGroup.run_regularly``;
+        ``i`` counts from the slice's start, as in Brian2). The parent group runs it."""
+        from ._regular import RegularOperation
+
+        op = RegularOperation(self, code, dt=dt, clock=clock, when=when, order=order,
+                              name=name)
+        self.parent._regular_operations.append(op)
+        return op
 
     def __getattr__(self, name):
         return Group.__getattr__(self, name)

@@ -27,6 +27,16 @@ logger = logging.getLogger("spikeloom.core")
 SECOND = get_dim(units.second)
 
 
+def _end_step(t_end: float, dt: float) -> int:
+    """The step a run to ``t_end`` ends at, as Brian2's clock computes it: the nearest step
+    when ``t_end`` is on the grid (to 1e-4 dt), else the next one (a 3.05 ms run with
+    dt = 0.1 ms takes 31 steps)."""
+    nearest = round(t_end / dt)
+    if abs(nearest * dt - t_end) / dt <= 1e-4:
+        return int(nearest)
+    return int(np.ceil(t_end / dt))
+
+
 def _flatten(objects) -> list:
     out = []
     for obj in objects:
@@ -157,7 +167,7 @@ class Network:
         if self._base_dt is not None and base_dt != self._base_dt:
             self._step = int(round(self.t_ / base_dt))
         self._base_dt = base_dt
-        n_steps = int(round(seconds / base_dt))
+        n_steps = _end_step(self._step * base_dt + seconds, base_dt) - self._step
         self._pending_steps = n_steps
         for obj in objects:
             obj._t = self.t_

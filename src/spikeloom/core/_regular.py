@@ -9,7 +9,8 @@ from ._codegen import KernelBuilder
 
 
 class RegularOperation(SimObject):
-    """Brian2's ``run_regularly`` code runner: ``code`` for every neuron of ``group``.
+    """Brian2's ``run_regularly`` code runner: ``code`` for every neuron of ``group`` (a
+    NeuronGroup or a Subgroup of one).
 
     Created by :meth:`NeuronGroup.run_regularly`; it belongs to the group (a ``Network``
     that contains the group contains it). It runs at every multiple of its ``dt`` since
@@ -37,8 +38,11 @@ class RegularOperation(SimObject):
     def lower(self, lctx) -> None:
         every = lctx.every(self.clock, self.owner)
         dt_name = lctx.scalar(f"dt_{self.name}", self.clock.dt_)
-        n_name = lctx.scalar(f"N_{self.group.name}", self.group.N, "int64")
         builder = KernelBuilder(self.group.scope(lctx.run_namespace), lctx, lctx.tag())
         builder.add_code(self._lines, f"{self.owner}: code")
-        lctx.add_block(self, ir.ElementLoop(self.name, every, dt_name, start=0, stop=n_name,
+        start = getattr(self.group, "start", 0)  # a Subgroup runs over its slice only
+        stop = getattr(self.group, "stop", None)
+        if stop is None:
+            stop = lctx.scalar(f"N_{self.group.name}", self.group.N, "int64")
+        lctx.add_block(self, ir.ElementLoop(self.name, every, dt_name, start=start, stop=stop,
                                             kernel=builder.build()))

@@ -169,28 +169,24 @@ def short(expr: sympy.Expr, limit: int = 80) -> str:
 # ------------------------------------------------------------------------- linearity
 
 
-def split_affine(f: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.Expr] | None:
-    """Split ``f`` into ``(A, B)`` with ``f = A*x + B`` and ``A``, ``B`` free of ``x``.
+def split_conditionally_linear(f: sympy.Expr,
+                               x: sympy.Symbol) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """Split ``f`` into ``(A, B)`` with ``f = A*x + B`` as Brian2's exponential Euler does.
 
-    Returns ``None`` when ``f`` is not affine in ``x``.
+    ``f`` is expanded and its terms collected by powers of ``x``: it qualifies when only
+    ``x`` itself and terms without a factor ``x`` remain. ``A`` and ``B`` may still depend on
+    ``x`` through functions (``tanh(x)*x``): they are frozen at the step's old values, which
+    is Brian2's "conditionally linear" rule -- needed to give its numbers on models such as
+    Morris-Lecar, and cheap (no ``cancel``), so large Hodgkin-Huxley models start at once.
+    Returns ``None`` when another power of ``x`` (``x**2``, ``1/x``) appears.
     """
-    if x not in f.free_symbols:
+    expanded = sympy.expand(f)
+    if x not in expanded.free_symbols:
         return sympy.S.Zero, f
-    coefficient = sympy.diff(f, x)
-    if x in coefficient.free_symbols:
-        coefficient = sympy.expand(coefficient)
-        if x in coefficient.free_symbols:
-            coefficient = sympy.cancel(coefficient)
-            if x in coefficient.free_symbols:
-                return None
-    rest = f.xreplace({x: sympy.S.Zero})
-    if rest.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-        rest = sympy.expand(f - coefficient * x)
-    if x in rest.free_symbols:
-        rest = sympy.cancel(sympy.expand(rest))
-        if x in rest.free_symbols:
-            return None
-    return coefficient, rest
+    terms = sympy.collect(expanded, x, evaluate=False)
+    if len(terms) > 2 or x not in terms or (len(terms) == 2 and sympy.S.One not in terms):
+        return None
+    return terms[x], terms.get(sympy.S.One, sympy.S.Zero)
 
 
 # ------------------------------------------------------------------------ statements

@@ -13,7 +13,7 @@ from ._common import (
     new_name,
     normalized_drift,
     short,
-    split_affine,
+    split_conditionally_linear,
     state_symbols,
     tidy,
 )
@@ -24,9 +24,11 @@ __all__ = ["ExponentialEuler", "exponential_euler"]
 class ExponentialEuler(MethodBase):
     r"""Exponential Euler for conditionally linear equations.
 
-    Every equation must read :math:`dx/dt = A\,x + B` where :math:`A` and :math:`B` do
-    not depend on :math:`x` (they may depend on other state variables and on ``t``).
-    Freezing :math:`A` and :math:`B` at their old values, the step is solved exactly:
+    Every equation must read :math:`dx/dt = A\,x + B` once expanded and collected in
+    :math:`x` (Brian2's "conditionally linear" rule: :math:`A` and :math:`B` may depend on
+    other state variables, on ``t``, and on :math:`x` itself through functions such as
+    ``tanh(x)``). Freezing :math:`A` and :math:`B` at their old values, the step is solved
+    exactly:
 
     .. math::
 
@@ -54,7 +56,7 @@ class ExponentialEuler(MethodBase):
             return reason
         drift = normalized_drift(system)
         for var, x in state_symbols(system).items():
-            if split_affine(drift[var], x) is None:
+            if split_conditionally_linear(drift[var], x) is None:
                 return (
                     f"'{self.name}' needs every equation to be linear in its own variable, "
                     f"but d{var}/dt = {short(drift[var])} is not linear in {var}"
@@ -65,7 +67,7 @@ class ExponentialEuler(MethodBase):
         drift = normalized_drift(system)
         statements = []
         for var, x in state_symbols(system).items():
-            A, B = split_affine(drift[var], x)
+            A, B = split_conditionally_linear(drift[var], x)
             if is_zero(A):
                 new = x + B * system.dt
             else:

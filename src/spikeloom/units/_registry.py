@@ -90,7 +90,9 @@ STANDARD_UNITS: dict[str, Unit] = {
     f"{prefix}{name}": ALL_UNITS[f"{prefix}{name}"]
     for name in _STANDARD_PREFIXED for prefix in _STANDARD_PREFIXES}
 STANDARD_UNITS.update(kilogram=ALL_UNITS["kilogram"], kelvin=ALL_UNITS["kelvin"])
-STANDARD_UNITS.update({short: ALL_UNITS[long] for short, long in _SHORT.items()})
+#: The short names alone (Brian2's ``stdunits``).
+SHORT_UNITS: dict[str, Unit] = {short: ALL_UNITS[long] for short, long in _SHORT.items()}
+STANDARD_UNITS.update(SHORT_UNITS)
 
 # Quantities print in a registered unit of their dimension (Brian2's choice of units: no
 # c, d, da, h prefixes, no aliases such as meter, litre, becquerel); see best_unit.
