@@ -15,6 +15,7 @@ from .backends import numba as _numba_backend
 from .core import (
     Clock,
     Network,
+    NetworkOperation,
     NeuronGroup,
     PoissonGroup,
     PopulationRateMonitor,
@@ -28,6 +29,7 @@ from .core import (
     defaultclock,
     device,
     get_device,
+    network_operation,
     prefs,
     reinit_devices,
     reset_device,
@@ -37,9 +39,11 @@ from .core import (
     seed,
     set_device,
     start_scope,
+    stop,
     store,
 )
 from .core._unsupported import Cylinder, Morphology, Section, Soma, SpatialNeuron
+from .core.functions import Function, implementation
 from .equations import Equations
 from .exceptions import (
     BuildError,
@@ -92,6 +96,7 @@ _OWN_NAMES = sorted(
         "UnsupportedEquationsError", "DimensionMismatchError", "Quantity", "get_dimensions",
         "DIMENSIONLESS", "Unit", "check_units", "fail_for_dimension_mismatch",
         "get_or_create_dimension", "have_same_dimensions", "in_unit", "is_dimensionless",
+        "NetworkOperation", "network_operation", "stop", "Function", "implementation",
         "codegen", "Cylinder", "Morphology", "Section", "Soma", "SpatialNeuron",
     })
 

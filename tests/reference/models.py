@@ -1137,6 +1137,43 @@ def wang_buzsaki_exponential_euler(b):
     return {"v_mV": f64(mon.v[0] / b.mV), "spike_t_ms": f64(spikes.t / b.ms)}
 
 
+@register(features=("network_operation (dt, when='start'/'end', t argument)", "stop()",
+                    "connect generator with a parenthesised condition"))
+def network_operations(b):
+    """Python code between steps: a 'start' operation every 1 ms changes v, an 'end' one
+    every 2 ms records it, a third calls ``stop()`` at 7 ms (the run ends after that step).
+    Also ``connect(j='k for k in range(i-3, i+4) if (k % 2) == (i % 2)', skip_if_invalid)``."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    G = b.NeuronGroup(2, "dv/dt = (1 + i)/second : 1")
+    seen_t, seen_v, late_t, late_v = [], [], [], []
+
+    @b.network_operation(dt=1 * b.ms)
+    def kick(t):
+        seen_t.append(float(t / b.ms))
+        seen_v.append(float(G.v[0]))
+        G.v += 1
+
+    @b.network_operation(dt=2 * b.ms, when="end")
+    def look(t):
+        late_t.append(float(t / b.ms))
+        late_v.append(float(G.v[1]))
+
+    @b.network_operation(dt=0.5 * b.ms)
+    def halt(t):
+        if t >= 7 * b.ms:
+            b.stop()
+
+    P = b.NeuronGroup(10, "x : 1")
+    S = b.Synapses(P, P)
+    S.connect(j="k for k in range(i-3, i+4) if (k % 2) == (i % 2) and k != i",
+              skip_if_invalid=True)
+    b.run(20 * b.ms)
+    return {"kick_t_ms": f64(seen_t), "kick_v": f64(seen_v), "look_t_ms": f64(late_t),
+            "look_v": f64(late_v), "v": f64(G.v[:]), "t_end_ms": f64([float(G.t / b.ms)]),
+            "syn_i": f64(S.i[:]), "syn_j": f64(S.j[:])}
+
+
 def deterministic_models() -> list[str]:
     return [k for k, s in REGISTRY.items() if s.deterministic]
 

@@ -21,6 +21,9 @@ from ._inputs import SpikeGeneratorGroup as SpikeGeneratorGroup
 from ._monitors import PopulationRateMonitor as PopulationRateMonitor
 from ._monitors import SpikeMonitor as SpikeMonitor
 from ._monitors import StateMonitor as StateMonitor
+from ._netop import NetworkOperation as NetworkOperation
+from ._netop import network_operation as network_operation
+from ._netop import stop as stop
 from ._network import Network as Network
 from ._network import collect as collect
 from ._network import restore as restore

@@ -21,9 +21,8 @@ from ._base import current_seed, next_init_stream
 from ._codegen import Namespace, Scope
 from ._evaluate import Evaluator
 
-_GENERATOR = re.compile(
-    r"^\s*(?P<expr>.+?)\s+for\s+(?P<var>[A-Za-z_]\w*)\s+in\s+"
-    r"(?P<func>range|sample)\s*\((?P<args>.*)\)\s*(?:if\s+(?P<cond>.+))?$")
+_GENERATOR_HEAD = re.compile(
+    r"^\s*(?P<expr>.+?)\s+for\s+(?P<var>[A-Za-z_]\w*)\s+in\s+(?P<func>range|sample)\s*\(")
 _PAIR_CHUNK = 2_000_000
 
 
@@ -139,18 +138,43 @@ def _bernoulli_pairs(n_pre: int, n_post: int, p: float, rng: np.random.Generator
         position = int(flat[-1])
 
 
+def parse_generator(text: str, where: str) -> tuple[str, str, str, str, str | None] | None:
+    """Split ``'k for k in range(a, b) if cond'`` into (expr, var, func, args, cond).
+
+    The arguments end at the parenthesis that closes ``range(``/``sample(`` (counted, so
+    that parentheses in the arguments or in the condition -- ``if rand() < exp(-(i-j)**2)``
+    -- do not end them). Returns None for a plain expression.
+    """
+    head = _GENERATOR_HEAD.match(text)
+    if head is None:
+        return None
+    depth, start = 1, head.end()
+    for position in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[position], 0)
+        if depth == 0:
+            break
+    else:
+        raise EquationError(f"{where}: {text!r}: unmatched '(' after {head.group('func')}")
+    rest = text[position + 1:].strip()
+    if rest and not rest.startswith("if "):
+        raise EquationError(f"{where}: {text!r}: expected 'if <condition>' after "
+                            f"{head.group('func')}(...), got {rest!r}")
+    cond = rest[3:].strip() if rest else None
+    return (head.group("expr"), head.group("var"), head.group("func"), text[start:position],
+            cond or None)
+
+
 def pairs_from_generator(synapses, text: str, namespace, skip_if_invalid: bool,
                          where: str) -> tuple[np.ndarray, np.ndarray]:
     """Brian2's generator syntax for ``j`` (for every presynaptic i)."""
     n_pre, n_post = synapses.source.N, synapses.target.N
-    match = _GENERATOR.match(text)
+    parsed = parse_generator(text, where)
     pre_all = np.arange(n_pre)
-    if not match:  # a plain expression: one target per i
+    if parsed is None:  # a plain expression: one target per i
         post = _evaluate_pairs(synapses, namespace, text, pre_all, np.zeros(n_pre, np.int64),
                                DIMENSIONLESS, f"{where}: j={text!r}")
         return _check_targets(pre_all, post.astype(np.int64), n_post, skip_if_invalid, where)
-    expr, var, func, args, cond = (match.group(k) for k in ("expr", "var", "func", "args",
-                                                              "cond"))
+    expr, var, func, args, cond = parsed
     arg_texts, p_text = _split_args(args)
     if func == "sample" and p_text is None:
         raise EquationError(f"{where}: sample(...) needs a probability, e.g. "

@@ -114,6 +114,15 @@ class Group(SimObject):
                                                                       None)),
                      extra=self._extra_names(index))
 
+    @property
+    def t(self):
+        """The time the group's clock has reached (Brian2's ``G.t``)."""
+        return self.clock.t
+
+    @property
+    def t_(self) -> float:
+        return self.clock.t_
+
     def __getattr__(self, name: str):
         variables = self.__dict__.get("variables", {})
         if name in variables:

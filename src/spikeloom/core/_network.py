@@ -22,6 +22,7 @@ from ..units import get_dim
 from ._base import SimObject, _current_scope, check_time, current_seed, unique_name
 from ._device import device
 from ._lowering import LoweringContext
+from ._netop import NetworkOperation, clear_stop, stop_requested
 
 logger = logging.getLogger("spikeloom.core")
 SECOND = get_dim(units.second)
@@ -134,6 +135,10 @@ class Network:
         """
         if namespace is None:
             namespace = _frame_namespace(level + 2)
+        operations = [o for o in self.objects if isinstance(o, NetworkOperation) and o.active]
+        if operations:
+            self._run_with_operations(duration, operations, namespace, check_nan)
+            return
         prepared = self._prepare(duration, namespace, check_nan)
         n_steps = prepared[2]
         progress = None
@@ -143,6 +148,44 @@ class Network:
         elif n_steps > 0:
             progress, delay = "running", 5.0
         self._execute(prepared, current_seed(), progress, delay)
+
+    def _run_with_operations(self, duration, operations, namespace, check_nan: bool) -> None:
+        """Run in compiled chunks that end where a network operation is due, calling the
+        operations in Python between them (``stop()`` ends the run after its step)."""
+        owner = f"Network {self.name!r}"
+        seconds = check_time(duration, owner, "duration")
+        simulated = self.simulated_objects
+        if not simulated:
+            raise ValueError(f"{owner}: nothing to simulate besides network operations")
+        base_dt = min(o.clock.dt_ for o in simulated)
+        start = self._step
+        if self._base_dt is not None and base_dt != self._base_dt:
+            start = int(round(self.t_ / base_dt))
+        end = _end_step(start * base_dt + seconds, base_dt)
+        early = sorted((o for o in operations if o.before_step), key=lambda o: o.sort_key())
+        late = sorted((o for o in operations if not o.before_step), key=lambda o: o.sort_key())
+        every = {op: op.every(base_dt) for op in operations}
+        clear_stop()
+        step = start
+        while True:
+            for op in late:  # slots after 'start': they follow the step just computed
+                if step > start and (step - 1) % every[op] == 0:
+                    op((step - 1) * base_dt * units.second)
+            if stop_requested() or step >= end:
+                break
+            for op in early:
+                if step % every[op] == 0:
+                    op(step * base_dt * units.second)
+            chunk_end = end if not stop_requested() else step + 1
+            for op in early:
+                chunk_end = min(chunk_end, step + every[op] - step % every[op])
+            for op in late:
+                chunk_end = min(chunk_end, step + (-step) % every[op] + 1)
+            prepared = self._prepare((chunk_end - step) * base_dt * units.second, namespace,
+                                     check_nan)
+            self._execute(prepared, current_seed())
+            step = chunk_end
+        clear_stop()
 
     def _execute(self, prepared, seed: int, progress: str | None = None,
                  progress_delay: float = 0.0) -> None:

@@ -43,6 +43,11 @@ class TimedArray:
         self.dt_ = check_time(dt, f"TimedArray {self.name!r}", "dt", allow_zero=False)
         self.arg_dims = (SECOND,) if array.ndim == 1 else (SECOND, DIMENSIONLESS)
 
+    @property
+    def dt(self) -> float:
+        """The time between rows in seconds, a float (as Brian2's ``TimedArray.dt``)."""
+        return self.dt_
+
     def K(self, group_dt: float) -> int:
         """Brian2's upsampling factor that keeps the rounding robust for any group dt."""
         return max(int(2 ** np.ceil(np.log2(8 / group_dt * self.dt_))), 1)

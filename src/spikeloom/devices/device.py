@@ -1,6 +1,12 @@
 """Brian2's ``brian2.devices.device`` module path (``from brian2.devices.device import ...``)."""
 
-from . import Device, all_devices, device, get_device, reinit_devices, reset_device, set_device
+from ..core._device import (
+    Device,
+    device,
+    get_device,
+    reinit_devices,
+    reset_device,
+    set_device,
+)
 
-__all__ = ["Device", "all_devices", "device", "get_device", "reinit_devices", "reset_device",
-           "set_device"]
+__all__ = ["Device", "device", "get_device", "reinit_devices", "reset_device", "set_device"]
