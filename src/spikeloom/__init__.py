@@ -29,6 +29,7 @@ from .core import (
     defaultclock,
     device,
     get_device,
+    linked_var,
     network_operation,
     prefs,
     reinit_devices,
@@ -96,7 +97,7 @@ _OWN_NAMES = sorted(
         "UnsupportedEquationsError", "DimensionMismatchError", "Quantity", "get_dimensions",
         "DIMENSIONLESS", "Unit", "check_units", "fail_for_dimension_mismatch",
         "get_or_create_dimension", "have_same_dimensions", "in_unit", "is_dimensionless",
-        "NetworkOperation", "network_operation", "stop", "Function", "implementation",
+        "NetworkOperation", "network_operation", "stop", "linked_var", "Function", "implementation",
         "codegen", "Cylinder", "Morphology", "Section", "Soma", "SpatialNeuron",
     })
 

@@ -1174,6 +1174,41 @@ def network_operations(b):
             "syn_i": f64(S.i[:]), "syn_j": f64(S.j[:])}
 
 
+@register(features=("(linked) variables and linked_var", "Synapses.indices, S[i, :]",
+                    "N_incoming_post/N_outgoing_pre"))
+def linked_and_synapse_indexing(b):
+    """A group reading another's variable through ``(linked)`` (same size and size 1, as in
+    Brian2's reliability and Brette-Guigon examples), a synapse model reading a linked
+    global factor; ``S.indices[i, :]``, ``S[i, :]`` as a StateMonitor record, the per-neuron
+    synapse counts."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    drive = b.NeuronGroup(1, "dx/dt = (2 - x)/(5*ms) : 1", method="exact")
+    levels = b.NeuronGroup(4, "z : 1")
+    levels.z = "0.5*i"
+    G = b.NeuronGroup(4, """dv/dt = (I + y - v)/(10*ms) : 1
+                           I : 1 (linked)
+                           y : 1 (linked)""", threshold="v > 1.2", reset="v = 0",
+                      method="euler")
+    G.I = b.linked_var(drive, "x")
+    G.y = b.linked_var(levels.z)
+    factor = b.NeuronGroup(1, "F : 1")
+    factor.F = 0.25
+    S = b.Synapses(G, G, """w : 1
+                          F : 1 (linked)""", on_pre="w += F")
+    S.connect("i != j")
+    S.F = b.linked_var(factor, "F")
+    S.w[S.indices[1, :]] = 1.0
+    record = b.StateMonitor(S, "w", record=S[2, :])
+    trace = b.StateMonitor(G, ["v", "I", "y"], record=True)
+    spikes = b.SpikeMonitor(G)
+    b.run(30 * b.ms)
+    return {"v": f64(trace.v), "I": f64(trace.I), "y": f64(trace.y), "w": f64(S.w[:]),
+            "w_rec": f64(record.w), "spike_i": f64(spikes.i), "spike_t_ms": f64(spikes.t / b.ms),
+            "indices_idx": f64(S.indices[1, :]), "in_count": f64(S.N_incoming_post),
+            "out_count": f64(S.N_outgoing_pre), "sel_len": f64([len(S[2, :])])}
+
+
 def deterministic_models() -> list[str]:
     return [k for k, s in REGISTRY.items() if s.deterministic]
 

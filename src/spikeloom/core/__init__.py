@@ -33,3 +33,4 @@ from ._network import store as store
 from ._neurongroup import NeuronGroup as NeuronGroup
 from ._synapses import Synapses as Synapses
 from ._timedarray import TimedArray as TimedArray
+from ._variables import linked_var as linked_var

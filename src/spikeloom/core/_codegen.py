@@ -121,6 +121,15 @@ class Scope:
         return external(name, value, where)
 
     def _variable(self, var: Variable) -> Resolved:
+        if var.linked:  # read the source group's array, element k or element 0
+            if var.link is None:
+                raise EquationError(f"{self.owner}: {var.name} is (linked) but not linked; "
+                                    f"set it with {var.name} = linked_var(group, 'name')")
+            group, source = var.link
+            index = "0" if (group.N == 1 or source.shared) else self.index
+            return Resolved("array", BOOLEAN if source.is_boolean else source.dim, var=source,
+                            array=group.array_name(source), index=index,
+                            local=var.name + self.suffix, scope=self)
         if var.is_subexpression:
             return Resolved("expr", var.dim, var=var, scope=self)
         index = "0" if var.shared else self.index

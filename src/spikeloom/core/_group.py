@@ -13,7 +13,13 @@ from ..units import DIMENSIONLESS, Quantity, dim_string, get_dim, si_value
 from ._base import SimObject
 from ._codegen import Namespace, Scope
 from ._evaluate import Evaluator
-from ._variables import DerivedVariable, Variable, VariableView, to_si_array
+from ._variables import (
+    DerivedVariable,
+    LinkedVariable,
+    Variable,
+    VariableView,
+    to_si_array,
+)
 
 
 def check_size(N, owner: str, argument: str = "N") -> int:
@@ -189,6 +195,13 @@ class Group(SimObject):
                          t=net_t, dt=self.clock.dt_)
 
     def _get_values(self, var: Variable, item) -> np.ndarray:
+        if var.linked:
+            if var.link is None:
+                raise EquationError(f"{self.owner}: {var.name} is (linked) but not linked yet")
+            group, source = var.link
+            values = np.broadcast_to(group._get_values(source, slice(None)), (self._size(),))
+            return values[self._element_indices(item)] if not isinstance(
+                item, numbers.Integral) else values[self._element_indices(item)[0]]
         if var.is_subexpression:
             rel = self._element_indices(item)
             values = self._evaluator(rel)(var.expr, var.where)
@@ -200,8 +213,32 @@ class Group(SimObject):
             return var.values[offset + self._element_indices(item)[0]]
         return var.values[offset + self._element_indices(item)].copy()
 
+    def _link(self, var: Variable, value) -> None:
+        """``G.x = linked_var(source, 'y')``: ``x`` reads ``source.y`` from now on."""
+        where = f"{self.owner}: linking {var.name}"
+        if not isinstance(value, LinkedVariable):
+            raise TypeError(f"{where}: {var.name} is a (linked) variable; assign "
+                            f"linked_var(group, 'name'), got {value!r}")
+        source = value.group.variables[value.name]
+        if source.dim != var.dim:
+            raise UnitError(f"{where}: {value.group.owner}.{value.name} has unit "
+                            f"{dim_string(source.dim)}, {var.name} has {dim_string(var.dim)}")
+        size = value.group.N
+        if size not in (1, self._size()) or value.group._storage_offset() != 0:
+            raise NotImplementedError(
+                f"{where}: the source has {size} elements and this group {self._size()}; "
+                "spikeloom links a group of the same size (element k reads element k) or of "
+                "size 1 (all read it), not a subgroup or an index= mapping yet")
+        var.link = (value.group, source)
+
     def _set_values(self, var: Variable, item, value, si: bool = False) -> None:
         where = f"{self.owner}: setting {var.name}"
+        if var.linked:
+            if not (isinstance(item, slice) and item == slice(None)):
+                raise EquationError(f"{where}: a linked variable is linked as a whole "
+                                    f"({var.name} = linked_var(...))")
+            self._link(var, value)
+            return
         if var.read_only or var.is_subexpression:
             raise EquationError(f"{where}: {var.name} is read-only")
         if var.shared:

@@ -24,7 +24,7 @@ from ..integrators._base import ODESystem, Statement, sym
 from ..units import DIMENSIONLESS, Quantity, dim_string, get_dim
 from ._codegen import KernelBuilder
 from ._group import Group, SpikeSource, check_size
-from ._variables import NUMPY_DTYPES
+from ._variables import NUMPY_DTYPES, Variable
 
 logger = logging.getLogger("spikeloom.core")
 SECOND = get_dim(units.second)
@@ -61,9 +61,6 @@ class EquationsOwner(Group):
             if eq.name in extra_names:
                 raise EquationError(f"{self.owner}: {eq.where}: {eq.name!r} is a built-in "
                                     "variable of this group")
-            if "linked" in eq.flags:
-                raise EquationError(f"{self.owner}: {eq.where}: linked variables are not "
-                                    "supported yet; use a Synapses with a (summed) variable")
         self._eq_namespace = dict(model.namespace)
         return model
 
@@ -72,7 +69,10 @@ class EquationsOwner(Group):
             if skip(eq):
                 continue
             dtype = NUMPY_DTYPES[eq.var_type]
-            if eq.kind == SUB and "constant over dt" in eq.flags:
+            if "linked" in eq.flags:
+                self.variables[eq.name] = Variable(eq.name, eq.dim, dtype, None, constant=True,
+                                                   linked=True, where=eq.where)
+            elif eq.kind == SUB and "constant over dt" in eq.flags:
                 # computed once per step before integration (Brian2), so it is stored
                 self.add_array(eq.name, eq.dim, dtype, read_only=True, where=eq.where)
             elif eq.kind == SUB:

@@ -99,7 +99,7 @@ class Synapses(EquationsOwner):
 
     _default_name = "synapses"
     _allowed_flags = frozenset({"constant", "shared", "event-driven", "clock-driven",
-                                "summed", "constant over dt"})
+                                "summed", "constant over dt", "linked"})
 
     def __init__(self, source, target=None, model=None, on_pre=None, pre=None, on_post=None,
                  post=None, connect=None, delay=None, on_event="spike",
@@ -242,7 +242,20 @@ class Synapses(EquationsOwner):
             var = self.__dict__["variables"]["_synaptic_pre" if name == "i" else "_synaptic_post"]
             group = self.__dict__["source"] if name == "i" else self.__dict__["target"]
             return var.values.astype(np.int32) - np.int32(group.start)
+        if name == "N_incoming_post":  # synapses onto each target neuron (Brian2's name)
+            return np.bincount(self.j, minlength=self.target.N).astype(np.int32)
+        if name == "N_outgoing_pre":  # synapses from each source neuron
+            return np.bincount(self.i, minlength=self.source.N).astype(np.int32)
         return super().__getattr__(name)
+
+    @property
+    def indices(self) -> SynapseIndices:
+        """``S.indices[i, j]``, ``S.indices['i > j']``: the synapse indices an index selects."""
+        return SynapseIndices(self)
+
+    def __getitem__(self, item) -> SynapticSubgroup:
+        """``S[i, :]``: the synapses an index selects (``StateMonitor(S, 'w', record=S[0, :])``)."""
+        return SynapticSubgroup(self, self._element_indices(item))
 
     def _element_indices(self, item) -> np.ndarray:
         if isinstance(item, tuple):
@@ -524,3 +537,36 @@ def _selection(item, size: int) -> np.ndarray:
         return np.arange(size)[item]
     return np.atleast_1d(np.asarray(item))
 
+
+class SynapseIndices:
+    """``Synapses.indices``: indexing it gives synapse indices (int32), as in Brian2."""
+
+    def __init__(self, synapses) -> None:
+        self.synapses = synapses
+
+    def __getitem__(self, item) -> np.ndarray:
+        return self.synapses._element_indices(item).astype(np.int32)
+
+
+class SynapticSubgroup:
+    """A selection of synapses (``S[i, :]``), usable as ``StateMonitor(..., record=...)``.
+
+    Attributes
+    ----------
+    synapses : Synapses
+    indices : ndarray of int32
+        The selected synapses' indices.
+    """
+
+    def __init__(self, synapses, indices) -> None:
+        self.synapses = synapses
+        self.indices = np.asarray(indices, dtype=np.int32)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self.indices if dtype is None else self.indices.astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __repr__(self) -> str:
+        return f"<SynapticSubgroup, storing {len(self.indices)} indices of synapses>"

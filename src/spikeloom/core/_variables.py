@@ -35,6 +35,9 @@ class Variable:
         Not even the user may set it from Python (``i``, ``N``, ``lastupdate``...).
     expr : str or None
         Definition of a subexpression.
+    linked : bool
+        A ``(linked)`` variable: no storage of its own, it reads ``link = (group, Variable)``
+        set by ``G.x = linked_var(source, 'y')``.
     conditional_write : str or None
         Name of a boolean variable of the same group (``'not_refractory'``): code other than
         the reset writes this variable only where that one is true, as Brian2 does for
@@ -51,6 +54,9 @@ class Variable:
     expr: str | None = None
     where: str = ""
     conditional_write: str | None = None
+    #: a ``(linked)`` variable reads another group's variable: (group, Variable) once linked
+    linked: bool = False
+    link: tuple | None = None
 
     @property
     def is_subexpression(self) -> bool:
@@ -178,3 +184,45 @@ class VariableView:
     def min(self, *a, **k): return self._q().min(*a, **k)
     def max(self, *a, **k): return self._q().max(*a, **k)
     def std(self, *a, **k): return self._q().std(*a, **k)
+
+
+class LinkedVariable:
+    """What :func:`linked_var` returns: the source a ``(linked)`` variable will read."""
+
+    def __init__(self, group, name: str, index=None) -> None:
+        self.group = group
+        self.name = name
+        self.index = index
+
+
+def linked_var(group_or_variable, name: str | None = None, index=None) -> LinkedVariable:
+    """Link a ``(linked)`` variable to another group's variable (Brian2's ``linked_var``).
+
+    Parameters
+    ----------
+    group_or_variable : group or variable (``input.x``)
+    name : str, optional
+        The variable's name when a group is given.
+    index : None
+        Brian2's explicit index array is not supported yet: the source must have as many
+        elements as the target (element k reads element k) or a single one (all read it).
+
+    Examples
+    --------
+    >>> from spikeloom import NeuronGroup, linked_var
+    >>> source = NeuronGroup(1, 'x : 1')
+    >>> target = NeuronGroup(3, 'y : 1 (linked)')
+    >>> target.y = linked_var(source, 'x')
+    """
+    if isinstance(group_or_variable, VariableView):
+        group, name = group_or_variable.group, group_or_variable.var.name
+    else:
+        group = group_or_variable
+    if name is None:
+        raise TypeError("linked_var: give a variable (input.x) or a group and a name")
+    if index is not None:
+        raise NotImplementedError("linked_var: index= is not supported yet; link to a group "
+                                  "of the same size or of size 1, or copy with Synapses")
+    if name not in group.variables:
+        raise KeyError(f"linked_var: {group.owner} has no variable {name!r}")
+    return LinkedVariable(group, name, index)
