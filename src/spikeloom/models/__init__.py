@@ -12,6 +12,7 @@ from ._runner import run_steps as run_steps
 from .devices import Memristor as Memristor
 from .inputs import PoissonSpikes as PoissonSpikes
 from .inputs import SpikeTimeGroup as SpikeTimeGroup
+from .inputs import spike_generator as spike_generator
 from .neurons import HH as HH
 from .neurons import LIF as LIF
 from .neurons import AdEx as AdEx

@@ -11,9 +11,11 @@ slot of that step. Pass ``when='thresholds'`` for Brian2's timing.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import units
-from ..core import PoissonGroup, SpikeGeneratorGroup
-from ..units import Quantity, get_dim
+from ..core import PoissonGroup, SpikeGeneratorGroup, defaultclock
+from ..units import Quantity, get_dim, si_value
 
 
 class SpikeTimeGroup(SpikeGeneratorGroup):
@@ -54,6 +56,39 @@ class SpikeTimeGroup(SpikeGeneratorGroup):
                              f"times=[10, 30]*ms; got {times!r}")
         super().__init__(N, indices, times, dt=dt, period=period, when=when, order=order,
                          name=name)
+
+
+class spike_generator(SpikeTimeGroup):
+    """Spikes at given times with NEST's timing (NEST's ``spike_generator``).
+
+    NEST stamps a spike with the end of the step that emits it, so a spike at ``T`` sent
+    with delay ``d`` acts on the target from ``T + d`` on. Brian2's and BrainPy's
+    generators emit at the step that starts at ``T`` (one step later); this one emits at
+    ``T - dt``, so that a NEST model driven by it through ``Projection(..., delay=d)``
+    follows NEST step for step (``tests/models/test_nest_reference.py``).
+
+    Parameters
+    ----------
+    N : int
+        Number of independent generators.
+    indices : array of int
+        Generator of each spike (0..N-1).
+    spike_times : Quantity (time), array
+        NEST's spike times, strictly positive and on the time grid.
+    dt : Quantity (time), optional
+        The step (default: ``defaultclock.dt``).
+    name : str, optional
+    """
+
+    _default_name = "spike_generator"
+
+    def __init__(self, N, indices, spike_times, *, dt=None, name: str | None = None) -> None:
+        step = float(si_value(dt if dt is not None else defaultclock.dt))
+        times = np.asarray(si_value(spike_times), dtype=float)
+        if times.size and times.min() < step * (1 - 1e-9):
+            raise ValueError(f"spike_generator: spike_times must be >= one step ({step} s), "
+                             f"as in NEST; got {times.min()} s")
+        super().__init__(N, indices, (times - step) * units.second, dt=dt, name=name)
 
 
 class PoissonSpikes(PoissonGroup):

@@ -165,7 +165,9 @@ class iaf_cond_exp(NeuronModel):
     tau_theta : Quantity, second
         Decay time of ``theta`` (default 1e7 ms; only with ``adaptive_threshold``).
     method : str
-        Integration method (default ``'exponential_euler'``; NEST uses adaptive RKF45).
+        Integration method (default ``'rk4'``, which reproduces NEST's adaptive RKF45 to
+        1e-3 mV and its spike times on the 0.1 ms grid; ``'exponential_euler'`` is 1/4 of
+        the work but overestimates EPSPs when ``tau_syn`` is a few steps).
 
     Notes
     -----
@@ -199,7 +201,10 @@ dg_in/dt = -g_in/tau_syn_in : siemens
     THRESHOLD = "V_m >= V_th"
     RESET = "V_m = V_reset"
     REFRACTORY = "t_ref + dt"
-    METHOD = "exponential_euler"
+    # NEST integrates with adaptive RKF45. With tau_syn_ex = 0.2 ms (two steps of 0.1 ms),
+    # fixed-step exponential Euler (which freezes g_ex over a step) overestimated each EPSP
+    # by 27 % (2.633 mV against NEST's 2.080 mV for 40 nS); RK4 gives NEST's numbers.
+    METHOD = "rk4"
     POTENTIAL = "V_m"
     INPUT_UNIT = "amp"
     EXTERNAL = "I_e"
