@@ -18,6 +18,7 @@ from .core import (
     NetworkOperation,
     NeuronGroup,
     PoissonGroup,
+    PoissonInput,
     PopulationRateMonitor,
     SpikeGeneratorGroup,
     SpikeMonitor,
@@ -97,7 +98,8 @@ _OWN_NAMES = sorted(
         "UnsupportedEquationsError", "DimensionMismatchError", "Quantity", "get_dimensions",
         "DIMENSIONLESS", "Unit", "check_units", "fail_for_dimension_mismatch",
         "get_or_create_dimension", "have_same_dimensions", "in_unit", "is_dimensionless",
-        "NetworkOperation", "network_operation", "stop", "linked_var", "Function", "implementation",
+        "NetworkOperation", "network_operation", "stop", "linked_var", "PoissonInput",
+        "Function", "implementation",
         "codegen", "Cylinder", "Morphology", "Section", "Soma", "SpatialNeuron",
     })
 

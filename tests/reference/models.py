@@ -1209,6 +1209,21 @@ def linked_and_synapse_indexing(b):
             "out_count": f64(S.N_outgoing_pre), "sel_len": f64([len(S[2, :])])}
 
 
+@register(deterministic=False, features=("PoissonInput (exact and normal regimes)",))
+def poisson_input(b):
+    """1000 neurons, each with two PoissonInputs for 20 ms (200 steps): 50 sources at 20 Hz
+    into ``k`` (p = 0.002, N*p = 0.1: Brian2's exact binomial) and 100000 sources at 20 Hz
+    into ``v`` with weight 0.01 mV (N*p = 200: its normal approximation)."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    G = b.NeuronGroup(1000, """k : 1
+                              v : volt""")
+    few = b.PoissonInput(G, "k", 50, 20 * b.Hz, 1.0)
+    many = b.PoissonInput(G, "v", 100000, 20 * b.Hz, 0.01 * b.mV)
+    b.run(20 * b.ms)
+    return {"k": f64(G.k[:]), "v_mV": f64(G.v[:] / b.mV)}
+
+
 def deterministic_models() -> list[str]:
     return [k for k, s in REGISTRY.items() if s.deterministic]
 

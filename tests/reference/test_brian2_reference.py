@@ -287,7 +287,24 @@ def check_ou_noise(got, ref):
     _within(r10, rr10, np.sqrt(2) * s_r, "lag-10ms autocorrelation vs Brian2")
 
 
+def check_poisson_input(got, ref):
+    """Sums of 200 binomial draws per neuron, 1000 neurons: k ~ Binomial(50, 0.002) per
+    step (mean 20, variance 19.96 after 200 steps), v in 0.01 mV per spike with N*p = 200
+    per step (mean 400 mV, variance 0.01**2*200*200*0.998 mV^2). The sample mean has sigma
+    sqrt(var/1000), the sample variance var*sqrt(2/999); 4 sigma, sqrt(2) more vs Brian2."""
+    steps, n_neurons = 200, 1000
+    for key, n, p, w in (("k", 50, 0.002, 1.0), ("v_mV", 100000, 0.002, 0.01)):
+        mean_th = w * n * p * steps
+        var_th = w**2 * n * p * (1 - p) * steps
+        s_mean, s_var = np.sqrt(var_th / n_neurons), var_th * np.sqrt(2 / (n_neurons - 1))
+        assert abs(got[key].mean() - mean_th) < 4 * s_mean, key
+        assert abs(got[key].var() - var_th) < 4 * s_var, key
+        assert abs(got[key].mean() - ref[key].mean()) < 4 * np.sqrt(2) * s_mean, key
+        assert abs(got[key].var() - ref[key].var()) < 4 * np.sqrt(2) * s_var, key
+
+
 RANDOM_CHECKS = {
+    "poisson_input": check_poisson_input,
     "poisson_constant_rate": check_poisson_constant_rate,
     "poisson_string_rate": check_poisson_string_rate,
     "rand_threshold_refractory": check_rand_threshold_refractory,

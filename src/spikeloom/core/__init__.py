@@ -31,6 +31,7 @@ from ._network import run as run
 from ._network import run_batch as run_batch
 from ._network import store as store
 from ._neurongroup import NeuronGroup as NeuronGroup
+from ._poissoninput import PoissonInput as PoissonInput
 from ._synapses import Synapses as Synapses
 from ._timedarray import TimedArray as TimedArray
 from ._variables import linked_var as linked_var
