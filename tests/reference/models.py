@@ -1183,13 +1183,15 @@ def linked_and_synapse_indexing(b):
     synapse counts."""
     b.start_scope()
     b.defaultclock.dt = 0.1 * b.ms
-    drive = b.NeuronGroup(1, "dx/dt = (2 - x)/(5*ms) : 1", method="exact")
-    levels = b.NeuronGroup(4, "z : 1")
+    # explicit names: objects of one slot update in name order (in Brian2 and here), and the
+    # target reads the drive after its update only if the drive comes first
+    drive = b.NeuronGroup(1, "dx/dt = (2 - x)/(5*ms) : 1", method="exact", name="a_drive")
+    levels = b.NeuronGroup(4, "z : 1", name="b_levels")
     levels.z = "0.5*i"
     G = b.NeuronGroup(4, """dv/dt = (I + y - v)/(10*ms) : 1
                            I : 1 (linked)
                            y : 1 (linked)""", threshold="v > 1.2", reset="v = 0",
-                      method="euler")
+                      method="euler", name="c_target")
     G.I = b.linked_var(drive, "x")
     G.y = b.linked_var(levels.z)
     factor = b.NeuronGroup(1, "F : 1")

@@ -107,12 +107,7 @@ def test_deterministic_model_matches_brian2(sl, name):
 
 
 #: Models whose JAX run differs from Brian2 (and Numba), with what is known of why.
-JAX_KNOWN_DIFFERENCES = {
-    "linked_and_synapse_indexing": (
-        "a group reading another group's state variable (here through (linked)) in the same "
-        "schedule slot sees it after that group's update on JAX, before it on Numba and "
-        "Brian2: the JAX backend orders the state updates of one slot differently"),
-}
+JAX_KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 STORE_RESTORE = [n for n in models.REGISTRY if n.startswith("store_restore")]

@@ -22,6 +22,24 @@ def _spike_parent(source):
     return source.spike_source
 
 
+
+def monitored_variable(source, name: str):
+    """The Variable a monitor of ``source`` records as ``name``, or None.
+
+    A synapse monitor may record its target's and source's variables as Brian2 resolves them
+    in synaptic code: ``v_post``, ``v_pre``, and a bare target name (``g`` for ``g_post``).
+    """
+    if name in source.variables:
+        return source.variables[name]
+    target, origin = getattr(source, "target", None), getattr(source, "source", None)
+    if target is None or origin is None:
+        return None
+    if name.endswith("_post") and name[:-5] in target.variables:
+        return target.variables[name[:-5]]
+    if name.endswith("_pre") and name[:-4] in origin.variables:
+        return origin.variables[name[:-4]]
+    return target.variables.get(name)
+
 class _Recorder(SimObject):
     def _grow(self, name: str, rows: int) -> None:
         arr = getattr(self, name)
@@ -44,7 +62,7 @@ class _Recorder(SimObject):
         elif isinstance(variables, str):
             variables = [variables]
         for name in variables:
-            if name not in source.variables:
+            if monitored_variable(source, name) is None:
                 known = sorted(n for n in source.variables if not n.startswith("_"))
                 raise KeyError(f"{type(self).__name__} {self.name!r}: {name!r} is not a variable "
                                f"of {source.owner}; its variables are {', '.join(known)}")
@@ -53,7 +71,7 @@ class _Recorder(SimObject):
     def _column_kernel(self, source, names, lctx, index="_idx"):
         builder = KernelBuilder(source.scope(lctx.run_namespace), lctx, lctx.tag())
         for k, name in enumerate(names):
-            var = source.variables[name]
+            var = monitored_variable(source, name)
             expected = BOOLEAN if var.is_boolean else var.dim
             builder.assign_local(f"_rec_{k}", builder.expression(
                 name, f"{type(self).__name__} {self.name!r}", expected=expected))
@@ -93,7 +111,8 @@ class SpikeMonitor(_Recorder):
         self.record_variables = self._resolve_variables(parent, variables)
         self._i = np.zeros(0, np.int32)
         self._steps = np.zeros(0, np.int64)
-        self._columns = {n: np.zeros(0, parent.variables[n].dtype) for n in self.record_variables}
+        self._columns = {n: np.zeros(0, monitored_variable(parent, n).dtype)
+                         for n in self.record_variables}
         self._fill = np.zeros(1, np.int64)
 
     def lower(self, lctx) -> None:
@@ -158,7 +177,7 @@ class SpikeMonitor(_Recorder):
     def __getattr__(self, name):
         columns = self.__dict__.get("_columns", {})
         if name in columns:
-            var = self.source.variables[name]
+            var = monitored_variable(self.source, name)
             return as_quantity(columns[name][: self.num_spikes].copy(), var.dim)
         raise AttributeError(f"SpikeMonitor has no attribute {name!r}")
 
@@ -210,7 +229,7 @@ class StateMonitor(_Recorder):
                                                 if not hasattr(source, "connect") else
                                                 self.record)
         self._times = np.zeros(0, np.float64)
-        self._columns = {n: np.zeros((0, len(self.record)), source.variables[n].dtype)
+        self._columns = {n: np.zeros((0, len(self.record)), monitored_variable(source, n).dtype)
                          for n in self.record_variables}
         self._fill = np.zeros(1, np.int64)
 
@@ -254,7 +273,7 @@ class StateMonitor(_Recorder):
         columns = self.__dict__.get("_columns", {})
         n = int(self.__dict__["_fill"][0]) if "_fill" in self.__dict__ else 0
         if name in columns:
-            var = self.source.variables[name]
+            var = monitored_variable(self.source, name)
             data = columns[name][:n].T.copy()
             return data if var.is_boolean else as_quantity(data, var.dim)
         if name.endswith("_") and name[:-1] in columns:

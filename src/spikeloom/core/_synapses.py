@@ -241,7 +241,8 @@ class Synapses(EquationsOwner):
         if name in ("i", "j"):
             var = self.__dict__["variables"]["_synaptic_pre" if name == "i" else "_synaptic_post"]
             group = self.__dict__["source"] if name == "i" else self.__dict__["target"]
-            return var.values.astype(np.int32) - np.int32(group.start)
+            values = var.values.astype(np.int32) - np.int32(group.start)
+            return SynapticIndexArray.wrap(values, self)
         if name == "N_incoming_post":  # synapses onto each target neuron (Brian2's name)
             return np.bincount(self.j, minlength=self.target.N).astype(np.int32)
         if name == "N_outgoing_pre":  # synapses from each source neuron
@@ -536,6 +537,27 @@ def _selection(item, size: int) -> np.ndarray:
     if isinstance(item, slice):
         return np.arange(size)[item]
     return np.atleast_1d(np.asarray(item))
+
+
+class SynapticIndexArray(np.ndarray):
+    """``S.i``/``S.j``: an int32 array that also takes Brian2's synaptic indices
+    (``S.j[3, :]``: the targets of neuron 3; ``S.i['j > 2']``)."""
+
+    @classmethod
+    def wrap(cls, values: np.ndarray, synapses) -> SynapticIndexArray:
+        array = values.view(cls)
+        array._synapses = synapses
+        return array
+
+    def __array_finalize__(self, obj) -> None:
+        self._synapses = getattr(obj, "_synapses", None)
+
+    def __getitem__(self, item):
+        if self._synapses is not None and (isinstance(item, str) or (
+                isinstance(item, tuple) and len(item) == 2 and self.ndim == 1)):
+            return np.asarray(self)[self._synapses._element_indices(item)]
+        result = super().__getitem__(item)
+        return np.asarray(result) if isinstance(result, np.ndarray) else result
 
 
 class SynapseIndices:
