@@ -44,6 +44,7 @@ from .core import (
     stop,
     store,
 )
+from .core._network import magic_network_view as magic_network  # Brian2's name
 from .core._unsupported import Cylinder, Morphology, Section, Soma, SpatialNeuron
 from .core.functions import Function, implementation
 from .equations import Equations
@@ -99,7 +100,7 @@ _OWN_NAMES = sorted(
         "DIMENSIONLESS", "Unit", "check_units", "fail_for_dimension_mismatch",
         "get_or_create_dimension", "have_same_dimensions", "in_unit", "is_dimensionless",
         "NetworkOperation", "network_operation", "stop", "linked_var", "PoissonInput",
-        "Function", "implementation",
+        "Function", "implementation", "magic_network",
         "codegen", "Cylinder", "Morphology", "Section", "Soma", "SpatialNeuron",
     })
 

@@ -108,6 +108,12 @@ class Network:
         return self.t_ * units.second
 
     @property
+    def profiling_info(self) -> list[tuple[str, object]]:
+        """Brian2's ``(name, time)`` per code object; here the run is one compiled loop, so
+        one entry: its time in the last run (compilation excluded)."""
+        return [(f"{self.name}_loop", self.last_run_time * units.second)]
+
+    @property
     def simulated_objects(self) -> list:
         return sorted((o for o in self.objects if hasattr(o, "lower") and o.active),
                       key=lambda o: o.sort_key())
@@ -350,6 +356,21 @@ _magic: dict[str, Network | None] = {"network": None}
 
 def reset_magic_network() -> None:
     _magic["network"] = None
+
+
+class _MagicNetworkView:
+    """Brian2's ``magic_network`` name: the network ``run()`` uses (``magic_network.t``)."""
+
+    def __getattr__(self, name):
+        if _magic["network"] is None:
+            _magic["network"] = Network(name=None)
+        return getattr(_magic["network"], name)
+
+    def __repr__(self) -> str:
+        return f"<magic network {_magic['network']!r}>"
+
+
+magic_network_view = _MagicNetworkView()
 
 
 def collect(level: int = 0) -> list:
