@@ -76,6 +76,11 @@ def _split_flags(unit_part: str, line: str) -> tuple[str, frozenset[str]]:
         unit_part = match.group(1).strip()
         flags = frozenset(f.strip() for f in match.group(2).split(",") if f.strip())
         unknown = flags - KNOWN_FLAGS
+        if "point current" in unknown:  # Brian2's SpatialNeuron flag
+            raise NotImplementedError(
+                f"equation '{line.strip()}': 'point current' belongs to multicompartment "
+                "neurons (SpatialNeuron), which are not in spikeloom yet; for a point neuron "
+                "write the current into the membrane equation")
         if unknown:
             raise EquationError(f"equation '{line.strip()}': unknown flag(s) "
                                 f"{', '.join(sorted(unknown))}; allowed flags are "
