@@ -163,3 +163,70 @@ def test_wta_freezes_weights_and_thresholds_together():
     assert net.run(schedule).sum() > 0
     assert net.weights.tobytes() == w1.tobytes()
     assert net.thresholds.tobytes() == theta1.tobytes()
+
+
+# -- bagged sub-networks (n_estimators, max_features) ---------------------------------------
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_estimators": 0}, "n_estimators must be an integer >= 1"),
+    ({"n_estimators": 2.0}, "n_estimators must be an integer >= 1"),
+    ({"n_estimators": True}, "n_estimators must be an integer >= 1"),
+    ({"max_features": 0.0}, "max_features must be an integer >= 1 or a float in"),
+    ({"max_features": 1.5}, "max_features must be an integer >= 1 or a float in"),
+    ({"max_features": 0}, "max_features must be an integer >= 1 or a float in"),
+    ({"max_features": "half"}, "max_features must be an integer >= 1 or a float in"),
+    ({"max_features": 5}, "max_features=5 is more than the 4 non-constant features"),
+    ({"network": "wta", "n_estimators": 2}, "n_estimators and max_features work with "
+                                            "network='classwise' only"),
+])
+def test_bad_bagging_parameters_name_the_argument(kwargs, match):
+    X, y = _corners(5)
+    with pytest.raises(ValueError, match=match):
+        MemristiveSNNClassifier(n_fields=3, epochs=0, **kwargs).fit(X, y)
+
+
+def test_each_sub_network_sees_only_its_features():
+    """With max_features=2 of 4, neuron e*n_classes + c is connected to the inputs of its
+    sub-network's two features only (weights_ reads 0 elsewhere), and the subsets differ."""
+    X, y = _corners(10)
+    clf = MemristiveSNNClassifier(n_fields=3, epochs=0, input_copies=2, n_estimators=4,
+                                  max_features=0.5, random_state=0).fit(X, y)
+    assert clf.feature_subsets_.shape == (4, 2)
+    assert len({tuple(s) for s in clf.feature_subsets_}) > 1
+    assert clf.weights_.shape == (4 * 3 * 2, 4 * 2)
+    assert clf.train_counts_.shape == (len(X), 8)
+    initial = clf.initial_weight if clf.initial_weight is not None else 0.5
+    feature_of_input = np.arange(4 * 3 * 2) // (3 * 2)
+    for e, subset in enumerate(clf.feature_subsets_):
+        seen = np.isin(feature_of_input, subset)
+        for c in range(2):
+            column = clf.weights_[:, 2 * e + c]
+            np.testing.assert_array_equal(column[~seen], 0.0)
+            np.testing.assert_allclose(column[seen], initial)  # epochs=0: untouched
+
+
+def test_sub_networks_with_every_feature_learn_alike_and_the_decoder_pools_them():
+    """Sub-networks that see every feature get the same input, initial weights and teacher
+    (every neuron of the sample's class is taught): they must end identical. The own-rate
+    decoder averages |count - own rate| over the neurons of each class."""
+    X, y = _corners(15)
+    clf = MemristiveSNNClassifier(rule="nc", n_fields=5, epochs=2, n_estimators=3,
+                                  random_state=0).fit(X, y)
+    w, counts = clf.weights_, clf.train_counts_
+    assert np.any(w != clf.weight_history_[0])  # it learned
+    for e in (1, 2):
+        np.testing.assert_array_equal(w[:, 2 * e:2 * e + 2], w[:, :2])
+        np.testing.assert_array_equal(counts[:, 2 * e:2 * e + 2], counts[:, :2])
+    np.testing.assert_array_equal(clf.decoder_.neuron_class_, [0, 1, 0, 1, 0, 1])
+    single = MemristiveSNNClassifier(rule="nc", n_fields=5, epochs=2, random_state=0)
+    assert single.set_params(n_estimators=1).get_params()["n_estimators"] == 1
+    assert f1_score(y, clf.predict(X), average="macro") >= 0.95
+
+
+def test_max_features_as_a_count_and_as_a_fraction():
+    X, y = _corners(5)  # 4 features
+    for value, expected in [(3, 3), (0.5, 2), (0.1, 1), (1.0, 4)]:
+        clf = MemristiveSNNClassifier(n_fields=3, epochs=0, n_estimators=2,
+                                      max_features=value, random_state=0).fit(X, y)
+        assert clf.feature_subsets_.shape == (2, expected)
+        assert all(len(set(s)) == expected for s in clf.feature_subsets_)

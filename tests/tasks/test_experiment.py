@@ -116,6 +116,28 @@ def test_same_seed_same_scores_and_tuple_data():
     assert "n_fields" not in a.params  # no group value for unnamed data
 
 
+def test_rate_runs_get_the_data_set_and_rule_settings(monkeypatch):
+    """With the rate code on the class-wise network a named data set brings its bagged
+    sub-networks (RATE_BAGGING) and the rule's own settings (RATE_RULE_SETTINGS); params
+    given by the caller win; the temporal code and unnamed data get neither."""
+    from spikeloom.tasks import datasets
+
+    monkeypatch.setitem(datasets.RATE_RULE_SETTINGS, ("iris", "nc"), {"epochs": 0})
+    r = cross_validate("iris", "nc", folds=2, encoding="rate", params={"n_estimators": 2},
+                       progress=False, controls=False)
+    expected = {"n_fields": 7, **datasets.RATE_BAGGING["iris"], "n_estimators": 2,
+                "epochs": 0}
+    assert r.params == expected
+    assert r.weight_history.shape[0] == 1  # epochs=0 reached the estimator
+    assert r.weight_history.shape[2] == 2 * 3  # two sub-networks of three class neurons
+    stdp = cross_validate("iris", "stdp", folds=2, encoding="rate", params={"epochs": 0},
+                          progress=False, controls=False)
+    assert stdp.params == {"n_fields": 7, **datasets.RATE_BAGGING["iris"], "epochs": 0}
+    temporal = cross_validate("iris", "nc", folds=2, encoding="temporal",
+                              params={"epochs": 0}, progress=False, controls=False)
+    assert "n_estimators" not in temporal.params and temporal.params["epochs"] == 0
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"folds": 1}, r"folds must be an integer >= 2 and <= 50 .*got 1"),
     ({"folds": 51}, r"folds must be an integer >= 2 and <= 50 \(the smallest class count "

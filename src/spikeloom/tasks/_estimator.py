@@ -124,6 +124,16 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         network; the group gives none and only silences the others with -1000 pA).
     input_copies : int
         Inputs per receptive field (the group's 2020 networks use 24).
+    n_estimators : int
+        Class-wise sub-networks trained side by side in the same runs (the group's 2023
+        bagging networks; class-wise network only). Each has one neuron per class, sees
+        the features of its own subset (``max_features``) and gets the same teacher; the
+        own-rate decoder then averages |count - own rate| over the neurons of each class.
+    max_features : int or float
+        Features seen by each sub-network, drawn without replacement (as scikit-learn's
+        ``BaggingClassifier(bootstrap_features=False)``): an int is a count (1 to the
+        number of non-constant features), a float in (0, 1] a fraction of them (at least
+        one). With 1.0 every sub-network sees every feature.
 
     Settings left at None take the tuned values of :data:`TUNED` for the encoding.
     random_state : int, optional
@@ -136,7 +146,10 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
     ----------
     classes_ : ndarray
     weights_ : ndarray (n_inputs, n_outputs)
-        Weights after training.
+        Weights after training (0 where a sub-network does not see the input).
+    feature_subsets_ : ndarray of int (n_estimators, n_features_per_network)
+        The non-constant features (indices among them) each sub-network sees; output
+        neuron ``e * n_classes + c`` is sub-network e's neuron of class c.
     weight_history_ : ndarray (epochs + 1, n_inputs, n_outputs)
         Weights before training and after each epoch.
     train_counts_ : ndarray (n_samples, n_outputs)
@@ -151,6 +164,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
                  presentation=None, pause=None, high_rate=None,
                  n_neurons: int | None = None, initial_weight=None,
                  target_current: float | None = None, input_copies: int = 1,
+                 n_estimators: int = 1, max_features=1.0,
                  random_state=None, progress: bool = False) -> None:
         self.rule = rule
         self.network = network
@@ -169,6 +183,8 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         self.initial_weight = initial_weight
         self.target_current = target_current
         self.input_copies = input_copies
+        self.n_estimators = n_estimators
+        self.max_features = max_features
         self.random_state = random_state
         self.progress = progress
 
@@ -186,6 +202,30 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
                 isinstance(self.weight_scale, int | float) and self.weight_scale > 0):
             raise ValueError(f"MemristiveSNNClassifier: weight_scale must be a number > 0 or "
                              f"None, got {self.weight_scale!r}")
+        if isinstance(self.n_estimators, bool) or not isinstance(
+                self.n_estimators, int | np.integer) or self.n_estimators < 1:
+            raise ValueError(f"MemristiveSNNClassifier: n_estimators must be an integer >= 1, "
+                             f"got {self.n_estimators!r}")
+        m = self.max_features
+        if isinstance(m, bool) or not isinstance(m, int | np.integer | float) or (
+                isinstance(m, float) and not 0.0 < m <= 1.0) or (
+                not isinstance(m, float) and m < 1):
+            raise ValueError(f"MemristiveSNNClassifier: max_features must be an integer >= 1 "
+                             f"or a float in (0, 1], got {m!r}")
+        if self.network != "classwise" and (self.n_estimators != 1 or m != 1.0):
+            raise ValueError(f"MemristiveSNNClassifier: n_estimators and max_features work "
+                             f"with network='classwise' only, got network={self.network!r}, "
+                             f"n_estimators={self.n_estimators!r}, max_features={m!r}")
+
+    def _n_features_per_network(self, n_features: int) -> int:
+        """``max_features`` as a count of the ``n_features`` non-constant features."""
+        m = self.max_features
+        if isinstance(m, float):
+            return max(1, int(m * n_features))
+        if m > n_features:
+            raise ValueError(f"MemristiveSNNClassifier: max_features={m!r} is more than the "
+                             f"{n_features} non-constant features of X")
+        return int(m)
 
     def _setting(self, name: str):
         """The parameter ``name``, or the tuned value of the encoding if it is None."""
@@ -241,6 +281,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, y_index = np.unique(y, return_inverse=True)
         rng = np.random.default_rng(self.random_state)
         self._fit_encoding(X)
+        self.feature_subsets_ = self._feature_subsets(rng)
         net = self._build(self._n_inputs(), rng)
         self._train(net, X, y_index, rng)
         net.plastic = False
@@ -249,6 +290,10 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         self.decoder_ = make_decoder(self.decoder, random_state=self._seed(rng))
         if self.decoder == "own-rate" and self.network == "wta":
             self.decoder_.set_params(neuron_classes="auto")
+        elif self.decoder == "own-rate" and self.n_estimators > 1:
+            # y_index labels: neuron e * n_classes + c belongs to class c
+            self.decoder_.set_params(neuron_classes=np.tile(np.arange(len(self.classes_)),
+                                                            self.n_estimators))
         self.decoder_.fit(self.train_counts_, y_index)
         # what predict's fresh network needs besides the weights: the WTA thresholds
         self.thresholds_ = net.thresholds if self.network == "wta" else None
@@ -279,6 +324,27 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         self.weight_history_ = np.stack(history)
         self.weights_ = history[-1]
 
+    def _feature_subsets(self, rng: np.random.Generator) -> np.ndarray:
+        """The features of each sub-network (sorted; all of them: no draw from ``rng``)."""
+        n = self.fields_.n_features_in_
+        m = self._n_features_per_network(n)
+        if m == n:
+            return np.tile(np.arange(n), (self.n_estimators, 1))
+        return np.sort(np.stack([rng.choice(n, size=m, replace=False)
+                                 for _ in range(self.n_estimators)]), axis=1)
+
+    def _connectivity(self) -> np.ndarray | None:
+        """Input-to-neuron mask of the sub-networks (None: all-to-all)."""
+        n = self.fields_.n_features_in_
+        if self.feature_subsets_.shape[1] == n:
+            return None
+        per_feature = self.n_fields * self.input_copies
+        n_classes = len(self.classes_)
+        mask = np.zeros((n, self.n_estimators * n_classes), dtype=bool)
+        for e, subset in enumerate(self.feature_subsets_):
+            mask[np.ix_(subset, np.arange(e * n_classes, (e + 1) * n_classes))] = True
+        return np.repeat(mask, per_feature, axis=0)
+
     def _n_inputs(self) -> int:
         return self.fields_.n_features_in_ * self.n_fields * self.input_copies
 
@@ -299,7 +365,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
     def _teacher(self, y_index: np.ndarray, net) -> np.ndarray | None:
         if self.network != "classwise":
             return None
-        return np.eye(net.n_outputs, dtype=bool)[y_index]
+        return np.tile(np.eye(len(self.classes_), dtype=bool)[y_index], (1, self.n_estimators))
 
     def _build(self, n_inputs: int, rng: np.random.Generator):
         rule = make_rule(self.rule, self.device)
@@ -307,12 +373,14 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         period = int(round(self.spike_encoder_.period_ / DT))
         n_classes = len(self.classes_)
         if self.network == "classwise":
-            w = self._initial_weights(rule, rng, (n_inputs, n_classes))
-            return ClasswiseNetwork(n_inputs, n_classes, rule, w, period,
+            n_out = n_classes * self.n_estimators
+            w = self._initial_weights(rule, rng, (n_inputs, n_out))
+            return ClasswiseNetwork(n_inputs, n_out, rule, w, period,
                                     weight_unit=self._per_feature(self._setting("weight_scale"))
                                     * units.pA,
                                     neuron=CLASSWISE_NEURON, seed=seed,
-                                    target_current=self._setting("target_current") * units.pA)
+                                    target_current=self._setting("target_current") * units.pA,
+                                    connectivity=self._connectivity())
         n = self.n_neurons or 10 * n_classes
         w = self._initial_weights(rule, rng, (n_inputs, n))
         scale = WTA_WEIGHT_SCALE if self.weight_scale is None else self.weight_scale
@@ -320,9 +388,10 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         return WTANetwork(n_inputs, n, rule, w, period, weight_unit=unit, seed=seed)
 
     def _per_feature(self, scale: float) -> float:
-        """``scale`` for 4 features (Iris, where it was tuned), divided by n_features/4: a
-        sample drives about as many fields per feature, so the summed input stays the same."""
-        return scale * REFERENCE_FEATURES / self.fields_.n_features_in_
+        """``scale`` for 4 features (Iris, where it was tuned), divided by n_features/4 (the
+        features one neuron sees): a sample drives about as many fields per feature, so the
+        summed input stays the same."""
+        return scale * REFERENCE_FEATURES / self.feature_subsets_.shape[1]
 
     def _initial_weights(self, rule, rng: np.random.Generator, shape) -> np.ndarray:
         """All at ``initial_weight`` (a fraction of the rule's range), or 'uniform' in it."""

@@ -28,6 +28,8 @@ from .datasets import (
     DATASETS,
     GRF_FIELDS,
     PUBLISHED,
+    RATE_BAGGING,
+    RATE_RULE_SETTINGS,
     RATE_WEIGHT_SCALE,
     check_classification_data,
     load_dataset,
@@ -233,7 +235,9 @@ def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate"
         Further :class:`MemristiveSNNClassifier` parameters (``epochs``, ``decoder``, ...);
         those not given keep the estimator's defaults, except ``n_fields``, which defaults to
         the group's value for a named data set (:data:`GRF_FIELDS`), and with the rate code
-        the data set's weight scale where it has its own (:data:`RATE_WEIGHT_SCALE`).
+        the data set's weight scale where it has its own (:data:`RATE_WEIGHT_SCALE`) and,
+        on the class-wise network, its bagged sub-networks (:data:`RATE_BAGGING`) and the
+        rule's own settings (:data:`RATE_RULE_SETTINGS`).
     random_state : int or None
         Seed of the fold split (``StratifiedKFold(folds, shuffle=True, random_state)``) and
         of the classifiers' seeds (one per fold, drawn from it).
@@ -260,11 +264,16 @@ def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate"
         settings.setdefault("n_fields", GRF_FIELDS[canonical])
         if encoding == "rate" and canonical in RATE_WEIGHT_SCALE:
             settings.setdefault("weight_scale", RATE_WEIGHT_SCALE[canonical])
+        if encoding == "rate" and network == "classwise":
+            tuned = {**RATE_BAGGING.get(canonical, {}),
+                     **RATE_RULE_SETTINGS.get((canonical, _rule_name(rule)), {})}
+            for key, value in tuned.items():
+                settings.setdefault(key, value)
 
     start = time.perf_counter()
     splits = list(StratifiedKFold(folds, shuffle=True, random_state=random_state).split(X, y))
     seeds = tuple(int(s) for s in np.random.SeedSequence(random_state).generate_state(folds))
-    rule_label = rule if isinstance(rule, str) else type(rule).__name__
+    rule_label = _rule_name(rule)
 
     def make(seed: int, **extra) -> MemristiveSNNClassifier:
         return MemristiveSNNClassifier(rule=rule, encoding=encoding, network=network,
@@ -283,6 +292,11 @@ def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate"
         predictions=runs["predictions"], wall_seconds=time.perf_counter() - start,
         fold_seconds=runs["seconds"], weight_history=runs["history"], params=settings,
         estimator_params=runs["estimator_params"], seeds=seeds, random_state=random_state)
+
+
+def _rule_name(rule) -> str:
+    """The name of ``rule`` ('stdp', 'nc', 'ppx'), or its class name for a rule object."""
+    return rule if isinstance(rule, str) else type(rule).__name__
 
 
 def _check_seed(random_state) -> None:

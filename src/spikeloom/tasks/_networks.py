@@ -122,6 +122,11 @@ class ClasswiseNetwork(_TaskNetwork):
         t_ref = 3 ms, V_th = -54 mV, tau_syn_ex = 5 ms).
     seed : int
         Seed of the rule's per-device draws.
+    connectivity : ndarray of bool (n_inputs, n_classes), optional
+        Which input reaches which neuron (None: all-to-all). The bagged sub-networks of
+        the group's 2023 code each see a subset of the features: their neurons are
+        connected to the inputs of those features only; absent synapses read as weight 0
+        in :attr:`weights` and are never created, so they cannot learn.
     """
 
     NEURON = {"C_m": 1.537 * units.pF, "E_L": -70 * units.mV, "V_reset": -70 * units.mV,
@@ -130,7 +135,8 @@ class ClasswiseNetwork(_TaskNetwork):
 
     def __init__(self, n_inputs: int, n_classes: int, rule, w_init: np.ndarray,
                  period_steps: int, weight_unit=1 * units.pA, neuron: dict | None = None,
-                 target_current=0 * units.pA, seed: int = 0) -> None:
+                 target_current=0 * units.pA, seed: int = 0,
+                 connectivity: np.ndarray | None = None) -> None:
         super().__init__(n_inputs, n_classes, period_steps)
         self.target_current = target_current
         params = {**self.NEURON, **(neuron or {})}
@@ -142,7 +148,16 @@ class ClasswiseNetwork(_TaskNetwork):
                                    "I_e = teacher(t - t_run, i)",
                                    dt=period_steps * DT * units.second)
         self.weight_unit = weight_unit
-        self.synapses = rule.attach(self.inputs, self.neurons, w=None,
+        connect = True
+        if connectivity is not None:
+            connectivity = np.asarray(connectivity, dtype=bool)
+            if connectivity.shape != (self.n_inputs, self.n_outputs):
+                raise ValueError(f"{type(self).__name__}: connectivity must have shape "
+                                 f"{(self.n_inputs, self.n_outputs)}, got "
+                                 f"{connectivity.shape}")
+            pre, post = np.nonzero(connectivity)
+            connect = {"i": pre, "j": post}
+        self.synapses = rule.attach(self.inputs, self.neurons, connect=connect, w=None,
                                     on_pre="I_syn_ex_post += w*w_unit", transmit="after",
                                     seed=seed, dt=DT * units.second)
         self.weights = w_init
