@@ -95,8 +95,17 @@ class Device:
                force: bool = False) -> None:
         """Brian2's ``device.delete()``: there is no generated project folder to delete."""
 
-    def run(self, *args, **kwargs) -> None:
-        """Brian2's ``device.run()`` of a built project: every ``run()`` already ran."""
+    def run(self, *args, run_args=None, **kwargs) -> None:
+        """Brian2's ``device.run()`` of a built project: every ``run()`` already ran.
+
+        ``run_args`` (Brian2 2.6's re-run of a built project with new initial values) has no
+        counterpart: set the values and call ``run()`` again, which compiles nothing new.
+        """
+        if run_args:
+            raise NotImplementedError(
+                "device.run(run_args=...): spikeloom has no built project to re-run; set the "
+                "new values (G.v = ...), restore() the initial state if needed and call run() "
+                "again (the compiled loop is reused)")
 
     def seed(self, seed=None) -> None:
         """Brian2's ``device.seed()``: the same as :func:`spikeloom.seed`."""

@@ -212,7 +212,9 @@ class NeuronGroup(SpikeSource, EquationsOwner):
         self._regular_operations: list = []
         self.N = check_size(N, f"NeuronGroup {self.name!r}")
         if events:
-            raise EquationError(f"{self.owner}: custom events are not supported yet")
+            raise NotImplementedError(
+                f"{self.owner}: custom events (events=...) are not supported yet; use the "
+                "threshold for one event, or run_regularly code that tests the condition")
         self.namespace = namespace
         self.model = self._setup_equations(model, {"i", "N", "t", "dt", "not_refractory"})
         self.method = method

@@ -113,6 +113,12 @@ class Synapses(EquationsOwner):
         self.source = source
         self.target = target if target is not None else source
         for role, group in (("source", self.source), ("target", self.target)):
+            if isinstance(group, Synapses):
+                raise NotImplementedError(
+                    f"{self.owner}: a Synapses as {role} (synapses onto synapses, e.g. "
+                    "neuromodulation or astrocytes) is not supported yet; write the effect "
+                    "into the target synapses' on_pre/on_post code or use a NeuronGroup with "
+                    "one element per synapse")
             if not hasattr(group, "variables") or not hasattr(group, "N"):
                 raise TypeError(f"{self.owner}: {role} must be a group, got {group!r}")
         on_pre = on_pre if on_pre is not None else pre
@@ -243,6 +249,12 @@ class Synapses(EquationsOwner):
             group = self.__dict__["source"] if name == "i" else self.__dict__["target"]
             values = var.values.astype(np.int32) - np.int32(group.start)
             return SynapticIndexArray.wrap(values, self)
+        for suffix, side, index in (("_pre", "source", "i"), ("_post", "target", "j")):
+            group = self.__dict__.get(side)
+            base = name[:-len(suffix)]
+            if name.endswith(suffix) and group is not None and base in group.variables:
+                # S.x_pre: the source's x for each synapse (read-only, as Brian2 gives it)
+                return getattr(group, base)[np.asarray(getattr(self, index))]
         if name == "N_incoming_post":  # synapses onto each target neuron (Brian2's name)
             return np.bincount(self.j, minlength=self.target.N).astype(np.int32)
         if name == "N_outgoing_pre":  # synapses from each source neuron

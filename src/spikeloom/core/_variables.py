@@ -122,6 +122,9 @@ class VariableView:
         object.__setattr__(self, "group", group)
         object.__setattr__(self, "var", var)
 
+    def __hash__(self) -> int:  # a dict key, as in Brian2 ({G.v: values} for run_args)
+        return hash((id(self.group), self.var.name))
+
     # -- reading ---------------------------------------------------------------------------
     def _si(self, item=slice(None)) -> np.ndarray:
         return self.group._get_values(self.var, item)
@@ -173,7 +176,6 @@ class VariableView:
     def __ge__(self, o): return self._q() >= o
     def __eq__(self, o): return self._q() == o
     def __ne__(self, o): return self._q() != o
-    __hash__ = None
 
     @property
     def shape(self):
