@@ -14,6 +14,7 @@ from . import backends as _backends
 from .backends import numba as _numba_backend
 from .core import (
     Clock,
+    EventMonitor,
     Network,
     NetworkOperation,
     NeuronGroup,
@@ -44,13 +45,16 @@ from .core import (
     stop,
     store,
 )
+from .core._logging import BrianLogger, get_logger
 from .core._network import magic_network_view as magic_network  # Brian2's name
+from .core._network import profiling_summary
 from .core._unsupported import Cylinder, Morphology, Section, Soma, SpatialNeuron
 from .core.functions import Function, implementation
 from .equations import Equations
 from .exceptions import (
     BuildError,
     EquationError,
+    MagicError,
     SimulationError,
     UnitError,
     UnresolvedNameError,
@@ -91,16 +95,19 @@ codegen = prefs.codegen  # Brian2 scripts set codegen.target = 'numpy'; nothing 
 _OWN_NAMES = sorted(
     set(_STANDARD_UNITS) | set(_NUMPY_NAMES) | {
         "np", "numpy", "plt", "Clock", "Network", "NeuronGroup", "PoissonGroup",
-        "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor",
+        "PopulationRateMonitor", "SpikeGeneratorGroup", "SpikeMonitor", "EventMonitor",
+        "StateMonitor",
         "Subgroup", "Synapses", "TimedArray", "collect", "defaultclock", "device", "get_device",
         "prefs", "reinit_devices", "reset_device", "restore", "run", "run_batch", "seed",
         "set_device", "start_scope", "store", "Equations",
-        "BuildError", "EquationError", "SimulationError", "UnitError", "UnresolvedNameError",
+        "BuildError", "EquationError", "MagicError", "SimulationError", "UnitError",
+        "UnresolvedNameError",
         "UnsupportedEquationsError", "DimensionMismatchError", "Quantity", "get_dimensions",
         "DIMENSIONLESS", "Unit", "check_units", "fail_for_dimension_mismatch",
         "get_or_create_dimension", "have_same_dimensions", "in_unit", "is_dimensionless",
         "NetworkOperation", "network_operation", "stop", "linked_var", "PoissonInput",
-        "Function", "implementation", "magic_network",
+        "Function", "implementation", "magic_network", "BrianLogger", "get_logger",
+        "profiling_summary",
         "codegen", "Cylinder", "Morphology", "Section", "Soma", "SpatialNeuron",
     })
 

@@ -30,5 +30,9 @@ class SimulationError(RuntimeError):
     """A fault detected inside the compiled run loop (NaN, full buffer...)."""
 
 
+class MagicError(RuntimeError):
+    """``run()`` without a network found objects it ran before together with new ones."""
+
+
 class BuildError(RuntimeError):
     """Code generation or compilation of the run loop failed."""

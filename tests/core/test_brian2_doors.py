@@ -12,7 +12,6 @@ from spikeloom import Equations, NeuronGroup, Synapses, mV
     (lambda: sl.Soma(10 * sl.um), "NeuronGroup"),
     (lambda: sl.SpatialNeuron(None, "v : volt"), "multicompartment"),
     (lambda: Equations("I_inj : amp (point current)"), "membrane equation"),
-    (lambda: NeuronGroup(2, "v : 1", events={"up": "v > 1"}), "run_regularly"),
     (lambda: Synapses(NeuronGroup(1, "v : 1"),
                       Synapses(NeuronGroup(1, "v : 1"), NeuronGroup(1, "v : 1"))),
      "on_pre/on_post"),
@@ -47,3 +46,105 @@ def test_standalone_device_runs_on_the_numba_loop_and_says_so_once():
         assert sl.get_device().name == "numba"
     finally:
         sl.reset_device()
+
+
+def test_run_regularly_on_poisson_group_and_synapses():
+    """Brian2's Wang (2002) switches Poisson rates with run_regularly: no spike may come
+    before the switch at 10 ms; synaptic run_regularly halves w at 0, 10, 20 ms: 1/8."""
+    P = sl.PoissonGroup(50, rates=0 * sl.Hz)
+    P.run_regularly("rates = int(t > 10*ms) * 200*Hz", dt=5 * sl.ms)
+    G = NeuronGroup(2, "v : 1")
+    S = Synapses(P, G, "w : 1", on_pre="v += w")
+    S.connect()
+    S.w = 1
+    S.run_regularly("w = w * 0.5", dt=10 * sl.ms)
+    M = sl.SpikeMonitor(P)
+    sl.Network(P, G, S, M).run(30 * sl.ms)
+    assert M.num_spikes > 0 and np.all(np.asarray(M.t / sl.ms) > 10)
+    np.testing.assert_array_equal(S.w[:], 0.125)
+
+
+def test_comparison_with_plain_infinity_holds_for_any_unit():
+    """Brian2 lets a quantity compare with a unitless inf (Spreizer et al. 2019 does
+    ``rate < inf``); a finite unitless number still raises."""
+    assert bool(3 * sl.Hz < np.inf) and bool(-3 * mV > -np.inf)
+    np.testing.assert_array_equal(np.array([1.0, np.inf]) * sl.Hz < np.inf, [True, False])
+    with pytest.raises(sl.DimensionMismatchError):
+        _ = 3 * sl.Hz < 5
+
+
+def test_brian_logger_sets_the_spikeloom_log_level():
+    import logging
+
+    sl.BrianLogger.log_level_debug()
+    assert logging.getLogger("spikeloom").level == logging.DEBUG
+    sl.BrianLogger.log_level_warn()
+    assert logging.getLogger("spikeloom").level == logging.WARNING
+    assert sl.get_logger("mymodule").name == "spikeloom.mymodule"
+    with pytest.raises(ValueError, match="level='loud'"):
+        sl.BrianLogger.log_level("loud")
+
+
+def test_magic_run_restarts_time_for_new_objects_and_refuses_a_mix():
+    """Brian2's magic network: all-new objects start a new simulation at t = 0 (Tsodyks et
+    al. 1998 runs three panels in a loop); a new monitor joins the running one; new
+    groups together with ones run before raise MagicError."""
+    sl.start_scope()
+    for _ in range(2):
+        G = NeuronGroup(1, "dv/dt = 1/second : 1")
+        sl.run(5 * sl.ms)
+        assert float(sl.magic_network.t / sl.ms) == pytest.approx(5.0)
+        assert G.v[0] == pytest.approx(0.005)
+    M = sl.StateMonitor(G, "v", record=0)
+    sl.run(1 * sl.ms)
+    assert float(M.t[0] / sl.ms) == pytest.approx(5.0)
+    H = NeuronGroup(1, "v : 1")  # noqa: F841 (collected by run)
+    with pytest.raises(sl.MagicError, match="start_scope"):
+        sl.run(1 * sl.ms)
+
+
+def test_views_reduce_as_brian2s_do():
+    """Brian2's G.v and M.t are views, not arrays: np.max/np.sum go through np.asarray and
+    give plain SI floats (Spreizer et al. 2019 divides spike counts by np.max(t) -
+    np.min(t) and histograms the result), np.mean keeps the unit, and the views have no
+    reduction methods. Values from Brian2 2.9."""
+    G = NeuronGroup(3, "v : volt", threshold="True", reset="")
+    G.v = [1, 2, 3] * mV
+    M = sl.SpikeMonitor(G)
+    sl.Network(G, M).run(0.3 * sl.ms)
+    for view, top in ((G.v, 0.003), (M.t, 0.0002)):
+        assert type(np.max(view)) is np.float64 and np.max(view) == pytest.approx(top)
+        assert not isinstance(np.sum(view), sl.Quantity)
+        assert isinstance(np.mean(view), sl.Quantity) and not hasattr(view, "max")
+    _, t = M.it
+    rates = np.bincount(M.i[:]) / (np.max(t) - np.min(t))
+    assert np.histogram(rates, bins=2)[0].sum() == 3
+    assert G.v[:, None].shape == (3, 1)  # matplotlib's y[:, np.newaxis]
+    with pytest.raises(TypeError, match="recorded data"):
+        M.t[0] = 0 * sl.ms
+
+
+def test_linked_subexpression_is_read_through_its_source_group():
+    """Brian2's homeostatic STDP example links a synapse to a subexpression of a size-1
+    group (G = H - gamma): code and monitors read H - gamma of that group."""
+    gamma = 5 * sl.Hz
+    source = NeuronGroup(1, "G = H - gamma : Hz\nH : Hz")
+    source.H = 12 * sl.Hz
+    target = NeuronGroup(3, "G : Hz (linked)\ndx/dt = G : 1")
+    target.G = sl.linked_var(source, "G")
+    M = sl.StateMonitor(target, "G", record=[0, 2])
+    sl.Network(source, target, M).run(2 * sl.ms, namespace={"gamma": gamma})
+    np.testing.assert_allclose(np.asarray(M.G), 7.0)
+    np.testing.assert_allclose(target.x[:], 7.0 * 0.002, rtol=1e-12)
+
+
+def test_custom_event_errors_name_the_event():
+    G = NeuronGroup(1, "v : 1", events={"up": "v > 1"})
+    with pytest.raises(ValueError, match="event='down'"):
+        G.run_on_event("down", "v = 0")
+    with pytest.raises(ValueError, match="'spike'"):
+        NeuronGroup(1, "v : 1", events={"spike": "v > 1"})
+    with pytest.raises(ValueError, match="on_event='down'"):
+        Synapses(G, G, on_pre="v += 1", on_event="down")
+    with pytest.raises(ValueError, match="no event 'down'"):
+        sl.EventMonitor(G, "down")

@@ -1211,6 +1211,51 @@ def linked_and_synapse_indexing(b):
             "out_count": f64(S.N_outgoing_pre), "sel_len": f64([len(S[2, :])])}
 
 
+@register(features=("custom events (events=, run_on_event, set_event_schedule)",
+                    "Synapses on_event (a pathway per event)", "EventMonitor with variables"))
+def custom_events(b):
+    """Brian2's custom-events example made deterministic: spikes at fixed times raise g;
+    'gspike' fires when g crosses 1 (once, re-armed by 'end_gspike'), a pathway per event
+    feeds another group; a second group tests its event after the resets."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    inp = b.SpikeGeneratorGroup(1, [0] * 12, np.arange(12) * 4 * b.ms + 1 * b.ms)
+    G = b.NeuronGroup(2, """dv/dt = (g - v)/(8*ms) : 1
+                           dg/dt = -g/(10*ms) : 1
+                           allow_gspike : boolean
+                           level : 1""",
+                      threshold="v > 0.95", reset="v = 0; g = 0; allow_gspike = True",
+                      events={"gspike": "g > 1 and allow_gspike",
+                              "end_gspike": "g < 1 and not allow_gspike"},
+                      method="exact", name="g_group")
+    G.allow_gspike = True
+    G.level = [0.9, 1.0]
+    G.run_on_event("gspike", "allow_gspike = False")
+    G.run_on_event("end_gspike", "allow_gspike = True")
+    H = b.NeuronGroup(2, """dx/dt = -x/(10*ms) : 1
+                           dy/dt = -y/(10*ms) : 1
+                           high = x > 0.5 : boolean""",
+                      events={"high_after_reset": "high"}, method="exact", name="h_group")
+    H.set_event_schedule("high_after_reset", when="after_resets")
+    H.run_on_event("high_after_reset", "x = x/2", when="end")
+    Sin = b.Synapses(inp, G, on_pre="g += 0.45*level_post")
+    Sin.connect()
+    S = b.Synapses(G, H, on_pre={"pre": "x += 1", "gpath": "y += 1"},
+                   on_event={"pre": "spike", "gpath": "gspike"}, delay=0.5 * b.ms)
+    S.connect(j="i")
+    M_g = b.EventMonitor(G, "gspike", "g")
+    M_end = b.EventMonitor(G, "end_gspike")
+    M_h = b.EventMonitor(H, "high_after_reset", variables="x")
+    spikes = b.SpikeMonitor(G)
+    states = b.StateMonitor(H, ("x", "y"), record=True)
+    b.run(60 * b.ms)
+    return {"gspike_t": f64(M_g.t[:] / b.ms), "gspike_i": f64(M_g.i[:]),
+            "gspike_g": f64(M_g.g[:]), "end_t": f64(M_end.t[:] / b.ms),
+            "high_t": f64(M_h.t[:] / b.ms), "high_x": f64(M_h.x[:]),
+            "spike_t": f64(spikes.t[:] / b.ms), "x": f64(states.x[:]),
+            "y": f64(states.y[:]), "num_events": f64([M_g.num_events])}
+
+
 @register(deterministic=False, features=("PoissonInput (exact and normal regimes)",))
 def poisson_input(b):
     """1000 neurons, each with two PoissonInputs for 20 ms (200 steps): 50 sources at 20 Hz

@@ -18,6 +18,7 @@ from ._device import set_device as set_device
 from ._group import Subgroup as Subgroup
 from ._inputs import PoissonGroup as PoissonGroup
 from ._inputs import SpikeGeneratorGroup as SpikeGeneratorGroup
+from ._monitors import EventMonitor as EventMonitor
 from ._monitors import PopulationRateMonitor as PopulationRateMonitor
 from ._monitors import SpikeMonitor as SpikeMonitor
 from ._monitors import StateMonitor as StateMonitor

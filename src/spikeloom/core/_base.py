@@ -148,6 +148,11 @@ class SimObject:
     """Base of every object a network simulates."""
 
     _default_name = "object"
+    #: Whether a new object of this kind makes the magic ``run()`` start a new simulation
+    #: at t = 0 (a new monitor joins the running one, as in Brian2).
+    invalidates_magic_network = True
+    #: The magic network generation that ran this object (None: not run by ``run()`` yet).
+    _magic_generation = None
 
     def __init__(self, *, name: str | None, when: str, order: int, dt=None, clock=None) -> None:
         self.name = unique_name(name, self._default_name, self)

@@ -43,6 +43,7 @@ class Namespace:
     def __init__(self, own: dict | None, run: dict | None, extra: dict | None = None) -> None:
         self.chain = [d for d in (extra, own if own is not None else run, DEFAULT_NAMESPACE)
                       if d is not None]
+        self.run = run
 
     def get(self, name: str):
         for mapping in self.chain:
@@ -127,11 +128,17 @@ class Scope:
                                     f"set it with {var.name} = linked_var(group, 'name')")
             group, source = var.link
             index = "0" if (group.N == 1 or source.shared) else self.index
+            if source.is_subexpression:  # evaluated with the source group's names
+                scope = group.scope(self.namespace.run, index=index,
+                                    suffix=f"{self.suffix}_link_{group.name}")
+                return Resolved("expr", BOOLEAN if source.is_boolean else source.dim,
+                                var=source, scope=scope)
             return Resolved("array", BOOLEAN if source.is_boolean else source.dim, var=source,
                             array=group.array_name(source), index=index,
                             local=var.name + self.suffix, scope=self)
         if var.is_subexpression:
-            return Resolved("expr", var.dim, var=var, scope=self)
+            return Resolved("expr", BOOLEAN if var.is_boolean else var.dim, var=var,
+                            scope=self)
         index = "0" if var.shared else self.index
         dim = BOOLEAN if var.is_boolean else var.dim
         return Resolved("array", dim, var=var, array=self.array_of(var), index=index,

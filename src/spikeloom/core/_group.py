@@ -82,6 +82,47 @@ class Group(SimObject):
         super().__init__(**kwargs)
         self.namespace = None
 
+    # -- regular operations -------------------------------------------------------------------
+    def run_regularly(self, code: str, dt=None, clock=None, when: str = "start",
+                      order: int = 0, name: str | None = None, codeobj_class=None):
+        """Run ``code`` for every element (neuron, Poisson source, synapse) at each multiple
+        of ``dt`` (Brian2's API).
+
+        Parameters
+        ----------
+        code : str
+            Statements over the group's variables, e.g. ``'v = E_L'`` or ``'rates = 5*Hz'``.
+        dt : Quantity (time), optional
+            Interval (a whole multiple of the network's dt); default: the group's clock.
+        clock : Clock, optional
+            Instead of ``dt``.
+        when : str
+            Schedule slot (default ``'start'``).
+        order : int
+        name : str, optional
+        codeobj_class : ignored
+            Accepted for Brian2 scripts; spikeloom compiles every run into one loop.
+
+        Returns
+        -------
+        RegularOperation
+            Contained in the group: a Network with the group runs it.
+        """
+        from ._regular import RegularOperation
+
+        op = RegularOperation(self, code, dt=dt, clock=clock, when=when, order=order,
+                              name=name)
+        self._operation_owner().__dict__.setdefault("_regular_operations", []).append(op)
+        return op
+
+    def _operation_owner(self) -> Group:
+        """The group whose network entry runs this group's regular operations."""
+        return self
+
+    @property
+    def contained_objects(self) -> list:
+        return list(self.__dict__.get("_regular_operations", ()))
+
     # -- variables -----------------------------------------------------------------------------
     @property
     def owner(self) -> str:
@@ -311,6 +352,28 @@ class SpikeSource:
         lctx.array(self._spikes_name, self._spike_storage)
         lctx.array(self._count_name, self._count_storage)
 
+    def _event_arrays(self, lctx, event: str = "spike") -> tuple[str, str]:
+        """Register the per-step list of elements that had ``event`` (and its length);
+        return their plan names. ``'spike'`` is the threshold's event."""
+        if event == "spike":
+            self._spike_arrays(lctx)
+            return self._spikes_name, self._count_name
+        if event not in getattr(self, "events", {}):
+            raise ValueError(f"{self.owner}: no event named {event!r}; its events are "
+                             f"{['spike'] + list(getattr(self, 'events', {}))}")
+        storage = self.__dict__.setdefault("_event_storage", {})
+        if event not in storage or len(storage[event][0]) != self.N:
+            storage[event] = [np.zeros(self.N, np.int32), np.zeros(1, np.int64)]
+        names = (f"_events_{event}_{self.name}", f"_nevents_{event}_{self.name}")
+        lctx.array(names[0], storage[event][0])
+        lctx.array(names[1], storage[event][1])
+        return names
+
+    def _has_event(self, event: str) -> bool:
+        if event == "spike":
+            return getattr(self, "threshold", "") is not None
+        return event in getattr(self, "events", {})
+
     @property
     def _auto_lastspike(self) -> bool:
         return True
@@ -388,16 +451,10 @@ class Subgroup(Group):
     def spike_source(self):
         return self.parent
 
-    def run_regularly(self, code: str, dt=None, clock=None, when: str = "start",
-                      order: int = 0, name: str | None = None, codeobj_class=None):
-        """Run ``code`` for the neurons of this slice only (see ``NeuronGroup.run_regularly``;
-        ``i`` counts from the slice's start, as in Brian2). The parent group runs it."""
-        from ._regular import RegularOperation
-
-        op = RegularOperation(self, code, dt=dt, clock=clock, when=when, order=order,
-                              name=name)
-        self.parent._regular_operations.append(op)
-        return op
+    def _operation_owner(self) -> Group:
+        # ``i`` in a subgroup's code counts from the slice's start, as in Brian2; the parent
+        # group runs the operation over the slice.
+        return self.parent
 
     def __getattr__(self, name):
         return Group.__getattr__(self, name)

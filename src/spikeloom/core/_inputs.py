@@ -151,6 +151,18 @@ class SpikeGeneratorGroup(SpikeSource, Group):
 
     def before_run(self, network) -> None:
         dt = self.clock.dt_
+        # the same spikes keep their arrays: a run chunked by network operations then
+        # reuses its lowering (see Network._reused_lowering)
+        key = (id(self.spike_times_), id(self.spike_indices), dt, self.period_)
+        if self.__dict__.get("_events_key") != key:
+            self._sort_events(dt)
+            self.__dict__["_events_key"] = key
+        current = int(round(network.t_ / dt))
+        local = current % self.period_steps if self.period_steps else current
+        self.pointer[0] = np.searchsorted(self._event_steps, local, side="left")
+
+    def _sort_events(self, dt: float) -> None:
+        """The spikes as (step, index) arrays in Brian2's emission order; checks them."""
         steps = timestep(self.spike_times_ * units.second, dt * units.second)
         # Brian2 emits spikes of one step in order of their raw time, then of index
         order = np.lexsort((self.spike_indices, self.spike_times_, steps))
@@ -167,9 +179,6 @@ class SpikeGeneratorGroup(SpikeSource, Group):
         if self.period_ > 0 and abs(self.period_steps * dt - self.period_) > 1e-9 * dt:
             raise ValueError(f"SpikeGeneratorGroup {self.name!r}: period {self.period_} s is "
                              f"not a whole number of steps of dt={dt} s")
-        current = int(round(network.t_ / dt))
-        local = current % self.period_steps if self.period_steps else current
-        self.pointer[0] = np.searchsorted(steps, local, side="left")
 
     def lower(self, lctx) -> None:
         every, dt_name, ns = self._lower_storage(lctx)

@@ -12,8 +12,10 @@ from ..exceptions import EquationError
 from ..units import as_quantity, get_dim
 from ._base import SimObject
 from ._codegen import KernelBuilder
+from ._variables import RecordedView
 
 SECOND = get_dim(units.second)
+
 
 
 def _spike_parent(source):
@@ -41,6 +43,8 @@ def monitored_variable(source, name: str):
     return target.variables.get(name)
 
 class _Recorder(SimObject):
+    invalidates_magic_network = False
+
     def _grow(self, name: str, rows: int) -> None:
         arr = getattr(self, name)
         if arr.shape[0] < rows:
@@ -101,11 +105,17 @@ class SpikeMonitor(_Recorder):
     _default_name = "spikemonitor"
 
     def __init__(self, source, variables=None, record=True, when=None, order=None, name=None,
-                 codeobj_class=None) -> None:
+                 codeobj_class=None, event: str = "spike") -> None:
         parent = _spike_parent(source)
-        super().__init__(name=name, when=when or "thresholds",
-                         order=(parent.order + 1) if order is None else order,
+        if not parent._has_event(event):
+            raise ValueError(f"{type(self).__name__}: {parent.owner} has no event {event!r} "
+                             f"(its custom events: {list(getattr(parent, 'events', {}))})")
+        slot, slot_order = getattr(parent, "_event_schedule", {}).get(
+            event, ("thresholds", parent.order))
+        super().__init__(name=name, when=when or slot,
+                         order=(slot_order + 1) if order is None else order,
                          clock=source.clock)
+        self.event = event
         self.source = source
         self.record = record
         self.record_variables = self._resolve_variables(parent, variables)
@@ -119,7 +129,7 @@ class SpikeMonitor(_Recorder):
         parent = self.source.spike_source
         every = lctx.every(self.clock, self.name)
         dt_name = lctx.scalar(f"dt_{self.name}", self.clock.dt_)
-        parent._spike_arrays(lctx)
+        events, n_events = parent._event_arrays(lctx, self.event)
         cols = []
         for k, name in enumerate(self.record_variables):
             arr = lctx.array(f"_col{k}_{self.name}", self._columns[name], growable=True,
@@ -128,7 +138,7 @@ class SpikeMonitor(_Recorder):
         kernel = self._column_kernel(parent, self.record_variables, lctx)
         start = self.source.start
         lctx.add_block(self, ir.RecordSpikes(
-            self.name, every, dt_name, spikes=parent._spikes_name, count=parent._count_name,
+            self.name, every, dt_name, spikes=events, count=n_events,
             start=start, stop=start + self.source.N, out_index=self._register(lctx, "_i"),
             out_step=self._register(lctx, "_steps"), columns=tuple(cols),
             fill=lctx.array(f"_fill_{self.name}", self._fill), kernel=kernel))
@@ -137,30 +147,44 @@ class SpikeMonitor(_Recorder):
     def num_spikes(self) -> int:
         return int(self._fill[0])
 
-    @property
-    def i(self) -> np.ndarray:
+    # Brian2 hands out views (np.max(M.t) is then a plain float there, too).
+    def _spike_indices(self) -> np.ndarray:
         return self._i[: self.num_spikes].copy()
 
-    @property
-    def t_(self) -> np.ndarray:
+    def _spike_times(self) -> np.ndarray:
         return self._steps[: self.num_spikes] * self.clock.dt_
 
-    @property
-    def t(self):
-        return self.t_ * units.second
+    def _counts(self) -> np.ndarray:
+        return np.bincount(self._spike_indices(), minlength=self.source.N)
 
     @property
-    def it(self):
+    def i(self) -> RecordedView:
+        return RecordedView(self.name, "i", self._spike_indices)
+
+    @property
+    def t_(self) -> RecordedView:
+        return RecordedView(self.name, "t_", self._spike_times)
+
+    @property
+    def t(self) -> RecordedView:
+        return RecordedView(self.name, "t", self._spike_times, SECOND)
+
+    @property
+    def it(self) -> tuple[RecordedView, RecordedView]:
         return self.i, self.t
 
     @property
-    def count(self) -> np.ndarray:
-        return np.bincount(self.i, minlength=self.source.N)
+    def it_(self) -> tuple[RecordedView, RecordedView]:
+        return self.i, self.t_
+
+    @property
+    def count(self) -> RecordedView:
+        return RecordedView(self.name, "count", self._counts)
 
     def values(self, var: str) -> dict:
         """Recorded values of ``var`` at each neuron's spikes: {index: Quantity array}."""
-        data = self.__getattr__(var)
-        i = self.i
+        data = self.__getattr__(var)[:]
+        i = self._spike_indices()
         return {k: data[i == k] for k in range(self.source.N)}
 
     def all_values(self) -> dict:
@@ -168,7 +192,7 @@ class SpikeMonitor(_Recorder):
 
     def spike_trains(self) -> dict:
         """Spike times of each neuron: {index: Quantity array of times}."""
-        i, t = self.i, self.t_
+        i, t = self._spike_indices(), self._spike_times()
         order = np.argsort(i, kind="stable")
         i, t = i[order], t[order]
         bounds = np.searchsorted(i, np.arange(self.source.N + 1))
@@ -178,8 +202,43 @@ class SpikeMonitor(_Recorder):
         columns = self.__dict__.get("_columns", {})
         if name in columns:
             var = monitored_variable(self.source, name)
-            return as_quantity(columns[name][: self.num_spikes].copy(), var.dim)
+            return RecordedView(self.__dict__["name"], name,
+                                lambda: columns[name][: self.num_spikes].copy(), var.dim)
         raise AttributeError(f"SpikeMonitor has no attribute {name!r}")
+
+
+class EventMonitor(SpikeMonitor):
+    """Records the index and time of every ``event`` of a group (Brian2's ``EventMonitor``).
+
+    Parameters
+    ----------
+    source : group
+        A group with that event (or a subgroup of one).
+    event : str
+        ``'spike'`` or a custom event of the group's ``events``.
+    variables : str or list of str, optional
+        Variables recorded at each event.
+    record : bool
+    when, order : optional
+        Schedule slot (default: right after the event's detection).
+    name : str, optional
+
+    Attributes
+    ----------
+    i, t, count, num_events : as :class:`SpikeMonitor`'s ``i``, ``t``, ``count``,
+        ``num_spikes``.
+    """
+
+    _default_name = "eventmonitor"
+
+    def __init__(self, source, event, variables=None, record=True, when=None, order=None,
+                 name=None, codeobj_class=None) -> None:
+        super().__init__(source, variables=variables, record=record, when=when, order=order,
+                         name=name, event=event)
+
+    @property
+    def num_events(self) -> int:
+        return self.num_spikes
 
 
 class StateMonitor(_Recorder):
@@ -261,13 +320,16 @@ class StateMonitor(_Recorder):
             columns=tuple(cols), times=self._register(lctx, "_times"),
             fill=lctx.array(f"_fill_{self.name}", self._fill), kernel=kernel))
 
-    @property
-    def t_(self) -> np.ndarray:
+    def _recorded_times(self) -> np.ndarray:
         return self._times[: int(self._fill[0])].copy()
 
     @property
-    def t(self):
-        return self.t_ * units.second
+    def t_(self) -> RecordedView:
+        return RecordedView(self.name, "t_", self._recorded_times)
+
+    @property
+    def t(self) -> RecordedView:
+        return RecordedView(self.name, "t", self._recorded_times, SECOND)
 
     def __getattr__(self, name):
         columns = self.__dict__.get("_columns", {})
@@ -299,7 +361,7 @@ class _StateMonitorView:
 
     def __getattr__(self, name):
         if name == "t":
-            return self._monitor.t
+            return self._monitor.t[:]
         return getattr(self._monitor, name)[self._column]
 
 
@@ -333,9 +395,12 @@ class PopulationRateMonitor(_Recorder):
         every = max(1, int(round(self.clock.dt_ / network._base_dt)))
         first = (network._step + every - 1) // every
         n = (network._step + network._pending_steps + every - 1) // every - first
-        self._grow("_rate", int(self._fill[0]) + n + 1)
-        times = np.arange(first, first + n) * self.clock.dt_
-        self._times = np.concatenate([self._times[: int(self._fill[0])], times])
+        fill = int(self._fill[0])
+        self._grow("_rate", fill + n + 1)
+        times = self._times
+        if times.size >= fill + n and (n == 0 or times[fill] == first * self.clock.dt_):
+            return  # the times of these steps are there already (a chunked run)
+        self._times = np.concatenate([times[:fill], np.arange(first, first + n) * self.clock.dt_])
 
     def lower(self, lctx) -> None:
         parent = self.source.spike_source
@@ -348,13 +413,19 @@ class PopulationRateMonitor(_Recorder):
             start=start, stop=start + self.source.N, out_rate=self._register(lctx, "_rate"),
             fill=lctx.array(f"_fill_{self.name}", self._fill)))
 
-    @property
-    def rate(self):
-        return self._rate[: int(self._fill[0])].copy() * units.Hz
+    def _rates(self) -> np.ndarray:
+        return self._rate[: int(self._fill[0])].copy()
+
+    def _recorded_times(self) -> np.ndarray:
+        return self._times[: int(self._fill[0])].copy()
 
     @property
-    def t(self):
-        return self._times[: int(self._fill[0])].copy() * units.second
+    def rate(self) -> RecordedView:
+        return RecordedView(self.name, "rate", self._rates, get_dim(units.Hz))
+
+    @property
+    def t(self) -> RecordedView:
+        return RecordedView(self.name, "t", self._recorded_times, SECOND)
 
     def smooth_rate(self, window: str = "gaussian", width=None):
         """The rate convolved with a window: 'gaussian' (std ``width``) or 'flat' (``width``).

@@ -17,7 +17,7 @@ import numpy as np
 from .. import units
 from ..backends.numba import _run as numba_run
 from ..backends.numba._render import STATUS_NAN
-from ..exceptions import SimulationError
+from ..exceptions import MagicError, SimulationError
 from ..units import get_dim
 from ._base import SimObject, _current_scope, check_time, current_seed, unique_name
 from ._device import device
@@ -172,6 +172,7 @@ class Network:
         late = sorted((o for o in operations if not o.before_step), key=lambda o: o.sort_key())
         every = {op: op.every(base_dt) for op in operations}
         clear_stop()
+        self._last_lowering = None
         step = start
         while True:
             for op in late:  # slots after 'start': they follow the step just computed
@@ -188,10 +189,11 @@ class Network:
             for op in late:
                 chunk_end = min(chunk_end, step + (-step) % every[op] + 1)
             prepared = self._prepare((chunk_end - step) * base_dt * units.second, namespace,
-                                     check_nan)
+                                     check_nan, reserve_steps=end - step, reuse=True)
             self._execute(prepared, current_seed())
             step = chunk_end
         clear_stop()
+        self._last_lowering = None
 
     def _execute(self, prepared, seed: int, progress: str | None = None,
                  progress_delay: float = 0.0) -> None:
@@ -204,8 +206,15 @@ class Network:
         self.last_run_time = time.perf_counter() - t1 - compile_time
         self._finish(prepared, returned, status, compile_time)
 
-    def _prepare(self, duration, namespace: dict, check_nan: bool):
-        """Validate, call ``before_run`` and lower every object: (plan, context, steps)."""
+    def _prepare(self, duration, namespace: dict, check_nan: bool, reserve_steps: int = 0,
+                 reuse: bool = False):
+        """Validate, call ``before_run`` and lower every object: (plan, context, steps).
+
+        ``reserve_steps``: monitors make room for this many steps (the whole rest of a run
+        cut into chunks, so that their arrays stay put). ``reuse``: take the previous
+        chunk's lowering when no object replaced an array since (see
+        :meth:`_reused_lowering`).
+        """
         owner = f"Network {self.name!r}"
         seconds = check_time(duration, owner, "duration")
         objects = self.simulated_objects
@@ -217,10 +226,15 @@ class Network:
             self._step = int(round(self.t_ / base_dt))
         self._base_dt = base_dt
         n_steps = _end_step(self._step * base_dt + seconds, base_dt) - self._step
-        self._pending_steps = n_steps
+        self._pending_steps = max(n_steps, reserve_steps)
         for obj in objects:
             obj._t = self.t_
             obj.before_run(self)
+        if reuse:
+            reused = self._reused_lowering(objects, base_dt, check_nan)
+            if reused is not None:
+                self._lower_time = 0.0
+                return reused + (n_steps,)
         t0 = time.perf_counter()
         lctx = LoweringContext(base_dt, namespace, self.t_)
         # in creation order, so that arrays are declared (and named by position) the same way
@@ -232,7 +246,39 @@ class Network:
         if not check_nan:
             plan = type(plan)(plan.arrays, plan.scalars, plan.blocks, (), plan.lookups)
         self._lower_time = time.perf_counter() - t0
+        if reuse:
+            self._remember_lowering(objects, base_dt, check_nan, plan, lctx)
         return plan, lctx, n_steps
+
+    # -- chunked runs: one lowering for all chunks -------------------------------------------------
+    def _reused_lowering(self, objects, base_dt: float, check_nan: bool):
+        """The previous chunk's (plan, context) if it still describes the network.
+
+        It does when the same objects run in the same order and each still holds the very
+        arrays the context registered (a network operation that writes into a variable
+        keeps them; one that connects synapses or replaces spikes does not). External
+        constants are resolved once per ``run()``, as in Brian2.
+        """
+        last = getattr(self, "_last_lowering", None)
+        if last is None or last[0] != self._lowering_key(objects, base_dt, check_nan):
+            return None
+        if not _still_held(last[1]):
+            return None
+        return last[2], last[3]
+
+    def _remember_lowering(self, objects, base_dt, check_nan, plan, lctx) -> None:
+        found = _array_locations(objects)
+        locations = [found.get(id(array)) for array in lctx.arrays.values()]
+        if None in locations:
+            self._last_lowering = None  # an array lives where the check cannot see it
+            return
+        self._last_lowering = (self._lowering_key(objects, base_dt, check_nan), locations,
+                               plan, lctx)
+
+    @staticmethod
+    def _lowering_key(objects, base_dt: float, check_nan: bool) -> tuple:
+        return (base_dt, check_nan) + tuple((id(o), o.sort_key(), o.clock.dt_)
+                                            for o in objects)
 
     def _finish(self, prepared, returned: dict, status, compile_time: float) -> None:
         """Take the run's results back into the objects; raise what the loop reported."""
@@ -308,6 +354,54 @@ class Network:
             obj._t = self.t_
 
 
+class _Attribute(str):
+    """A step of an array's path that reads an attribute (other steps index)."""
+
+
+def _array_locations(objects) -> dict[int, tuple]:
+    """Where ``objects`` hold each NumPy array: id → (path, array), where the path starts at
+    an object and goes through attributes, dict entries and list items (an object's
+    variables, monitor columns, synaptic pathways' queues), at most three steps deep."""
+    found = {}
+
+    def visit(path: tuple, value, depth: int) -> None:
+        if isinstance(value, np.ndarray):
+            found.setdefault(id(value), (path, value))
+            return
+        if depth == 0:
+            return
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list | tuple):
+            items = enumerate(value)
+        elif hasattr(value, "__dict__") and not isinstance(value, type):
+            items = ((_Attribute(k), v) for k, v in vars(value).items()
+                     if isinstance(v, np.ndarray))
+        else:
+            return
+        for key, item in items:
+            visit(path + (key,), item, depth - 1)
+
+    for obj in objects:
+        for key, value in vars(obj).items():
+            visit((obj, _Attribute(key)), value, 2)
+    return found
+
+
+def _still_held(locations) -> bool:
+    """Whether following each path from its object still leads to that very array."""
+    for path, array in locations:
+        current = path[0]
+        try:
+            for step in path[1:]:
+                current = vars(current)[step] if isinstance(step, _Attribute) else current[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+        if current is not array:
+            return False
+    return True
+
+
 def _object_state(obj) -> dict:
     state = {}
     for key, value in vars(obj).items():
@@ -373,6 +467,38 @@ class _MagicNetworkView:
 magic_network_view = _MagicNetworkView()
 
 
+class ProfilingSummary:
+    """Brian2's ``profiling_summary``: where a network's run time went.
+
+    spikeloom runs one compiled loop, so there is one entry (the loop) besides the time
+    spent building it (lowering and compiling, or loading from the disk cache).
+    """
+
+    def __init__(self, net: Network, show: int | None = None) -> None:
+        self.names = [f"{net.name}_loop", f"{net.name}_build"]
+        self.times = [net.last_run_time * units.second,
+                      getattr(net, "last_compile_time", 0.0) * units.second]
+        if show is not None:
+            self.names, self.times = self.names[:show], self.times[:show]
+
+    def __repr__(self) -> str:
+        total = sum(float(t / units.second) for t in self.times) or 1.0
+        lines = ["Profiling summary", "=================="]
+        for name, t in zip(self.names, self.times):
+            seconds = float(t / units.second)
+            lines.append(f"{name:<30s} {seconds:10.4f} s   {100 * seconds / total:6.2f} %")
+        return "\n".join(lines)
+
+
+def profiling_summary(net: Network | None = None, show: int | None = None) -> ProfilingSummary:
+    """The time of the last run of ``net`` (default: the network ``run()`` uses)."""
+    if net is None:
+        if _magic["network"] is None:
+            raise ValueError("profiling_summary: nothing has run yet; call run() first")
+        net = _magic["network"]
+    return ProfilingSummary(net, show)
+
+
 def collect(level: int = 0) -> list:
     """The objects of the current scope that the caller's frame refers to."""
     namespace = _frame_namespace(level + 2)
@@ -384,11 +510,36 @@ def collect(level: int = 0) -> list:
 
 
 def magic_network(level: int = 0) -> Network:
+    """The network ``run()`` uses, holding the objects the caller refers to.
+
+    As in Brian2: if all of them are new, a new simulation starts at t = 0; objects run
+    before continue from where they stopped; a mix of the two raises :class:`MagicError`.
+    """
     if _magic["network"] is None:
         _magic["network"] = Network(name=None)
     net = _magic["network"]
     net.objects = []
     net.add(collect(level + 1))
+    generation = _magic.setdefault("generation", 0)
+    known = [o for o in net.objects if o._magic_generation == generation]
+    new = [o for o in net.objects if o._magic_generation is None
+           and o.invalidates_magic_network]
+    if known and new:
+        raise MagicError(
+            f"run(): objects run before ({', '.join(o.name for o in known[:3])}) and new "
+            f"ones ({', '.join(o.name for o in new[:3])}) together: as in Brian2, it is "
+            "unclear whether to continue the old simulation or start a new one. Put the "
+            "objects in a Network explicitly, or call start_scope() before the new ones")
+    if new:  # a new simulation: time starts again at 0
+        generation += 1
+        _magic["generation"] = generation
+        net._step, net.t_, net._base_dt = 0, 0.0, None
+        for obj in net.objects:
+            obj._t = 0.0
+            obj.clock.t_ = 0.0
+    for obj in net.objects:
+        if obj._magic_generation is None:
+            obj._magic_generation = generation
     return net
 
 

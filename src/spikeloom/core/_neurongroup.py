@@ -22,6 +22,7 @@ from ..equations import (
 from ..exceptions import EquationError, UnitError, UnsupportedEquationsError
 from ..integrators._base import ODESystem, Statement, sym
 from ..units import DIMENSIONLESS, Quantity, dim_string, get_dim
+from ._base import when_index
 from ._codegen import KernelBuilder
 from ._group import Group, SpikeSource, check_size
 from ._variables import NUMPY_DTYPES, Variable
@@ -209,12 +210,10 @@ class NeuronGroup(SpikeSource, EquationsOwner):
                  events=None, namespace=None, dtype=None, dt=None, clock=None, order=0,
                  name=None, method_options=None, codeobj_class=None) -> None:
         super().__init__(name=name, when="groups", order=order, dt=dt, clock=clock)
-        self._regular_operations: list = []
         self.N = check_size(N, f"NeuronGroup {self.name!r}")
-        if events:
-            raise NotImplementedError(
-                f"{self.owner}: custom events (events=...) are not supported yet; use the "
-                "threshold for one event, or run_regularly code that tests the condition")
+        self.events = _check_events(self.owner, events)
+        self._event_schedule = {name: ("thresholds", order) for name in self.events}
+        self._event_actions: list[tuple] = []
         self.namespace = namespace
         self.model = self._setup_equations(model, {"i", "N", "t", "dt", "not_refractory"})
         self.method = method
@@ -247,47 +246,71 @@ class NeuronGroup(SpikeSource, EquationsOwner):
             self.variables[name].conditional_write = "not_refractory"
         self._frozen = True
 
-    # -- regular operations -------------------------------------------------------------------
-    def run_regularly(self, code: str, dt=None, clock=None, when: str = "start",
-                      order: int = 0, name: str | None = None, codeobj_class=None):
-        """Run ``code`` for every neuron at each multiple of ``dt`` (Brian2's API).
+    # -- custom events (Brian2's events=, run_on_event, set_event_schedule) -------------------
+    def run_on_event(self, event: str, code: str, when: str = "after_resets",
+                     order: int | None = None) -> None:
+        """Run ``code`` for each neuron that had ``event`` this step.
 
         Parameters
         ----------
+        event : str
+            ``'spike'`` (needs a threshold) or a name of ``events``.
         code : str
-            Statements over the group's variables, e.g. ``'v = E_L'``.
-        dt : Quantity (time), optional
-            Interval (a whole multiple of the network's dt); default: the group's clock.
-        clock : Clock, optional
-            Instead of ``dt``.
+            Statements over the group's variables, e.g. ``'allow = False'``.
         when : str
-            Schedule slot (default ``'start'``).
-        order : int
-        name : str, optional
-        codeobj_class : ignored
-            Accepted for Brian2 scripts; spikeloom compiles every run into one loop.
-
-        Returns
-        -------
-        RegularOperation
-            Contained in the group: a Network with the group runs it.
+            Schedule slot (default ``'after_resets'``, as in Brian2).
+        order : int, optional
+            Position within the slot (default: the group's order).
         """
-        from ._regular import RegularOperation
+        self._check_event_name(event, "run_on_event")
+        when_index(when, f"{self.owner}.run_on_event")
+        lines = parse_statements(code, f"{self.owner} run_on_event({event!r})")
+        self._event_actions.append((event, lines, when, self.order if order is None else order))
 
-        op = RegularOperation(self, code, dt=dt, clock=clock, when=when, order=order,
-                              name=name)
-        self._regular_operations.append(op)
-        return op
+    def set_event_schedule(self, event: str, when: str = "after_thresholds",
+                           order: int | None = None) -> None:
+        """Where in the step the condition of the custom ``event`` is tested."""
+        self._check_event_name(event, "set_event_schedule")
+        if event == "spike":
+            raise ValueError(f"{self.owner}.set_event_schedule: event='spike' is tested in "
+                             "the 'thresholds' slot; only custom events can be moved")
+        when_index(when, f"{self.owner}.set_event_schedule")
+        self._event_schedule[event] = (when, self.order if order is None else order)
 
-    @property
-    def contained_objects(self) -> list:
-        return list(self.__dict__.get("_regular_operations", ()))
+    def _check_event_name(self, event: str, where: str) -> None:
+        known = (["spike"] if self.threshold is not None else []) + list(self.events)
+        if event not in known:
+            raise ValueError(f"{self.owner}.{where}: event={event!r} is not an event of this "
+                             f"group; its events are {known or 'none (no threshold)'}")
+
+    def _lower_events(self, lctx, every, dt_name, n_name, ns) -> None:
+        for event, condition in self.events.items():
+            spikes, count = self._event_arrays(lctx, event)
+            builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+            where = f"{self.owner}: event {event!r} '{condition}'"
+            builder.assign_local("_cond", builder.expression(condition, where,
+                                                             expected=BOOLEAN))
+            when, order = self._event_schedule[event]
+            lctx.add_block(self, ir.Threshold(f"{self.name}_{event}_thresholder", every,
+                                              dt_name, start=0, stop=n_name,
+                                              kernel=builder.build(), spikes=spikes,
+                                              count=count), when=when, order=order)
+        for k, (event, lines, when, order) in enumerate(self._event_actions):
+            spikes, count = self._event_arrays(lctx, event)
+            builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+            builder.add_code(lines, f"{self.owner} run_on_event({event!r})")
+            suffix = f"_{k}" if k else ""
+            lctx.add_block(self, ir.SpikeLoop(f"{self.name}_{event}_resetter{suffix}", every,
+                                              dt_name, spikes=spikes, count=count, start=0,
+                                              stop=n_name, kernel=builder.build()),
+                           when=when, order=order)
 
     # -- lowering --------------------------------------------------------------------------------
     def lower(self, lctx) -> None:
         every, dt_name, ns = self._lower_storage(lctx)
         n_name = lctx.scalar(f"N_{self.name}", self.N, "int64")
         self._lower_state_update(lctx, every, dt_name, n_name, ns)
+        self._lower_events(lctx, every, dt_name, n_name, ns)
         if self.threshold is not None:
             self._lower_threshold(lctx, every, dt_name, n_name, ns)
             if self._reset_lines:
@@ -353,6 +376,23 @@ class NeuronGroup(SpikeSource, EquationsOwner):
                                           spikes=self._spikes_name, count=self._count_name,
                                           after=self._after_spike(lctx, ns)),
                        when="thresholds")
+
+
+def _check_events(owner: str, events) -> dict[str, str]:
+    """Brian2's ``events={'name': 'condition'}``: names are identifiers other than 'spike'
+    (the threshold's event), conditions strings."""
+    if events is None:
+        return {}
+    if not isinstance(events, dict):
+        raise TypeError(f"{owner}: events must be a dict {{name: condition}}, got {events!r}")
+    for name, condition in events.items():
+        if not isinstance(name, str) or not name.isidentifier() or name == "spike":
+            raise ValueError(f"{owner}: event name {name!r} must be an identifier other than "
+                             "'spike' (the threshold's event)")
+        if not isinstance(condition, str):
+            raise TypeError(f"{owner}: the condition of event {name!r} must be a string, got "
+                            f"{condition!r}")
+    return dict(events)
 
 
 def _not_refractory_code(refractory: str) -> str:

@@ -31,10 +31,12 @@ SECOND = get_dim(units.second)
 class SynapticPathway:
     """One event pathway (``'pre'``, ``'post'`` or a named one) of a :class:`Synapses`."""
 
-    def __init__(self, synapses, name: str, prepost: str, code: str, delay_var: Variable):
+    def __init__(self, synapses, name: str, prepost: str, code: str, delay_var: Variable,
+                 event: str = "spike"):
         self.synapses = synapses
         self.name = name
         self.prepost = prepost
+        self.event = event  # the source's event that triggers it (Brian2's on_event)
         self.code = code
         self.lines = parse_statements(code, f"{synapses.owner} on_{name}")
         self.delay_var = delay_var
@@ -85,6 +87,10 @@ class Synapses(EquationsOwner):
         (after the synapse's delay). A dict gives several named pathways.
     delay : Quantity (time), optional
         Initial delay of new synapses on the ``pre`` pathway.
+    on_event : str or dict
+        The source's event that triggers the pathways: ``'spike'`` (the threshold's,
+        default) or a custom event of the group's ``events``; a dict maps pathway names to
+        events (``{'pre': 'spike', 'gpath': 'gspike'}``).
     method : str, optional
         Integration method of clock-driven equations.
     namespace : dict, optional
@@ -152,11 +158,14 @@ class Synapses(EquationsOwner):
                 continue
             items = code.items() if isinstance(code, dict) else [(prepost, code)]
             for pname, pcode in items:
-                self._add_pathway(pname, prepost, pcode, delay)
+                event = on_event.get(pname, "spike") if isinstance(on_event, dict) \
+                    else on_event
+                self._add_pathway(pname, prepost, pcode, delay, event)
         self._frozen = True
 
     # -- construction helpers --------------------------------------------------------------------
-    def _add_pathway(self, pname: str, prepost: str, code: str, delay) -> None:
+    def _add_pathway(self, pname: str, prepost: str, code: str, delay,
+                     event: str = "spike") -> None:
         if not isinstance(code, str):
             raise TypeError(f"{self.owner}: on_{prepost} must be a string or a dict of "
                             f"strings, got {code!r}")
@@ -174,7 +183,12 @@ class Synapses(EquationsOwner):
         if not hasattr(source, "spike_source"):
             raise EquationError(f"{self.owner}: on_{prepost} needs a {prepost}synaptic group "
                                 "that spikes (a threshold or an input group)")
-        pathway = SynapticPathway(self, pname, prepost, code, var)
+        if event != "spike" and not source.spike_source._has_event(event):
+            known = list(getattr(source.spike_source, "events", {}))
+            raise ValueError(f"{self.owner}: on_event={event!r} for pathway {pname!r}, but "
+                             f"{source.spike_source.owner} has no such event (its custom "
+                             f"events: {known or 'none'})")
+        pathway = SynapticPathway(self, pname, prepost, code, var, event)
         self.pathways.append(pathway)
         object.__setattr__(self, pname, pathway)
 
@@ -463,7 +477,7 @@ class Synapses(EquationsOwner):
             qcount = lctx.array(f"_queue_count_{self.name}_{pathway.name}",
                                 pathway.queue_count)
         spiking = source.spike_source
-        spiking._spike_arrays(lctx)
+        events, n_events = spiking._event_arrays(lctx, pathway.event)
         kernel = builder.build()
         split = None
         if order is None and homogeneous and requested_threads() > 1 and \
@@ -471,7 +485,7 @@ class Synapses(EquationsOwner):
             split = self._target_split(pathway, ptr)
         block = ir.Pathway(
             f"{self.name}_{pathway.name}", every, dt_name,
-            source_spikes=spiking._spikes_name, source_count=spiking._count_name,
+            source_spikes=events, source_count=n_events,
             source_start=source.start, source_stop=source.start + source.N,
             ptr=lctx.array(f"_ptr_{self.name}_{pathway.name}", ptr),
             order="" if order is None else lctx.array(f"_order_{self.name}_{pathway.name}",

@@ -115,49 +115,38 @@ def _all_zero(value) -> bool:
         return False
 
 
-class VariableView:
-    """``group.var``: indexable, assignable, and usable like the Quantity array it holds."""
+class ArrayView:
+    """What Brian2 hands out for a group's or a monitor's variable: not an array, but one
+    that behaves like the Quantity it holds in indexing, arithmetic and comparisons.
 
-    def __init__(self, group, var: Variable) -> None:
-        object.__setattr__(self, "group", group)
-        object.__setattr__(self, "var", var)
-
-    def __hash__(self) -> int:  # a dict key, as in Brian2 ({G.v: values} for run_args)
-        return hash((id(self.group), self.var.name))
-
-    # -- reading ---------------------------------------------------------------------------
-    def _si(self, item=slice(None)) -> np.ndarray:
-        return self.group._get_values(self.var, item)
+    As in Brian2, NumPy sees the Quantity through ``__array__``: ``np.mean(G.v)`` keeps
+    the unit, while reductions that go through ``np.asarray`` (``np.max``, ``np.sum``)
+    give plain SI numbers, and the view has no reduction methods of its own. Scripts rely
+    on that (``T = np.max(M.t) - np.min(M.t)`` is a float there).
+    """
 
     def __getitem__(self, item):
-        values = self._si(item)
-        if self.var.is_boolean or self.var.dtype == np.int32:
-            return values
-        return as_quantity(values, self.var.dim)
+        raise NotImplementedError
 
-    def get_item(self, item, level: int = 0):
-        return self[item]
-
-    @property
-    def value(self):
+    def _q(self):
         return self[:]
 
     def __array__(self, dtype=None, copy=None):
-        values = self._si()
-        return values.astype(dtype) if dtype is not None else values
+        return np.array(self[:], dtype=dtype, subok=True)
 
     def __len__(self) -> int:
-        return len(self._si())
+        return len(self._q())
 
-    def __repr__(self) -> str:
-        return f"<{self.group.name}.{self.var.name}: {self[:]!r}>"
+    def __iter__(self):
+        return iter(self._q())
 
-    def __setitem__(self, item, value) -> None:
-        self.group._set_values(self.var, item, value)
+    @property
+    def shape(self):
+        return np.shape(self._q())
 
-    # Behave like the Quantity array in arithmetic and comparisons.
-    def _q(self):
-        return self[:]
+    @property
+    def ndim(self) -> int:
+        return np.ndim(self._q())
 
     def __add__(self, o): return self._q() + o
     def __radd__(self, o): return o + self._q()
@@ -167,8 +156,13 @@ class VariableView:
     def __rmul__(self, o): return o * self._q()
     def __truediv__(self, o): return self._q() / o
     def __rtruediv__(self, o): return o / self._q()
+    def __floordiv__(self, o): return self._q() // o
+    def __mod__(self, o): return self._q() % o
     def __pow__(self, o): return self._q() ** o
+    def __matmul__(self, o): return self._q() @ o
+    def __rmatmul__(self, o): return o @ self._q()
     def __neg__(self): return -self._q()
+    def __pos__(self): return self._q()
     def __abs__(self): return abs(self._q())
     def __lt__(self, o): return self._q() < o
     def __le__(self, o): return self._q() <= o
@@ -177,15 +171,103 @@ class VariableView:
     def __eq__(self, o): return self._q() == o
     def __ne__(self, o): return self._q() != o
 
+    __hash__ = object.__hash__
+
+
+class RecordedView(ArrayView):
+    """A monitor's recorded array (``M.t``, ``M.i``, ``M.count``, ``R.rate``): read-only.
+
+    Parameters
+    ----------
+    owner : str
+        The monitor, for messages.
+    name : str
+        The attribute's name.
+    values : Callable[[], numpy.ndarray]
+        Gives the recorded SI values (a copy).
+    dim : Dimension
+        Their unit; dimensionless and integer arrays come back as plain arrays.
+    """
+
+    def __init__(self, owner: str, name: str, values, dim=DIMENSIONLESS) -> None:
+        self._owner, self._name, self._values, self._dim = owner, name, values, dim
+
+    def __getitem__(self, item):
+        values = self._values()[item]
+        if self._dim == DIMENSIONLESS or not np.issubdtype(np.asarray(values).dtype,
+                                                          np.floating):
+            return values
+        return as_quantity(values, self._dim)
+
+    def __setitem__(self, item, value) -> None:
+        raise TypeError(f"{self._owner}: {self._name} is recorded data and cannot be set")
+
+    @property
+    def dtype(self):
+        return self._values().dtype
+
+    @property
+    def dim(self):
+        return self._dim
+
+    def __repr__(self) -> str:
+        return f"<{self._owner}.{self._name}: {self[:]!r}>"
+
+
+class VariableView(ArrayView):
+    """``group.var``: indexable, assignable, and usable like the Quantity array it holds."""
+
+    def __init__(self, group, var: Variable) -> None:
+        object.__setattr__(self, "group", group)
+        object.__setattr__(self, "variable", var)
+
+    def __hash__(self) -> int:  # a dict key, as in Brian2 ({G.v: values} for run_args)
+        return hash((id(self.group), self.variable.name))
+
+    # -- reading ---------------------------------------------------------------------------
+    def _si(self, item=slice(None)) -> np.ndarray:
+        return self.group._get_values(self.variable, item)
+
+    def __getitem__(self, item):
+        if isinstance(item, tuple) and len(item) > 1 and all(x is None for x in item[1:]):
+            # NumPy's new axes after the index (matplotlib plots G.v as y[:, None])
+            return self[item[0]][(slice(None),) + item[1:]]
+        values = self._si(item)
+        if self.variable.is_boolean or self.variable.dtype == np.int32:
+            return values
+        return as_quantity(values, self.variable.dim)
+
+    def get_item(self, item, level: int = 0):
+        return self[item]
+
+    @property
+    def value(self):
+        return self[:]
+
+    def __len__(self) -> int:
+        return len(self._si())
+
+    def __repr__(self) -> str:
+        return f"<{self.group.name}.{self.variable.name}: {self[:]!r}>"
+
+    def __setitem__(self, item, value) -> None:
+        self.group._set_values(self.variable, item, value)
+
     @property
     def shape(self):
         return self._si().shape
 
-    def mean(self, *a, **k): return self._q().mean(*a, **k)
-    def sum(self, *a, **k): return self._q().sum(*a, **k)
-    def min(self, *a, **k): return self._q().min(*a, **k)
-    def max(self, *a, **k): return self._q().max(*a, **k)
-    def std(self, *a, **k): return self._q().std(*a, **k)
+    @property
+    def dtype(self):
+        return self.variable.dtype
+
+    @property
+    def dim(self):
+        return self.variable.dim
+
+    @property
+    def unit(self):
+        return as_quantity(1.0, self.variable.dim)
 
 
 class LinkedVariable:
@@ -217,7 +299,7 @@ def linked_var(group_or_variable, name: str | None = None, index=None) -> Linked
     >>> target.y = linked_var(source, 'x')
     """
     if isinstance(group_or_variable, VariableView):
-        group, name = group_or_variable.group, group_or_variable.var.name
+        group, name = group_or_variable.group, group_or_variable.variable.name
     else:
         group = group_or_variable
     if name is None:

@@ -174,6 +174,38 @@ def integrate(
     ValueError
         If the method is unknown or cannot integrate ``system`` (with the reason).
     """
+    key = _cache_key(system, method)
+    if key is not None and key in _INTEGRATED:
+        name, statements = _INTEGRATED[key]
+        return name, list(statements)
+    name, statements = _integrate(system, method)
+    if key is not None:
+        if len(_INTEGRATED) >= _CACHE_SIZE:
+            _INTEGRATED.pop(next(iter(_INTEGRATED)))
+        _INTEGRATED[key] = (name, tuple(statements))
+    return name, statements
+
+
+#: Integrated systems, so that runs chunked by network operations (one lowering per
+#: chunk, thousands per run) do not derive the same update again: symbolic integration is
+#: the slowest part of lowering.
+_INTEGRATED: dict = {}
+_CACHE_SIZE = 512
+
+
+def _cache_key(system: ODESystem, method) -> tuple | None:
+    """A hashable description of ``(system, method)``, or None for method objects."""
+    if not (method is None or isinstance(method, str) or (
+            isinstance(method, tuple | list) and all(isinstance(m, str) for m in method))):
+        return None
+    methods = tuple(method) if isinstance(method, tuple | list) else method
+    drift = tuple(sorted(system.drift.items()))
+    diffusion = tuple(sorted((var, tuple(sorted(terms.items())))
+                             for var, terms in system.diffusion.items()))
+    return (methods, system.variables, drift, diffusion, system.dt, system.t)
+
+
+def _integrate(system: ODESystem, method) -> tuple[str, list[Statement]]:
     if method is None:
         return choose_method(system)
     if not isinstance(method, str) and not hasattr(method, "can_integrate"):

@@ -68,6 +68,15 @@ def _is_zero(value) -> bool:
         return False
 
 
+_COMPARISONS = {"less", "less_equal", "greater", "greater_equal", "equal", "not_equal"}
+
+
+def _is_plain_infinity(value) -> bool:
+    """A unitless scalar ±inf compares with a quantity of any unit (Brian2's rule)."""
+    return (not isinstance(value, Quantity) and np.ndim(value) == 0
+            and isinstance(value, numbers.Real) and np.isinf(value))
+
+
 def _shared_dim(ufunc, inputs, dims) -> Dimension:
     """The one dimension of inputs that must agree (unitless zeros agree with anything)."""
     relevant = [d for x, d in zip(inputs, dims) if not (d is DIMENSIONLESS and _is_zero(x))]
@@ -105,6 +114,8 @@ def _call_dim(ufunc, inputs, dims) -> Dimension:
     if name in _SAME:
         return _shared_dim(ufunc, inputs, dims)
     if name in _SAME_TO_PLAIN:
+        if name in _COMPARISONS and any(_is_plain_infinity(x) for x in inputs):
+            return DIMENSIONLESS  # v < inf holds for any unit, as in Brian2
         _shared_dim(ufunc, inputs, dims)
         return DIMENSIONLESS
     if name in _KEEP:
@@ -190,12 +201,12 @@ class Quantity(np.ndarray):
             arr_dim = _common_dim(arr, "Quantity")
             arr = np.array([np.asarray(x) for x in arr], dtype=dtype)
         else:
-            arr_dim = get_dim(arr) if isinstance(arr, Quantity) else DIMENSIONLESS
+            arr_dim = get_dim(arr)  # a Quantity's, or a variable view's (G.v, M.t)
         if dim is None:
             dim = arr_dim
         elif not isinstance(dim, Dimension):
             raise TypeError(f"Quantity: dim={dim!r} is not a Dimension (use e.g. mV.dim)")
-        elif isinstance(arr, Quantity) and arr_dim is not dim:
+        elif arr_dim is not DIMENSIONLESS and arr_dim is not dim:
             raise DimensionMismatchError("Quantity: dim differs from the values' unit",
                                          arr_dim, dim)
         values = np.array(arr, dtype=dtype, copy=True) if copy else np.asarray(arr, dtype=dtype)

@@ -62,10 +62,18 @@ def use_threads(plan: ir.Plan, scalars: dict[str, float]) -> bool:
 
 def compile_plan(plan: ir.Plan, parallel: bool = False) -> tuple[Callable, NumbaRenderer]:
     """Return the compiled run loop of ``plan`` (and the renderer that describes its args)."""
+    # a run chunked by network operations compiles the same plan once per chunk
+    if _LAST[0] is plan and _LAST[1] == parallel:  # no hashing of a large plan per chunk
+        return _LAST[2]
+    known = _BY_PLAN.get((plan, parallel))
+    if known is not None:
+        _LAST[:] = [plan, parallel, known]
+        return known
     renderer = NumbaRenderer(plan, parallel=parallel)
     source = renderer.source()
     key = hashlib.sha256(source.encode()).hexdigest()[:24]
     if key in _LOADED:
+        _remember(plan, parallel, (_LOADED[key], renderer))
         return _LOADED[key], renderer
     module_name = f"spikeloom_loop_{key}"
     path = cache_dir() / f"{module_name}.py"
@@ -79,7 +87,23 @@ def compile_plan(plan: ir.Plan, parallel: bool = False) -> tuple[Callable, Numba
     spec.loader.exec_module(module)
     _LOADED[key] = module.run_loop
     logger.debug("run loop source in %s", path)
+    _remember(plan, parallel, (module.run_loop, renderer))
     return module.run_loop, renderer
+
+
+#: Plan → (loop, renderer): skips rendering the source of a plan seen before.
+_BY_PLAN: dict = {}
+
+
+def _remember(plan: ir.Plan, parallel: bool, compiled: tuple) -> None:
+    if len(_BY_PLAN) >= 256:
+        _BY_PLAN.pop(next(iter(_BY_PLAN)))
+    _BY_PLAN[(plan, parallel)] = compiled
+    _LAST[:] = [plan, parallel, compiled]
+
+
+#: The plan compiled last, checked by identity first.
+_LAST: list = [None, None, None]
 
 
 class _Progress:
