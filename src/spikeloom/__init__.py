@@ -47,7 +47,7 @@ from .core import (
 )
 from .core._logging import BrianLogger, get_logger
 from .core._network import magic_network_view as magic_network  # Brian2's name
-from .core._network import profiling_summary
+from .core._network import profiling_summary, scheduling_summary
 from .core._unsupported import Cylinder, Morphology, Section, Soma, SpatialNeuron
 from .core.functions import Function, implementation
 from .equations import Equations
@@ -107,7 +107,7 @@ _OWN_NAMES = sorted(
         "get_or_create_dimension", "have_same_dimensions", "in_unit", "is_dimensionless",
         "NetworkOperation", "network_operation", "stop", "linked_var", "PoissonInput",
         "Function", "implementation", "magic_network", "BrianLogger", "get_logger",
-        "profiling_summary",
+        "profiling_summary", "scheduling_summary",
         "codegen", "Cylinder", "Morphology", "Section", "Soma", "SpatialNeuron",
     })
 

@@ -148,3 +148,37 @@ def test_custom_event_errors_name_the_event():
         Synapses(G, G, on_pre="v += 1", on_event="down")
     with pytest.raises(ValueError, match="no event 'down'"):
         sl.EventMonitor(G, "down")
+
+
+def test_get_states_and_set_states_as_in_brian2():
+    """Brian2 2.9: G.get_states() gives N, i, t, dt, t_in_timesteps and the variables
+    (subexpressions only on request; lastspike only with a refractory period); set_states
+    checks units; Network.get_states maps object names to their states."""
+    G = NeuronGroup(3, "v : volt\nx = 2*v : volt", threshold="v > 1*volt")
+    states = G.get_states()
+    assert sorted(states) == ["N", "dt", "i", "t", "t_in_timesteps", "v"]
+    assert "x" in G.get_states(subexpressions=True)
+    G.set_states({"v": [1, 2, 3] * mV})
+    np.testing.assert_allclose(G.get_states(["v"], units=False)["v"], [1e-3, 2e-3, 3e-3])
+    with pytest.raises(sl.UnitError):
+        G.set_states({"v": [1, 2, 3]})
+    M = sl.SpikeMonitor(G)
+    net = sl.Network(G, M)
+    assert sorted(net.get_states()) == sorted([G.name, M.name])
+    net.set_states({G.name: {"v": [4, 5, 6] * mV}})
+    np.testing.assert_allclose(np.asarray(G.v[:]), [4e-3, 5e-3, 6e-3])
+
+
+def test_scheduling_summary_lists_operations_in_brian2s_order():
+    """Brian2 2.9's table for a group with threshold/reset, a synapse and a monitor:
+    stateupdater, thresholder, monitor, pathway, resetter."""
+    G = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0")
+    S = Synapses(G, G, "w : 1", on_pre="v_post += w")
+    S.connect()
+    M = sl.SpikeMonitor(G)
+    summary = sl.Network(G, S, M).scheduling_summary()
+    assert [e[0] for e in summary.entries] == [
+        f"{G.name}_stateupdater", f"{G.name}_spike_thresholder", M.name, f"{S.name}_pre",
+        f"{G.name}_spike_resetter"]
+    assert [e[3] for e in summary.entries] == ["groups", "thresholds", "thresholds",
+                                               "synapses", "resets"]

@@ -123,6 +123,25 @@ class Group(SimObject):
     def contained_objects(self) -> list:
         return list(self.__dict__.get("_regular_operations", ()))
 
+    # -- states (Brian2's get_states/set_states) ---------------------------------------------
+    def get_states(self, vars=None, units: bool = True, format: str = "dict",
+                   subexpressions: bool = False, read_only_variables: bool = True,
+                   level: int = 0):
+        """All (or ``vars``) variables as ``{name: values}`` (Quantities; SI arrays with
+        ``units=False``), or a pandas DataFrame with ``format='pandas'``."""
+        from ._states import get_group_states
+
+        return get_group_states(self, vars, units, format, subexpressions,
+                                read_only_variables)
+
+    def set_states(self, values, units: bool = True, format: str = "dict",
+                   level: int = 0) -> None:
+        """Assign ``{name: values}`` (or a DataFrame's columns), with the unit checks of
+        ``G.name = values`` (SI values with ``units=False``)."""
+        from ._states import set_group_states
+
+        set_group_states(self, values, units, format)
+
     # -- variables -----------------------------------------------------------------------------
     @property
     def owner(self) -> str:

@@ -22,6 +22,8 @@ class ScheduledBlock:
     key: tuple
     block: ir.Block
     creation: int = 0  # creation order of the object that added it
+    owner: object = None  # the object that added it (for the scheduling summary)
+    when: str = ""
 
 
 class LoweringContext:
@@ -138,7 +140,8 @@ class LoweringContext:
 
         key = (when_index(when or obj.when, obj.name), obj.order if order is None else order,
                block.name)
-        self.blocks.append(ScheduledBlock(key, block, getattr(obj, "_creation", 0)))
+        self.blocks.append(ScheduledBlock(key, block, getattr(obj, "_creation", 0), obj,
+                                          when or obj.when))
 
     def _canonical_order(self) -> list[ScheduledBlock]:
         """Brian2's order (slot, order, name), then, within a slot and order, blocks that

@@ -44,6 +44,19 @@ def monitored_variable(source, name: str):
 
 class _Recorder(SimObject):
     invalidates_magic_network = False
+    #: what get_states() reports by default
+    _state_names: tuple[str, ...] = ("t",)
+
+    def get_states(self, vars=None, units: bool = True, format: str = "dict",
+                   subexpressions: bool = False, read_only_variables: bool = True,
+                   level: int = 0):
+        """The recorded arrays as ``{name: values}`` (Brian2's ``get_states``)."""
+        from ._states import get_monitor_states
+
+        names = list(self._state_names) + list(getattr(self, "record_variables", []))
+        if vars is not None:
+            names = [vars] if isinstance(vars, str) else list(vars)
+        return get_monitor_states(self, names, units, format)
 
     def _grow(self, name: str, rows: int) -> None:
         arr = getattr(self, name)
@@ -103,6 +116,7 @@ class SpikeMonitor(_Recorder):
     """
 
     _default_name = "spikemonitor"
+    _state_names = ("t", "i", "count")
 
     def __init__(self, source, variables=None, record=True, when=None, order=None, name=None,
                  codeobj_class=None, event: str = "spike") -> None:
@@ -381,6 +395,7 @@ class PopulationRateMonitor(_Recorder):
     """
 
     _default_name = "ratemonitor"
+    _state_names = ("t", "rate")
 
     def __init__(self, source, name=None, codeobj_class=None, dtype=None) -> None:
         parent = _spike_parent(source)

@@ -23,6 +23,8 @@ from ._base import SimObject, _current_scope, check_time, current_seed, unique_n
 from ._device import device
 from ._lowering import LoweringContext
 from ._netop import NetworkOperation, clear_stop, stop_requested
+from ._report import make_report
+from ._states import SchedulingSummary
 
 logger = logging.getLogger("spikeloom.core")
 SECOND = get_dim(units.second)
@@ -118,6 +120,40 @@ class Network:
         return sorted((o for o in self.objects if hasattr(o, "lower") and o.active),
                       key=lambda o: o.sort_key())
 
+    # -- states and schedule (Brian2's Network methods) ---------------------------------------
+    def get_states(self, units: bool = True, format: str = "dict",
+                   subexpressions: bool = False, read_only_variables: bool = True,
+                   level: int = 0) -> dict:
+        """``{object name: object.get_states(...)}`` for every group and monitor."""
+        return {obj.name: obj.get_states(units=units, format=format,
+                                         subexpressions=subexpressions,
+                                         read_only_variables=read_only_variables)
+                for obj in self.objects if hasattr(obj, "get_states")}
+
+    def set_states(self, values: dict, units: bool = True, format: str = "dict",
+                   level: int = 0) -> None:
+        """Assign ``{object name: {variable: values}}`` (see :meth:`get_states`)."""
+        by_name = {obj.name: obj for obj in self.objects}
+        for name, states in values.items():
+            if name not in by_name or not hasattr(by_name[name], "set_states"):
+                groups = sorted(n for n, o in by_name.items() if hasattr(o, "set_states"))
+                raise KeyError(f"Network {self.name!r}.set_states: no group named {name!r}; "
+                               f"groups: {groups}")
+            by_name[name].set_states(states, units=units, format=format)
+
+    def scheduling_summary(self) -> SchedulingSummary:
+        """The operations of one step in the order they run: name, owner, dt, slot, order."""
+        plan, lctx, _ = self._prepare(0 * units.second, _frame_namespace(2), False)
+        entries = []
+        for scheduled in lctx._canonical_order():
+            owner = scheduled.owner
+            every = lctx.every(owner.clock, owner.name) if owner is not None else 1
+            dt = f"{owner.clock.dt} " + ("(every step)" if every == 1 else
+                                         f"(every {every} steps)")
+            entries.append((scheduled.block.name, f"{owner.name} ({type(owner).__name__})",
+                            dt, scheduled.when, scheduled.key[1], "yes"))
+        return SchedulingSummary(entries)
+
     # -- running -----------------------------------------------------------------------------------
     def run(self, duration, report=None, report_period=10 * units.second, namespace=None,
             profile=None, level: int = 0, check_nan: bool = False) -> None:
@@ -129,9 +165,11 @@ class Network:
             Time to simulate (>= 0).
         report : None, str or callable
             None shows a progress bar only for runs that last more than 5 s of wall time;
-            'text', 'stdout', 'stderr' or 'tqdm' show one from the start.
+            'tqdm' shows it from the start; 'text' or 'stdout' ('stderr') print Brian2's
+            progress lines; a callable gets Brian2's ``(elapsed, completed, start,
+            duration)`` at the start, every ``report_period`` and at the end.
         report_period : Quantity (time)
-            Accepted for Brian2 compatibility (the bar refreshes five times a second).
+            Wall time between two reports (default 10 s).
         namespace : dict, optional
             Names for external constants; default: the caller's locals and globals.
         level : int
@@ -143,19 +181,24 @@ class Network:
             namespace = _frame_namespace(level + 2)
         operations = [o for o in self.objects if isinstance(o, NetworkOperation) and o.active]
         if operations:
-            self._run_with_operations(duration, operations, namespace, check_nan)
+            self._run_with_operations(duration, operations, namespace, check_nan, report,
+                                      report_period)
             return
+        start = self.t
         prepared = self._prepare(duration, namespace, check_nan)
         n_steps = prepared[2]
-        progress = None
-        delay = 0.0
-        if report is not None:
-            progress = f"{self.name}" if not isinstance(report, str) else "running"
-        elif n_steps > 0:
+        reporter = make_report(report, report_period, start, duration, n_steps)
+        progress, delay = reporter, 0.0
+        if report == "tqdm":
+            progress = "running"
+        elif reporter is None and n_steps > 0:
             progress, delay = "running", 5.0
         self._execute(prepared, current_seed(), progress, delay)
+        if reporter is not None:
+            reporter.finish()
 
-    def _run_with_operations(self, duration, operations, namespace, check_nan: bool) -> None:
+    def _run_with_operations(self, duration, operations, namespace, check_nan: bool,
+                             report=None, report_period=10 * units.second) -> None:
         """Run in compiled chunks that end where a network operation is due, calling the
         operations in Python between them (``stop()`` ends the run after its step)."""
         owner = f"Network {self.name!r}"
@@ -171,6 +214,8 @@ class Network:
         early = sorted((o for o in operations if o.before_step), key=lambda o: o.sort_key())
         late = sorted((o for o in operations if not o.before_step), key=lambda o: o.sort_key())
         every = {op: op.every(base_dt) for op in operations}
+        reporter = make_report(report, report_period, start * base_dt * units.second,
+                               duration, end - start)
         clear_stop()
         self._last_lowering = None
         step = start
@@ -192,8 +237,12 @@ class Network:
                                      check_nan, reserve_steps=end - step, reuse=True)
             self._execute(prepared, current_seed())
             step = chunk_end
+            if reporter is not None:
+                reporter.poll(step - start)
         clear_stop()
         self._last_lowering = None
+        if reporter is not None:
+            reporter.finish()
 
     def _execute(self, prepared, seed: int, progress: str | None = None,
                  progress_delay: float = 0.0) -> None:
@@ -497,6 +546,14 @@ def profiling_summary(net: Network | None = None, show: int | None = None) -> Pr
             raise ValueError("profiling_summary: nothing has run yet; call run() first")
         net = _magic["network"]
     return ProfilingSummary(net, show)
+
+
+def scheduling_summary(net: Network | None = None) -> SchedulingSummary:
+    """The step's operations in execution order (default: the objects ``run()`` would
+    simulate from the caller's frame)."""
+    if net is None:
+        net = magic_network(1)
+    return net.scheduling_summary()
 
 
 def collect(level: int = 0) -> list:

@@ -687,6 +687,9 @@ class _Bar:
     def update(self, done: int) -> None:
         if self.desc is None:
             return
+        if callable(self.desc):  # a report hook: called with the steps done
+            self.desc(done)
+            return
         if (self.bar is None and done < self.total
                 and time.perf_counter() - self.t0 >= self.delay):
             from tqdm import tqdm

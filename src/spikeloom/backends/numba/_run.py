@@ -107,7 +107,8 @@ _LAST: list = [None, None, None]
 
 
 class _Progress:
-    """A tqdm bar fed by a thread that polls the compiled loop's step counter.
+    """A tqdm bar (or, when ``desc`` is callable, that report hook) fed by a thread that
+    polls the compiled loop's step counter.
 
     The bar (and tqdm itself) is created only once the run has lasted ``delay`` seconds,
     so short runs pay nothing for it.
@@ -123,6 +124,10 @@ class _Progress:
         self.thread = threading.Thread(target=self._poll, daemon=True)
 
     def _poll(self) -> None:
+        if callable(self.desc):  # a report hook: called with the steps done
+            while not self.stop.wait(0.05):
+                self.desc(int(self.counter[0]))
+            return
         if self.stop.wait(self.delay):
             return
         from tqdm import tqdm

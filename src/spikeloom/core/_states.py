@@ -1,0 +1,137 @@
+"""Brian2's ``get_states``/``set_states`` (groups, monitors, networks) and
+``Network.scheduling_summary``.
+
+``get_states`` returns ``{name: values}`` -- Quantities (or SI arrays with ``units=False``)
+-- or, with ``format='pandas'``, a DataFrame; ``set_states`` takes the same and assigns
+every entry with the usual unit checks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import units
+
+FORMATS = ("dict", "pandas")
+#: Read-only names every group reports, as Brian2 does.
+GROUP_CONSTANTS = ("N", "i", "t", "dt", "t_in_timesteps")
+
+
+def _check_format(owner: str, fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"{owner}: format={fmt!r}; allowed are {', '.join(FORMATS)}")
+
+
+def _to_format(owner: str, states: dict, fmt: str):
+    _check_format(owner, fmt)
+    if fmt == "dict":
+        return states
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError(f"{owner}: format='pandas' needs pandas (pip install pandas)") \
+            from None
+    return pd.DataFrame({k: np.asarray(v) for k, v in states.items()
+                         if np.ndim(v) == 1 and len(v) == len(states["i"])})
+
+
+def group_state_names(group, subexpressions: bool, read_only: bool) -> list[str]:
+    """The variables ``get_states()`` reports for ``group`` (Brian2's choice)."""
+    names = [n for n in GROUP_CONSTANTS if read_only]
+    if hasattr(group, "connect") and read_only:
+        names += ["j"]
+    for name, var in group.variables.items():
+        if name.startswith("_") or getattr(var, "linked", False):
+            continue
+        if name == "lastspike" and "not_refractory" not in group.variables:
+            continue  # kept for lastspike_pre; Brian2 has it only with a refractory period
+        if var.is_subexpression and not subexpressions:
+            continue
+        if var.read_only and not read_only:
+            continue
+        names.append(name)
+    return names
+
+
+def group_value(group, name: str, with_units: bool):
+    """One entry of ``get_states``: the group's variable or one of Brian2's constants."""
+    if name == "N":
+        return np.array(len(group))
+    if name == "i":
+        return np.arange(len(group))
+    if name == "j":
+        return np.asarray(group.j[:])
+    if name in ("t", "dt"):
+        seconds = getattr(group, "_t", 0.0) if name == "t" else group.clock.dt_
+        return seconds * units.second if with_units else np.array(seconds)
+    if name == "t_in_timesteps":
+        return np.array(int(round(getattr(group, "_t", 0.0) / group.clock.dt_)))
+    values = getattr(group, name)[:]
+    return values if with_units else np.asarray(values)
+
+
+def get_group_states(group, variables=None, with_units: bool = True, fmt: str = "dict",
+                     subexpressions: bool = False, read_only_variables: bool = True):
+    owner = f"{group.owner}.get_states"
+    _check_format(owner, fmt)
+    if variables is None:
+        names = group_state_names(group, subexpressions, read_only_variables)
+    else:
+        names = [variables] if isinstance(variables, str) else list(variables)
+        unknown = [n for n in names if n not in group.variables and n not in
+                   GROUP_CONSTANTS + ("j",)]
+        if unknown:
+            raise KeyError(f"{owner}: no variable {unknown[0]!r}; variables are "
+                           f"{', '.join(group_state_names(group, True, True))}")
+    states = {name: group_value(group, name, with_units) for name in names}
+    return _to_format(owner, states, fmt)
+
+
+def set_group_states(group, values, with_units: bool = True, fmt: str = "dict") -> None:
+    owner = f"{group.owner}.set_states"
+    _check_format(owner, fmt)
+    items = values.items() if fmt == "dict" else ((c, values[c].to_numpy()) for c in values)
+    for name, value in items:
+        if name in GROUP_CONSTANTS or name == "j":
+            raise ValueError(f"{owner}: {name!r} is read-only (Brian2's constant)")
+        if name not in group.variables:
+            raise KeyError(f"{owner}: no variable {name!r}")
+        setattr(group, name if with_units else f"{name}_", value)
+
+
+def get_monitor_states(monitor, names: list[str], with_units: bool, fmt: str):
+    owner = f"{type(monitor).__name__} {monitor.name!r}.get_states"
+    states = {}
+    for name in names:
+        value = getattr(monitor, name)
+        value = value[:] if hasattr(value, "__getitem__") and not isinstance(
+            value, np.ndarray) else value
+        states[name] = value if with_units else np.asarray(value)
+    _check_format(owner, fmt)
+    if fmt == "pandas":
+        return _to_format(owner, {**states, "i": np.arange(len(next(iter(states.values()))))},
+                          fmt)
+    return states
+
+
+class SchedulingSummary:
+    """The order in which a network's operations run each step (Brian2's table).
+
+    Attributes
+    ----------
+    entries : list of tuple
+        ``(operation, part of, dt, when, order, active)`` in execution order.
+    """
+
+    HEADER = ("object", "part of", "Clock dt", "when", "order", "active")
+
+    def __init__(self, entries: list[tuple]) -> None:
+        self.entries = entries
+
+    def __repr__(self) -> str:
+        rows = [self.HEADER] + [tuple(str(x) for x in e) for e in self.entries]
+        widths = [max(len(r[k]) for r in rows) for k in range(len(self.HEADER))]
+        lines = [" | ".join(c.ljust(w) for c, w in zip(rows[0], widths)),
+                 "-+-".join("-" * w for w in widths)]
+        lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows[1:]]
+        return "\n".join(lines)
