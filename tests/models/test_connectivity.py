@@ -47,6 +47,21 @@ def test_fixed_prob_is_independent_bernoulli_trials():
     assert np.all(np.diff(pairs) > 0)  # each pair at most once, sorted
 
 
+@pytest.mark.parametrize("include_self", [True, False])
+def test_fixed_prob_with_fixed_degree_is_brainpys_rule(include_self):
+    """FixedProb(p, fixed_degree=True) is BrainPy's bp.conn.FixedProb: every source gets
+    exactly int(p*N_post) distinct targets (int(0.03*1500) = 45), itself excluded on
+    request; wired into Synapses it creates exactly those pairs."""
+    ctx = ConnectContext(300, 1500, self_offset=0)
+    i, j = FixedProb(0.03, include_self=include_self, seed=5, fixed_degree=True).pairs(ctx)
+    np.testing.assert_array_equal(np.bincount(i, minlength=300), 45)
+    assert len(set(zip(i.tolist(), j.tolist()))) == len(i)
+    if not include_self:
+        assert not np.any(i == j)
+    with pytest.raises(TypeError, match="fixed_degree must be True or False"):
+        FixedProb(0.1, fixed_degree="yes")
+
+
 def test_bernoulli_positions_edge_cases():
     rng = np.random.default_rng(0)
     assert bernoulli_positions(10, 0.0, rng).size == 0

@@ -125,7 +125,8 @@ def bernoulli_positions(total: int, p: float, rng: np.random.Generator) -> np.nd
 
 
 class FixedProb(Connectivity):
-    """Independent trials: each ordered pair is connected with probability ``p``.
+    """Connection probability ``p``: independent trials (Brian2's and NEST's meaning) or, with
+    ``fixed_degree=True``, a fixed out-degree ``int(p*N_post)`` (BrainPy's meaning).
 
     Parameters
     ----------
@@ -137,25 +138,39 @@ class FixedProb(Connectivity):
         Private seed. Without it the pairs are exactly those of ``Synapses.connect(p=p)``
         under the same ``spikeloom.seed`` (the rule delegates to it), so a network written
         with the library and one written with equation strings get the same synapses.
-
-    Notes
-    -----
-    The number of synapses is Binomial(N_pre*N_post, p) (out-degree Binomial(N_post, p)).
-    This is *not* BrainPy's ``FixedProb``, which fixes the out-degree to ``int(p*N_post)``
-    (use :class:`FixedPostNum` for that).
+    fixed_degree : bool
+        False (default): each ordered pair is connected with probability ``p``, so the
+        number of synapses is Binomial(N_pre*N_post, p) and out-degrees Binomial(N_post, p)
+        (Brian2's ``connect(p=p)``, NEST's ``pairwise_bernoulli``). True: every presynaptic
+        neuron gets exactly ``int(p*N_post)`` distinct targets, as BrainPy's
+        ``bp.conn.FixedProb(p)`` draws them (the same as :class:`FixedPostNum`). The two
+        give networks with different degree distributions; a BrainPy port should say which
+        it means.
     """
 
-    def __init__(self, p: float, include_self: bool = True, seed: int | None = None) -> None:
+    def __init__(self, p: float, include_self: bool = True, seed: int | None = None,
+                 fixed_degree: bool = False) -> None:
         super().__init__(include_self, seed)
         self.p = _check_probability("FixedProb", p)
+        if not isinstance(fixed_degree, bool | np.bool_):
+            raise TypeError(f"FixedProb: fixed_degree must be True or False, got "
+                            f"{fixed_degree!r}")
+        self.fixed_degree = bool(fixed_degree)
+
+    def _as_fixed_out_degree(self, ctx) -> Connectivity:
+        from ._degree import FixedPostNum  # (it builds on this module)
+
+        return FixedPostNum(int(self.p * ctx.n_post), self.include_self, self.seed)
 
     def pairs(self, ctx, rng=None):
+        if self.fixed_degree:
+            return self._as_fixed_out_degree(ctx).pairs(ctx, rng)
         rng = rng if rng is not None else self.rng()
         flat = bernoulli_positions(ctx.n_pre * ctx.n_post, self.p, rng)
         return self._drop_self(flat // ctx.n_post, flat % ctx.n_post, ctx)
 
     def connect(self, synapses, ctx) -> None:
-        if self.seed is not None:
+        if self.seed is not None or self.fixed_degree:
             super().connect(synapses, ctx)
         elif self.include_self or ctx.self_offset is None:
             synapses.connect(p=self.p)
