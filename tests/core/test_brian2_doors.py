@@ -12,9 +12,6 @@ from spikeloom import Equations, NeuronGroup, Synapses, mV
     (lambda: sl.Soma(10 * sl.um), "NeuronGroup"),
     (lambda: sl.SpatialNeuron(None, "v : volt"), "multicompartment"),
     (lambda: Equations("I_inj : amp (point current)"), "membrane equation"),
-    (lambda: Synapses(NeuronGroup(1, "v : 1"),
-                      Synapses(NeuronGroup(1, "v : 1"), NeuronGroup(1, "v : 1"))),
-     "on_pre/on_post"),
     (lambda: sl.device.run(run_args={"x": 1}), "call run()"),
     (lambda: sl.Function(abs), "TimedArray"),
 ])
@@ -182,3 +179,11 @@ def test_scheduling_summary_lists_operations_in_brian2s_order():
         f"{G.name}_spike_resetter"]
     assert [e[3] for e in summary.entries] == ["groups", "thresholds", "thresholds",
                                                "synapses", "resets"]
+
+
+def test_synapses_as_a_spiking_source_are_refused_with_the_reason():
+    """Synapses do not spike: an on_pre pathway from a Synapses source says so."""
+    G = NeuronGroup(1, "v : 1")
+    S = Synapses(G, G, "x : 1")
+    with pytest.raises(sl.EquationError, match="spikes"):
+        Synapses(S, G, on_pre="v += 1")

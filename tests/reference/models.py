@@ -1256,6 +1256,40 @@ def custom_events(b):
             "y": f64(states.y[:]), "num_events": f64([M_g.num_events])}
 
 
+@register(features=("Synapses onto Synapses: on_pre writing the target synapses' variables",
+                    "a Synapses as source of a (summed) variable", "(summed) into synapses",
+                    "connect(j='i if cond')"))
+def synapses_onto_synapses(b):
+    """The patterns of Brian2's Izhikevich (2007) and Stimberg et al. (2018) examples: a
+    reward group's spikes raise a trace of each synapse of another Synapses; synapses
+    release a transmitter summed into 'astrocytes'; astrocytes feed a (summed) gain back
+    into the synapses (one astrocyte per synapse, 'j = i if i < N_post')."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    pre = b.SpikeGeneratorGroup(3, [0, 1, 2, 0, 1, 2], [1, 2, 3, 11, 12, 13] * b.ms)
+    post = b.NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", method="exact", name="n_post")
+    S = b.Synapses(pre, post, """dd/dt = -d/(5*ms) : 1 (clock-driven)
+                                 dY/dt = -Y/(2*ms) : 1 (clock-driven)
+                                 gain : 1""",
+                   on_pre="v_post += (1 + d)*(1 + gain); Y += 1", method="exact",
+                   name="s_main")
+    S.connect(i=[0, 1, 2, 2], j=[0, 0, 1, 0])
+    reward = b.SpikeGeneratorGroup(1, [0, 0], [5, 8] * b.ms)
+    R = b.Synapses(reward, S, on_pre="d_post += 0.5", name="s_reward")
+    R.connect()
+    astro = b.NeuronGroup(3, """dG/dt = (Y_in - G)/(4*ms) : 1
+                               Y_in : 1""", method="exact", name="n_astro")
+    to_astro = b.Synapses(S, astro, "Y_in_post = Y_pre : 1 (summed)", name="s_to_astro")
+    to_astro.connect(j="i if i < N_post")
+    to_syn = b.Synapses(astro, S, "gain_post = 0.2*G_pre : 1 (summed)", name="s_to_syn")
+    to_syn.connect(j="i")
+    states = b.StateMonitor(S, ["d", "Y", "gain"], record=True)
+    volts = b.StateMonitor(post, "v", record=True)
+    b.run(20 * b.ms)
+    return {"d": f64(states.d[:]), "Y": f64(states.Y[:]), "gain": f64(states.gain[:]),
+            "v": f64(volts.v[:]), "G": f64(astro.G[:]), "n_to_astro": f64([len(to_astro)])}
+
+
 @register(deterministic=False, features=("PoissonInput (exact and normal regimes)",))
 def poisson_input(b):
     """1000 neurons, each with two PoissonInputs for 20 ms (200 steps): 50 sources at 20 Hz

@@ -168,6 +168,13 @@ def pairs_from_generator(synapses, text: str, namespace, skip_if_invalid: bool,
                          where: str) -> tuple[np.ndarray, np.ndarray]:
     """Brian2's generator syntax for ``j`` (for every presynaptic i)."""
     n_pre, n_post = synapses.source.N, synapses.target.N
+    if not re.search(r"\bfor\b", text) and " if " in text:
+        # Brian2's short form 'expr if cond': one candidate per i, kept where cond holds
+        expr, _, cond = text.partition(" if ")
+        if " if " in cond:
+            raise EquationError(f"{where}: {text!r}: write 'expr if condition' with one "
+                                "'if', or the generator syntax 'k for k in range(...) if ...'")
+        text = f"{expr} for _once in range(1) if {cond}"
     parsed = parse_generator(text, where)
     pre_all = np.arange(n_pre)
     if parsed is None:  # a plain expression: one target per i

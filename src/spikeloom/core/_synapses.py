@@ -104,6 +104,7 @@ class Synapses(EquationsOwner):
     """
 
     _default_name = "synapses"
+    start = 0  # as a source or target of other synapses: indices count from 0
     _allowed_flags = frozenset({"constant", "shared", "event-driven", "clock-driven",
                                 "summed", "constant over dt", "linked"})
 
@@ -119,12 +120,6 @@ class Synapses(EquationsOwner):
         self.source = source
         self.target = target if target is not None else source
         for role, group in (("source", self.source), ("target", self.target)):
-            if isinstance(group, Synapses):
-                raise NotImplementedError(
-                    f"{self.owner}: a Synapses as {role} (synapses onto synapses, e.g. "
-                    "neuromodulation or astrocytes) is not supported yet; write the effect "
-                    "into the target synapses' on_pre/on_post code or use a NeuronGroup with "
-                    "one element per synapse")
             if not hasattr(group, "variables") or not hasattr(group, "N"):
                 raise TypeError(f"{self.owner}: {role} must be a group, got {group!r}")
         on_pre = on_pre if on_pre is not None else pre

@@ -25,7 +25,22 @@ from ..exceptions import EquationError, UnitError
 from ..units import DIMENSIONLESS, Dimension, dim_string
 
 # Functions that sympy does not evaluate and every renderer must know.
-clip = sympy.Function("clip")
+class clip(sympy.Function):  # noqa: N801 (the name model strings use)
+    """``clip(x, low, high)``, kept unevaluated for the renderers; its derivative (needed by
+    the Stratonovich correction of 'milstein') is 1 inside the bounds, else 0."""
+
+    nargs = 3
+
+    def fdiff(self, argindex=1):
+        x, low, high = self.args
+        inside = sympy.Piecewise((1, sympy.And(x > low, x < high)), (0, True))
+        if argindex == 1:
+            return inside
+        if argindex == 2:
+            return sympy.Piecewise((1, x <= low), (0, True))
+        return sympy.Piecewise((1, x >= high), (0, True))
+
+
 int_ = sympy.Function("int_")
 timestep_fn = sympy.Function("timestep")
 log10 = sympy.Function("log10")
