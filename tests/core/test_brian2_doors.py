@@ -1,6 +1,8 @@
 """Brian2 features that spikeloom refuses must say so, naming the alternative (never a bare
 NameError/AttributeError); small doors checked against Brian2's documented behaviour."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,6 @@ from spikeloom import Equations, NeuronGroup, Synapses, mV
     (lambda: sl.Soma(10 * sl.um), "NeuronGroup"),
     (lambda: sl.SpatialNeuron(None, "v : volt"), "multicompartment"),
     (lambda: Equations("I_inj : amp (point current)"), "membrane equation"),
-    (lambda: sl.device.run(run_args={"x": 1}), "call run()"),
     (lambda: sl.Function(abs), "TimedArray"),
 ])
 def test_refused_features_name_the_alternative(make, words):
@@ -187,3 +188,42 @@ def test_synapses_as_a_spiking_source_are_refused_with_the_reason():
     S = Synapses(G, G, "x : 1")
     with pytest.raises(sl.EquationError, match="spikes"):
         Synapses(S, G, on_pre="v += 1")
+
+
+def test_standalone_program_reruns_with_run_args():
+    """Brian2 2.6's standalone re-run: with build_on_run=False, run() is recorded,
+    device.build(run=False) runs nothing, and each device.run(run_args={G.v: v0}) runs the
+    program again from the script's initial state with v0 set: v(t) = v0 exp(-t/tau), and
+    the monitor holds only that run (a continued run would have t = 20 ms and the earlier
+    values)."""
+    sl.start_scope()
+    with pytest.raises(RuntimeError, match="build_on_run=False"):
+        sl.device.run(run_args={"x": 1})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 'runs on the Numba loop', said once per session
+        sl.set_device("cpp_standalone", build_on_run=False)
+    try:
+        G = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", method="exact")
+        G.v = 0.3
+        M = sl.StateMonitor(G, "v", record=True)
+        net = sl.Network(G, M)
+        net.run(10 * sl.ms)
+        sl.device.build(run=False)
+        assert M.v.shape == (2, 0)  # nothing ran yet
+        for v0 in ([1.0, 2.0], [4.0, 0.5]):
+            sl.device.run(run_args={G.v: v0})
+            np.testing.assert_allclose(G.v[:], np.array(v0) * np.exp(-1), rtol=1e-12)
+            assert M.v.shape == (2, 100) and float(net.t / sl.ms) == pytest.approx(10)
+            np.testing.assert_allclose(M.v[:, 0], v0)
+    finally:
+        sl.set_device("runtime")
+
+
+def test_views_taken_before_restore_still_write_the_group():
+    G = NeuronGroup(1, "v : 1")
+    net = sl.Network(G)
+    net.store()
+    view = G.v
+    net.restore()
+    view[:] = 7
+    assert G.v[0] == 7

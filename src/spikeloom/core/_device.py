@@ -10,6 +10,7 @@ with the same results; the calls that drive a standalone build (``device.build()
 from __future__ import annotations
 
 import logging
+import types
 import warnings
 
 logger = logging.getLogger("spikeloom.core")
@@ -73,18 +74,55 @@ class Device:
         self.requested = "runtime"
         self.options = None
         self.build_on_run = True
+        self._program: list[tuple] = []  # runs recorded by a standalone build_on_run=False
+        self._initial = None  # (network, stored name) of the state before the first run
+        self._replaying = False
+
+    # -- Brian2's standalone programs (build_on_run=False) --------------------------------
+    def defers_runs(self) -> bool:
+        """Whether ``run()`` is recorded into a program instead of executed: a standalone
+        device with ``build_on_run=False``, as in Brian2, until ``device.build()``."""
+        return (self.requested in STANDALONE_DEVICES and not self.build_on_run
+                and not self._replaying)
+
+    def record_run(self, network, duration, kwargs: dict) -> None:
+        """Add one ``run()`` to the program; the first keeps the state it starts from."""
+        if not self._program:
+            network.store("__standalone_initial__")
+            self._initial = network
+        # modules (np, plt...) are no model constants and would keep the program from being
+        # pickled (Brian2's examples send the built device to worker processes)
+        namespace = {k: v for k, v in (kwargs.get("namespace") or {}).items()
+                     if not isinstance(v, types.ModuleType) and not k.startswith("__")}
+        self._program.append((network, duration, {**kwargs, "namespace": namespace}))
+
+    def _replay(self, run_args=None) -> None:
+        if self._initial is not None:
+            self._initial.restore("__standalone_initial__")
+        _apply_run_args(run_args)
+        self._replaying = True
+        try:
+            for network, duration, kwargs in self._program:
+                network.run(duration, **kwargs)
+        finally:
+            self._replaying = False
 
     def __repr__(self) -> str:
         return f"<spikeloom device {self.name!r} (requested as {self.requested!r})>"
 
-    def build(self, **kwargs) -> None:
-        """Brian2's standalone build: nothing to do, every ``run()`` already ran."""
-        logger.debug("device.build(%s): runs execute when run() is called", kwargs)
+    def build(self, run: bool = True, **kwargs) -> None:
+        """Brian2's standalone build: runs the recorded program (``run=True``) or keeps it
+        for :meth:`run` (``run=False``). With ``build_on_run=True`` every ``run()`` has
+        already run and there is nothing to do."""
+        logger.debug("device.build(%s): %d recorded runs", kwargs, len(self._program))
+        if run and self._program:
+            self._replay()
 
     def reinit(self) -> None:
         """Start afresh, as Brian2's ``device.reinit()``: later runs ignore earlier objects."""
         from ._base import start_scope
 
+        self.reinit_program()
         start_scope()
 
     def activate(self, build_on_run: bool = True, **kwargs) -> None:
@@ -96,16 +134,23 @@ class Device:
         """Brian2's ``device.delete()``: there is no generated project folder to delete."""
 
     def run(self, *args, run_args=None, **kwargs) -> None:
-        """Brian2's ``device.run()`` of a built project: every ``run()`` already ran.
+        """Brian2's ``device.run()``: run the recorded program again from its initial state,
+        after setting ``run_args`` (``{G.v: values}``, Brian2 2.6) as new initial values.
 
-        ``run_args`` (Brian2 2.6's re-run of a built project with new initial values) has no
-        counterpart: set the values and call ``run()`` again, which compiles nothing new.
+        Monitors then hold this run's results, as after Brian2's re-run of the binary; the
+        compiled loop is reused.
         """
-        if run_args:
-            raise NotImplementedError(
-                "device.run(run_args=...): spikeloom has no built project to re-run; set the "
-                "new values (G.v = ...), restore() the initial state if needed and call run() "
-                "again (the compiled loop is reused)")
+        if not self._program:
+            if run_args:
+                raise RuntimeError(
+                    "device.run(run_args=...): no recorded program; select it with "
+                    "set_device('cpp_standalone', build_on_run=False), call run(), then "
+                    "device.build(run=False)")
+            return
+        self._replay(run_args)
+
+    def reinit_program(self) -> None:
+        self._program, self._initial = [], None
 
     def seed(self, seed=None) -> None:
         """Brian2's ``device.seed()``: the same as :func:`spikeloom.seed`."""
@@ -117,6 +162,21 @@ class Device:
         raise NotImplementedError(
             "device.insert_code: spikeloom generates no C++ project to insert code into; run "
             "Python between runs, or use NeuronGroup.run_regularly for code inside a run")
+
+
+def _apply_run_args(run_args) -> None:
+    """Brian2's ``run_args``: ``{G.v: values}`` (a view as key) sets initial values."""
+    if not run_args:
+        return
+    if not isinstance(run_args, dict):
+        raise NotImplementedError(
+            "device.run(run_args=[...]): spikeloom takes run_args as a dict {G.v: values}; "
+            f"got {type(run_args).__name__}")
+    for view, values in run_args.items():
+        group, variable = getattr(view, "group", None), getattr(view, "variable", None)
+        if group is None or variable is None:
+            raise TypeError(f"device.run: run_args keys must be variables (G.v), got {view!r}")
+        group._set_values(variable, slice(None), values)
 
 
 device = Device()
@@ -149,6 +209,7 @@ def set_device(name: str, build_on_run: bool = True, **kwargs) -> None:
                          "the default; Brian2's 'runtime' and standalone devices run on it) "
                          "and 'jax' (GPU or CPU)")
     device.requested, device.build_on_run = name, build_on_run
+    device.reinit_program()
     if name == "jax":
         try:
             from ..backends.jax._run import Options

@@ -179,6 +179,10 @@ class Network:
         """
         if namespace is None:
             namespace = _frame_namespace(level + 2)
+        if device.defers_runs():  # a standalone program, run by device.build()/device.run()
+            device.record_run(self, duration, {"report": report, "report_period": report_period,
+                                               "namespace": namespace, "check_nan": check_nan})
+            return
         operations = [o for o in self.objects if isinstance(o, NetworkOperation) and o.active]
         if operations:
             self._run_with_operations(duration, operations, namespace, check_nan, report,
@@ -454,8 +458,10 @@ def _still_held(locations) -> bool:
 def _object_state(obj) -> dict:
     state = {}
     for key, value in vars(obj).items():
-        if isinstance(value, np.ndarray | int | float | dict) and key not in ("namespace",
-                                                                              "_eq_namespace"):
+        # the variables' values are stored below; the Variable objects themselves stay, so
+        # that views taken before a restore (G.v, run_args keys) still refer to them
+        if isinstance(value, np.ndarray | int | float | dict) and key not in (
+                "namespace", "_eq_namespace", "variables"):
             state[key] = copy.deepcopy(value)
     variables = getattr(obj, "variables", None)
     if variables is not None and not hasattr(obj, "parent"):

@@ -24,8 +24,9 @@ import sympy.tensor.tensor
 from ..exceptions import EquationError, UnitError
 from ..units import DIMENSIONLESS, Dimension, dim_string
 
+
 # Functions that sympy does not evaluate and every renderer must know.
-class clip(sympy.Function):  # noqa: N801 (the name model strings use)
+class clip(sympy.Function):
     """``clip(x, low, high)``, kept unevaluated for the renderers; its derivative (needed by
     the Stratonovich correction of 'milstein') is 1 inside the bounds, else 0."""
 
