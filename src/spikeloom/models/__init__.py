@@ -12,6 +12,8 @@ from ._runner import run_steps as run_steps
 from .devices import Memristor as Memristor
 from .inputs import PoissonSpikes as PoissonSpikes
 from .inputs import SpikeTimeGroup as SpikeTimeGroup
+from .inputs import dc_generator as dc_generator
+from .inputs import poisson_generator as poisson_generator
 from .inputs import spike_generator as spike_generator
 from .neurons import HH as HH
 from .neurons import LIF as LIF
@@ -20,8 +22,12 @@ from .neurons import ExpIF as ExpIF
 from .neurons import Izhikevich as Izhikevich
 from .neurons import LifRef as LifRef
 from .neurons import NeuronModel as NeuronModel
+from .neurons import aeif_cond_exp as aeif_cond_exp
+from .neurons import iaf_cond_alpha as iaf_cond_alpha
 from .neurons import iaf_cond_exp as iaf_cond_exp
+from .neurons import iaf_psc_alpha as iaf_psc_alpha
 from .neurons import iaf_psc_exp as iaf_psc_exp
+from .neurons import izhikevich as izhikevich
 from .plasticity import NanocompositeSTDP as NanocompositeSTDP
 from .plasticity import PairSTDP as PairSTDP
 from .plasticity import ParyleneSTDP as ParyleneSTDP

@@ -113,7 +113,7 @@ class Projection(Placement, SimObject):
         owner = self.owner = f"Projection {self.name!r}"
         if not isinstance(post, NeuronModel):
             raise TypeError(f"{owner}: post must be a library neuron (LIF, LifRef, ExpIF, AdEx, "
-                            f"Izhikevich, HH, iaf_psc_exp, iaf_cond_exp), got "
+                            f"Izhikevich, HH, or a NEST model: iaf_psc_exp, ...), got "
                             f"{type(post).__name__}; for a NeuronGroup written with equations "
                             "use Synapses directly")
         _check_source(owner, pre)
@@ -122,7 +122,9 @@ class Projection(Placement, SimObject):
         self.native = synapse is None
         if self.native and post.NATIVE_ON_SPIKE is None:
             raise ValueError(f"{owner}: synapse=None needs a neuron with built-in receptors "
-                             f"(iaf_psc_exp, iaf_cond_exp); {type(post).__name__} has none. "
+                             "(the NEST models iaf_psc_exp, iaf_psc_alpha, iaf_cond_exp, "
+                             "iaf_cond_alpha, aeif_cond_exp, izhikevich); "
+                             f"{type(post).__name__} has none. "
                              "Give synapse kinetics, e.g. synapse=Expon(tau=5*ms)")
         if not self.native and not isinstance(synapse, Kinetics):
             raise TypeError(f"{owner}: synapse must be a Kinetics (Expon(), AMPA(), ...) or "
