@@ -19,7 +19,9 @@ from spikeloom.models import (
     aeif_cond_exp,
     dc_generator,
     iaf_cond_alpha,
+    iaf_cond_exp,
     iaf_psc_alpha,
+    iaf_psc_exp,
     izhikevich,
     poisson_generator,
 )
@@ -194,6 +196,10 @@ def test_rheobases_and_initial_state():
         pytest.approx(16.6667 * 15)
     # NEST's initial V_m does not follow a changed E_L (nest.Create(..., {'E_L': -65}))
     assert float(iaf_psc_alpha(1, E_L=-65 * mV, name="init_psc").V_m[0] / mV) == -70.0
+    # the same for the exponential models (NEST 3.10: Create('iaf_psc_exp', {'E_L': -60.})
+    # and Create('iaf_cond_exp', {'E_L': -60.}) both have V_m = -70.0)
+    assert float(iaf_psc_exp(1, E_L=-60 * mV, name="init_exp").V_m[0] / mV) == -70.0
+    assert float(iaf_cond_exp(1, E_L=-60 * mV, name="init_cexp").V_m[0] / mV) == -70.0
 
 
 def test_aeif_cond_exp_v_m_is_settable():

@@ -136,7 +136,7 @@ dI_syn_in/dt = -I_syn_in/tau_syn_in : amp
         "t_ref": 2.0 * units.ms, "V_th": -55.0 * units.mV, "V_reset": -70.0 * units.mV,
         "tau_syn_ex": 2.0 * units.ms, "tau_syn_in": 2.0 * units.ms, "I_e": 0.0 * units.pA,
     }
-    INITIAL = {"V_m": "E_L"}
+    INITIAL = {"V_m": "-70*mV"}  # NEST starts at -70 mV whatever E_L is given
     THRESHOLD = "V_m >= V_th"
     RESET = "V_m = V_reset"
     REFRACTORY = "t_ref + dt"
@@ -239,7 +239,7 @@ dg_in/dt = -g_in/tau_syn_in : siemens
         "E_in": -85.0 * units.mV, "E_L": -70.0 * units.mV, "tau_syn_ex": 0.2 * units.ms,
         "tau_syn_in": 2.0 * units.ms, "I_e": 0.0 * units.pA,
     }
-    INITIAL = {"V_m": "E_L"}
+    INITIAL = {"V_m": "-70*mV"}  # NEST starts at -70 mV whatever E_L is given
     THRESHOLD = "V_m >= V_th"
     RESET = "V_m = V_reset"
     REFRACTORY = "t_ref + dt"
