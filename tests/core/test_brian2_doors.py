@@ -227,3 +227,22 @@ def test_views_taken_before_restore_still_write_the_group():
     net.restore()
     view[:] = 7
     assert G.v[0] == 7
+
+
+@pytest.mark.parametrize("condition", ["j == 2*i + 1", "i == j // 2", "i == k_post",
+                                       "i == j/2", "k_post == i"])
+def test_index_equations_in_connect_solved_without_all_pairs(condition):
+    """connect('i == f(j)') is solved per j (Stimberg et al. 2018 connects 3200 astrocytes to
+    640 000 synapses so); it must give exactly what testing every pair gives -- only
+    whole, in-range values connect (k = -1 and 9 do not, j/2 = 1.5 does not)."""
+    G = NeuronGroup(5, "v : 1")
+    H = NeuronGroup(8, "k : integer")
+    H.k = [0, 4, -1, 2, 9, 3, 3, 1]
+    S = Synapses(G, H)
+    S.connect(condition)
+    every_pair = Synapses(G, H)
+    every_pair.connect(f"({condition}) and True")  # not an index equation: all pairs tested
+    np.testing.assert_array_equal(S.i[:], every_pair.i[:])
+    np.testing.assert_array_equal(S.j[:], every_pair.j[:])
+    if condition == "j == 2*i + 1":
+        assert list(zip(S.i[:], S.j[:])) == [(0, 1), (1, 3), (2, 5), (3, 7)]
