@@ -103,6 +103,9 @@ NOT_COMPARED = {
 SPREAD = {
     "frompapers/Brette_Guigon_2003.py": (0.3, "six spikeloom runs gave 15738 to 19868 spikes; "
                                               "Brian2's one run 17408"),
+    "frompapers/Wang_2002.py": (0.3, "the losing population of this decision network fired "
+                                     "2239, 2542 and 2843 spikes in three Brian2 runs, "
+                                     "2542 to 2920 in four spikeloom runs"),
 }
 
 
