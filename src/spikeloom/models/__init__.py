@@ -34,7 +34,10 @@ from .plasticity import ParyleneSTDP as ParyleneSTDP
 from .plasticity import PlasticityRule as PlasticityRule
 from .plasticity import TripletSTDP as TripletSTDP
 from .plasticity import plot_stdp_window as plot_stdp_window
+from .plasticity import stdp_nn_symm_synapse as stdp_nn_symm_synapse
+from .plasticity import stdp_synapse as stdp_synapse
 from .plasticity import stdp_window as stdp_window
+from .plasticity import tsodyks2_synapse as tsodyks2_synapse
 from .projections import AllToAll as AllToAll
 from .projections import Connectivity as Connectivity
 from .projections import FixedPostNum as FixedPostNum

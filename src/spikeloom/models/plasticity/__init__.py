@@ -27,7 +27,12 @@ from ._triplet import TripletSTDP as TripletSTDP
 from ._window import STDPWindow as STDPWindow
 from ._window import plot_stdp_window as plot_stdp_window
 from ._window import stdp_window as stdp_window
+from .nest import NestSynapse as NestSynapse
+from .nest import stdp_nn_symm_synapse as stdp_nn_symm_synapse
+from .nest import stdp_synapse as stdp_synapse
+from .nest import tsodyks2_synapse as tsodyks2_synapse
 
 __all__ = ["PAIRINGS", "NanocompositeSTDP", "PairSTDP", "ParyleneSTDP",
            "PlasticityRule", "STDPWindow", "SynapseCode", "TripletSTDP", "plot_stdp_window",
-           "set_pairing_delay", "stdp_window"]
+           "set_pairing_delay", "stdp_window", "NestSynapse", "stdp_nn_symm_synapse",
+           "stdp_synapse", "tsodyks2_synapse"]
