@@ -1290,6 +1290,34 @@ def synapses_onto_synapses(b):
             "v": f64(volts.v[:]), "G": f64(astro.G[:]), "n_to_astro": f64([len(to_astro)])}
 
 
+@register(features=("TimedArray in method='exact' and in the automatic choice (held over the "
+                    "step, Brian2's is_locally_constant)", "a TimedArray on a coarser grid",
+                    "StateMonitor of neuron and synapse subexpressions"))
+def timed_array_exact(b):
+    """Brian2 integrates ``dv/dt = (I(t) - v)/tau`` exactly when the TimedArray's dt is a
+    multiple of the group's: I is held over each step; rk4 evaluates it at its stages."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    stimulus = b.TimedArray([0, 1, 2, 0.5, -1] * b.mV, dt=1 * b.ms)
+    coarse = b.TimedArray([0.2, 1.0, 0.4] * b.nA, dt=2 * b.ms)
+    G = b.NeuronGroup(2, """dv/dt = (stimulus(t) - v)/(5*ms) : volt
+                           dw/dt = (coarse(t)*100*Mohm - w)/(3*ms) : volt
+                           x = 2*v + w : volt""", method="exact", name="ta_exact")
+    H = b.NeuronGroup(1, "du/dt = (stimulus(t) - u)/(4*ms) : volt", name="ta_auto")
+    K = b.NeuronGroup(1, "dz/dt = (stimulus(t) - z)/(4*ms) : volt", method="rk4",
+                      name="ta_rk4")
+    S = b.Synapses(G, G, "w_syn : 1\ny = w_syn*2 : 1", name="ta_syn")
+    S.connect()
+    S.w_syn = "i + 2*j"
+    M = b.StateMonitor(G, ["v", "w", "x"], record=True)
+    MH = b.StateMonitor(H, "u", record=True)
+    MK = b.StateMonitor(K, "z", record=True)
+    MS = b.StateMonitor(S, "y", record=True)
+    b.run(5.05 * b.ms)
+    return {"v": f64(M.v[:] / b.mV), "w": f64(M.w[:] / b.mV), "x": f64(M.x[:] / b.mV),
+            "u": f64(MH.u[:] / b.mV), "z": f64(MK.z[:] / b.mV), "y": f64(MS.y[:])}
+
+
 @register(deterministic=False, features=("PoissonInput (exact and normal regimes)",))
 def poisson_input(b):
     """1000 neurons, each with two PoissonInputs for 20 ms (200 steps): 50 sources at 20 Hz

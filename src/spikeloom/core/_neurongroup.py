@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import numpy as np
 import sympy
+from sympy.core.function import AppliedUndef
 
 from .. import ir, units
 from ..equations import (
@@ -132,8 +134,21 @@ class EquationsOwner(Group):
 
         system = self._ode_system(eqs, builder, dt_symbol if dt_symbol is not None
                                   else sym("dt"))
+        name, statements = None, None
+        frozen, thawed = _freeze_timed_arrays(system, builder.scope, self.clock.dt_)
+        if thawed:  # Brian2 integrates exactly with TimedArrays held over the step
+            try:
+                name, statements = integrate(frozen, method)
+            except ValueError:
+                pass
+            if name == "exact":
+                statements = [dataclasses.replace(st, expr=st.expr.xreplace(thawed))
+                              for st in statements]
+            else:  # other methods evaluate the TimedArray where their stages are
+                name, statements = None, None
         try:
-            name, statements = integrate(system, method)
+            if statements is None:
+                name, statements = integrate(system, method)
         except ValueError as exc:
             raise UnsupportedEquationsError(f"{self.owner}: {exc}") from None
         if method is None:
@@ -146,6 +161,36 @@ class EquationsOwner(Group):
                     (st.expr, sym("not_refractory")), (sym(st.target), True)), st.op)
             final.append(st)
         builder.add_statements(final, f"{self.owner}: state update")
+
+
+def _freeze_timed_arrays(system: ODESystem, scope, dt: float) -> tuple[ODESystem, dict]:
+    """``system`` with each ``f(t)`` of a TimedArray that is constant over the step (its dt a
+    whole multiple of the group's, Brian2's ``is_locally_constant``) replaced by a symbol,
+    and the map back; (system, {}) when there is none."""
+    from ._timedarray import TimedArray
+
+    t = sym("t")
+    calls = {}
+    for expr in [*system.drift.values(),
+                 *(g for terms in system.diffusion.values() for g in terms.values())]:
+        for call in expr.atoms(AppliedUndef):
+            name = type(call).__name__
+            try:
+                table = scope.namespace.get(name)
+            except KeyError:
+                continue
+            if not isinstance(table, TimedArray) or call.args != (t,):
+                continue
+            ratio = table.dt_ / dt
+            if ratio >= 1 - 1e-9 and abs(ratio - round(ratio)) <= 1e-9 * ratio:
+                calls[call] = sympy.Symbol(f"_held_{name}", real=True)
+    if not calls:
+        return system, {}
+    frozen = dataclasses.replace(
+        system, drift={k: v.xreplace(calls) for k, v in system.drift.items()},
+        diffusion={k: {n: g.xreplace(calls) for n, g in terms.items()}
+                   for k, terms in system.diffusion.items()})
+    return frozen, {symbol: call for call, symbol in calls.items()}
 
 
 def _constant_over_dt_statement(group, eq, builder) -> None:
