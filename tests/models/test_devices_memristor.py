@@ -3,8 +3,10 @@
 References: the formulas in the docstring of :class:`spikeloom.models.devices.Memristor`
 (NeuroSim's nonlinear curve G(P) = G_min + B(1 - exp(-P/A)), aihwkit's soft bounds, Gaussian
 cycle-to-cycle and read noise, log-normal device-to-device spread, exponential and power-law
-drift), evaluated in NumPy. Statistical checks use 4-sigma bounds (two-sided false-alarm
-probability ~6e-5 per check) derived from the sample size.
+drift), evaluated in NumPy, and the definition of a programming event (docs/devices.md: an
+update of >= 1 whole pulse; drift changes only the read weight ``w_now``). Statistical checks
+use 4-sigma bounds (two-sided false-alarm probability ~6e-5 per check) derived from the
+sample size. Pulse-based updates are tested in ``test_devices_pulsed.py``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import gc
 import numpy as np
 import pytest
 
+import spikeloom as sl
 from spikeloom import (
     Network,
     NeuronGroup,
@@ -33,6 +36,16 @@ from spikeloom.models.plasticity import (
 )
 
 SIGMAS = 4.0
+
+
+@pytest.fixture(params=["numba", "jax"])
+def backend(request):
+    """Run the test on each backend (JAX on its CPU device here)."""
+    if request.param == "jax":
+        pytest.importorskip("jax")
+    sl.set_device(request.param)
+    yield request.param
+    sl.set_device("numba")
 
 
 def _random_network(tag: str, n=12, seed=3, n_ms=400, p=0.05):
@@ -299,18 +312,173 @@ def test_memristor_read_noise_has_configured_std():
     assert np.all(S.w[:] == 0.5), "reading changed the stored weight"
 
 
+# -- programming events and drift --------------------------------------------------------------
+def _drift_run(rule, pre_times, post_times, n_devices=1, tag="drift", seed=1):
+    """One pre and one post generator (one synapse per device), w0 = 0.75, 120 ms; the
+    monitor records ``w_now`` every step (at the start of the step, before its events)."""
+    gc.collect()
+    pre = SpikeGeneratorGroup(1, np.zeros(len(pre_times), int), pre_times * ms,
+                              name=f"{tag}_pre")
+    post = SpikeGeneratorGroup(1, np.zeros(len(post_times), int), post_times * ms,
+                               name=f"{tag}_post")
+    S = rule.attach(pre, post, connect={"n": n_devices}, w=0.75, seed=seed, name=f"{tag}_syn")
+    mon = StateMonitor(S, ["w", "w_now"], record=True, name=f"{tag}_mon")
+    Network(pre, post, S, mon).run(120 * ms)
+    return np.asarray(mon.t / second), mon.w_now[:], mon.w[:]
+
+
+@pytest.mark.parametrize("rounding", ["nearest", "stochastic"])
+def test_drifted_level_never_rises_under_a_tiny_depression(backend, rounding):
+    """The issue's reproduction: n_levels = 5, exponential drift τ = 100 ms, w0 = 0.75; a
+    depression pair at 50 ms (post at 0.5 ms) requests Δw = -1e-3·e^{-49.5/20} = -8.4e-5
+    while the read weight has drifted to 0.75·e^{-0.5} = 0.455. It used to jump UP to the
+    level 0.5 (the drifted state was rounded and re-programmed).
+
+    Reference: the request is 3.4e-4 of a pulse (one level = 0.25). 'nearest': no pulse, no
+    programming event: w_now = 0.75 e^{-t/τ} for the whole run (1e-12), w stays 0.75.
+    'stochastic' (6 000 devices): a device gets one pulse with probability 3.4e-4; with it
+    the state goes down one level from 0.455 to the level 0.25 (nearest to 0.205, not above
+    the start), then drifts from there. Every device's w_now never increases.
+    """
+    sl.seed(13)
+    dev = Memristor(n_levels=5, rounding=rounding, drift="exponential", drift_tau=100 * ms)
+    rule = PairSTDP(A_plus=0.001, A_minus=-0.001, pairing="nn_symm", device=dev)
+    assert abs(float(rule.delta_w(-49.5 * ms, 0.455)) + 8.4e-5) < 0.1e-5
+    n = 1 if rounding == "nearest" else 6000
+    t, w_now, w = _drift_run(rule, np.array([50.0]), np.array([0.5]), n, f"tiny_{rounding}")
+    assert np.all(np.diff(w_now, axis=1) <= 0), "a read weight rose"
+    free = 0.75 * np.exp(-t / 0.1)
+    programmed = np.any(w != 0.75, axis=1)
+    if rounding == "nearest":
+        assert not programmed.any()
+    assert programmed.sum() <= 10  # expected 2.0 of 6 000 (Poisson); P(> 10) ~ 1e-5
+    np.testing.assert_allclose(w_now[~programmed], np.broadcast_to(free, w_now[~programmed].shape),
+                               rtol=1e-12)
+    after = t > 0.050 + 1e-9
+    for row in w_now[programmed]:
+        np.testing.assert_allclose(row[after], 0.25 * np.exp(-(t[after] - 0.050) / 0.1),
+                                   rtol=1e-12)
+
+
+def test_drift_of_a_programmed_level_follows_its_closed_form(backend):
+    """A whole pulse from a drifted state: the device lands on a level and drifts from it.
+
+    Reference (n_levels = 5, τ = 100 ms, w0 = 0.75, rule A± = ±0.3, τ± = 20 ms, one level
+    per pulse): synapse 0, post at 45 ms and pre at 50 ms, requests -0.3 e^{-1/4} = -0.23
+    = 0.93 level, one pulse: from 0.75 e^{-0.5} = 0.455 (level 1.82) to 0.205, the nearest
+    level 0.25, then w_now = 0.25 e^{-(t - 50 ms)/τ}; synapse 1, pre at 50 ms and post at
+    55 ms: one pulse up from 0.75 e^{-0.55} = 0.433 to the level 0.75, then
+    0.75 e^{-(t - 55 ms)/τ}. Before: 0.75 e^{-t/τ}. Tolerance 1e-12.
+    """
+    dev = Memristor(n_levels=5, drift="exponential", drift_tau=100 * ms)
+    rule = PairSTDP(A_plus=0.3, A_minus=-0.3, pairing="nn_symm", device=dev)
+    gc.collect()
+    pre = SpikeGeneratorGroup(2, [0, 1], [50, 50] * ms, name="level_pre")
+    post = SpikeGeneratorGroup(2, [0, 1], [45, 55] * ms, name="level_post")
+    S = rule.attach(pre, post, connect={"condition": "i == j"}, w=0.75, name="level_syn")
+    mon = StateMonitor(S, "w_now", record=True, name="level_mon")
+    Network(pre, post, S, mon).run(120 * ms)
+    t = np.asarray(mon.t / second)
+    for k, (t_prog, level) in enumerate([(0.050, 0.25), (0.055, 0.75)]):
+        before = t <= t_prog + 1e-9
+        np.testing.assert_allclose(mon.w_now[k][before], 0.75 * np.exp(-t[before] / 0.1),
+                                   rtol=1e-12)
+        np.testing.assert_allclose(mon.w_now[k][~before],
+                                   level * np.exp(-(t[~before] - t_prog) / 0.1), rtol=1e-12)
+    np.testing.assert_array_equal(S.w[:], [0.25, 0.75])
+    np.testing.assert_allclose(np.asarray(S.mem_tprog[:] / ms), [50, 55], rtol=1e-12)
+
+
+@pytest.mark.parametrize("direction", ["depression", "potentiation"])
+def test_a_level_event_never_ends_past_its_start(direction):
+    """n_levels = 5 with steps of a fifth of a level (up_down = ±0.8) from drifted states.
+
+    Reference (τ = 100 ms, w0 = 0.75, one pulse per pair): depression at 5.5 ms from
+    0.75 e^{-0.055} = 0.710 (2.84 levels) by 0.2 level to 2.64 levels, whose nearest level
+    3 (0.75) is above the start: the event ends on level 2 (0.5) instead. Potentiation at
+    35 ms from 0.75 e^{-0.35} = 0.529 (2.11 levels) to 2.31 levels, nearest level 2 (0.5)
+    below the start: the event ends on level 3 (0.75). Then w_now = level·e^{-(t - t_prog)/τ}
+    (1e-12), and the read weight moves in the pair's direction at the event.
+    """
+    down = direction == "depression"
+    dev = Memristor(n_levels=5, up_down=0.8 if down else -0.8, drift="exponential",
+                    drift_tau=100 * ms)
+    rule = PairSTDP(A_plus=0.3, A_minus=-0.3, pairing="nn_symm", device=dev)
+    pre, post = (np.array([5.5]), np.array([0.5])) if down else (np.array([30.0]),
+                                                                  np.array([35.0]))
+    t, w_now, w = _drift_run(rule, pre, post, tag=f"guard_{direction}")
+    t_prog, level = (0.0055, 0.5) if down else (0.035, 0.75)
+    after = t > t_prog + 1e-9
+    np.testing.assert_allclose(w_now[0][~after], 0.75 * np.exp(-t[~after] / 0.1), rtol=1e-12)
+    np.testing.assert_allclose(w_now[0][after], level * np.exp(-(t[after] - t_prog) / 0.1),
+                               rtol=1e-12)
+    jump = w_now[0][after][0] - w_now[0][~after][-1]
+    assert (jump < 0) if down else (jump > 0)
+    assert w[0, -1] == level
+
+
 @pytest.mark.parametrize("kwargs, match", [
     (dict(G_min=10 * uS, G_max=5 * uS), "G_max must be larger"),
     (dict(G_max=5 * ms), "siemens"),
-    (dict(n_levels=1), "n_levels"),
-    (dict(rounding="up"), "rounding"),
+    (dict(n_levels=1), r"n_levels must be an integer >= 2, got 1$"),
+    (dict(n_levels=2.5), r"n_levels must be an integer >= 2, got 2.5$"),
+    (dict(dw_min=-0.01), r"dw_min .*must be in \(0.0, 1.0\], got -0.01$"),
+    (dict(dw_min=0.0), r"dw_min .*must be in \(0.0, 1.0\], got 0.0$"),
+    (dict(dw_min=1.5), r"dw_min .*must be in \(0.0, 1.0\], got 1.5$"),
+    (dict(dw_min=0.1, n_levels=5), r"n_levels=5 already sets the pulse.*dw_min=0.1"),
+    (dict(rounding="up"), r"rounding must be one of 'nearest', 'stochastic', got 'up'$"),
+    (dict(rounding="stochastic"), r"rounding='stochastic' .* analog; set dw_min"),
+    (dict(dw_min_std=0.1), r"dw_min_std=0.1 is the noise of one pulse.*analog"),
+    (dict(dw_min=0.01, dw_min_std=-0.1), r"dw_min_std must be in \[0.0, inf\), got -0.1$"),
+    (dict(dw_min=0.01, dw_min_std_mode="mult"),
+     r"dw_min_std_mode must be one of 'multiplicative', 'additive', got 'mult'$"),
+    (dict(up_down=1.0), r"up_down must be in \(-1.0, 1.0\), got 1.0$"),
+    (dict(c2c_mode="rel"), r"c2c_mode must be one of 'relative', 'absolute', got 'rel'$"),
     (dict(soft_bounds=True, nl_ltp=1.0), "choose one"),
-    (dict(d2d={"G_maxx": 0.1}), "unknown parameter"),
+    (dict(d2d={"G_maxx": 0.1}), r"unknown parameter 'G_maxx'; allowed: G_min, G_max"),
     (dict(d2d={"c2c": 0.1}), "feature is off"),
+    (dict(d2d={"dw_min": 0.1}), r"d2d\['dw_min'\] = 0.1 but that feature is off.*dw_min"),
+    (dict(d2d={"up_down": -0.1}), r"d2d\['up_down'\] must be in \[0.0, inf\), got -0.1$"),
     (dict(p_stuck_min=0.7, p_stuck_max=0.5), "<= 1"),
-    (dict(drift="linear"), "drift must be"),
-    (dict(c2c=-0.1), "c2c"),
+    (dict(p_stuck_min=-0.1), r"p_stuck_min .*must be in \[0.0, 1.0\], got -0.1$"),
+    (dict(p_stuck_max=1.2), r"p_stuck_max .*must be in \[0.0, 1.0\], got 1.2$"),
+    (dict(drift="linear"), r"drift must be None, 'exponential' or 'power-law', got 'linear'$"),
+    (dict(drift_tau=-5 * ms), r"drift_tau must be positive \(e.g. 20\*ms\), got -5"),
+    (dict(c2c=-0.1), r"c2c must be in \[0.0, inf\), got -0.1$"),
+    (dict(levels=4), "unexpected keyword argument 'levels'"),
 ])
 def test_memristor_rejects_bad_parameters(kwargs, match):
+    """Every message names the argument, the value given and what is allowed."""
     with pytest.raises((ValueError, TypeError), match=match):
         Memristor(**kwargs)
+
+
+def test_memristor_parameters_stay_valid_after_construction():
+    """Setting a parameter re-runs the constructor's checks; a failed set changes nothing."""
+    dev = Memristor(dw_min=0.01, soft_bounds=True)
+    before = repr(dev)
+    for name, value, match in [("dw_min", -0.01, r"dw_min .*got -0.01"),
+                               ("n_levels", 8, "already sets the pulse"),
+                               ("p_stuck_min", 1.5, r"p_stuck_min .*got 1.5"),
+                               ("nl_ltp", 1.0, "choose one"),
+                               ("rounding", "up", "rounding must be one of")]:
+        with pytest.raises(ValueError, match=match):
+            setattr(dev, name, value)
+        assert repr(dev) == before, name
+    with pytest.raises(AttributeError, match="'levels' is not a parameter"):
+        dev.levels = 4
+    dev.dw_min = 0.05
+    assert dev.dw_min == 0.05 and dev.step == 0.05
+    dev.dw_min = None
+    dev.n_levels = 9
+    assert dev.step == 0.125 and dev.pulsed
+
+
+def test_memristor_rejects_a_nonpositive_drawn_step():
+    """d2d['up_down'] so wide that some device's down step would be <= 0: initialisation
+    raises, naming the device and the fix."""
+    dev = Memristor(dw_min=0.01, up_down=0.9, d2d={"up_down": 0.5})
+    src = NeuronGroup(1, "v : 1", threshold="v > 1")
+    dst = NeuronGroup(200, "v : 1", threshold="v > 1")
+    with pytest.raises(ValueError, match=r"drew a pulse step <= 0 .*d2d\['up_down'\]"):
+        PairSTDP(device=dev).attach(src, dst, w=0.5, seed=1)

@@ -4,15 +4,17 @@ The rule decides *how much* the weight should change (Δw); the device decides w
 conductance actually does. Every non-ideality is off by default, and a device with all of them
 off adds no statement to the rule's code (its trajectory is bit-identical to the bare rule's).
 
-State and units. The synaptic variable ``w`` keeps the rule's (dimensionless) weight. The
-nominal linear map ``G = G_min + (w - w_min)/(w_max - w_min)*(G_max - G_min)`` (w_min/w_max are
-the rule's) gives the conductance, exposed as the subexpression ``G_mem`` (siemens). A device's
+State and units. The synaptic variable ``w`` keeps the rule's (dimensionless) weight: the
+*programmed* weight, the one the last programming event left. The nominal linear map
+``G = G_min + (w - w_min)/(w_max - w_min)*(G_max - G_min)`` (w_min/w_max are the rule's)
+gives the conductance, exposed as the subexpression ``G_mem`` (siemens). A device's
 normalised state is ``x = (w - w_lo)/(w_hi - w_lo)`` in [0, 1], where ``[w_lo, w_hi]`` is the
 weight range of *this* device's conductance range (equal to ``[w_min, w_max]`` unless
-``G_min``/``G_max`` vary from device to device).
+``G_min``/``G_max`` vary from device to device). Pulse sizes (``dw_min``) are fractions of
+that range.
 
-References for the device models are given in ``docs/plasticity.md`` and in the docstring of
-:class:`Memristor`.
+The full model, with the closed forms the tests check, is ``docs/devices.md``; the references
+are given there and in the docstring of :class:`Memristor`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,15 @@ from ._variability import D2D_PARAMETERS, initialize_devices
 DRIFTS = (None, "exponential", "power-law")
 ROUNDINGS = ("nearest", "stochastic")
 C2C_MODES = ("relative", "absolute")
+PULSE_NOISE_MODES = ("multiplicative", "additive")
+#: Constructor parameters, in the order ``repr`` writes them.
+PARAMETERS = ("G_min", "G_max", "n_levels", "dw_min", "rounding", "dw_min_std",
+              "dw_min_std_mode", "up_down", "nl_ltp", "nl_ltd", "soft_bounds", "c2c",
+              "c2c_mode", "d2d", "p_stuck_min", "p_stuck_max", "drift", "drift_tau",
+              "drift_G_rest", "drift_nu", "drift_t0", "read_noise")
+#: A level index within this of an integer counts as on that level (the state is computed
+#: as (w - w_lo)/(w_hi - w_lo), which puts a level a few ulps off its integer).
+LEVEL_TOLERANCE = 1e-9
 
 
 @dataclass
@@ -44,7 +55,7 @@ class DeviceCode:
     """What a device adds to a rule's Synapses (lists of Brian2 lines)."""
 
     weight: str = "w"              # name under which rule code reads the current weight
-    update_path: bool = False      # True: increments go through :meth:`Memristor._apply`
+    update_path: bool = False      # True: increments go through :meth:`Memristor.apply`
     model: list[str] = field(default_factory=list)
     constants: dict = field(default_factory=dict)  # written as constant subexpressions
     prologue: list[str] = field(default_factory=list)   # start of every pathway
@@ -59,6 +70,23 @@ class Memristor:
     ``attach``/``initialize`` then draw the per-device quantities. All non-idealities are off
     by default.
 
+    **Programming events.** Every update the rule asks for, Δw, is a request of
+    ``Δp = Δw/(w_max - w_min)`` (a fraction of the range). With pulses (``dw_min`` or
+    ``n_levels`` given) the request becomes a whole number of pulses
+    ``n = round(|Δp|/dw_min)`` (``rounding``); in analog mode (neither given) a nonzero
+    request is one pulse of size ``|Δp|``. A *programming event* is an update of one pulse or
+    more (n >= 1): the device starts from its present state -- the drifted state if there is
+    drift --, applies the n pulses through its update model (each pulse with its own
+    cycle-to-cycle noise), clips to its range, puts the result on a level (``n_levels``), and
+    stores it as the new programmed weight ``w`` at time ``mem_tprog = t``. With n = 0
+    nothing happens: the weight is not rewritten and the drift clock runs on.
+
+    **Drift** (``drift``) never changes the programmed weight; it is what the device reads
+    since then: ``w_now = drift(w, t - mem_tprog)``, in closed form. The rule and the
+    transmission see ``w_now``; a programming event starts from it. So an update can only
+    move the read weight in its own direction (a depression never raises it), and between
+    events ``w_now`` follows the closed form of a device programmed to ``w`` at ``mem_tprog``.
+
     Parameters
     ----------
     G_min, G_max : Quantity (siemens)
@@ -66,52 +94,93 @@ class Memristor:
         it linearly. Exposed as the synaptic subexpression ``G_mem``.
     n_levels : int, optional
         Number of programmable conductance levels, equally spaced in [G_min, G_max]
-        (>= 2). After every update the state is rounded to a level. None: analog.
+        (>= 2). A pulse moves the state by one level (``dw_min = 1/(n_levels - 1)``), and
+        every programming event ends on the level nearest to where its pulses went, but
+        never past its starting state against the direction of the pulses (a drifted state
+        is off the levels). ``initialize`` rounds the initial weights to the nearest level.
+        None: no levels. Excludes ``dw_min``.
+    dw_min : float, optional
+        Size of one pulse as a fraction of the device's range, in (0, 1] (aihwkit's
+        ``dw_min`` with its range taken as 1). None: analog (or one level with
+        ``n_levels``).
     rounding : {'nearest', 'stochastic'}
-        Rounding to a level: to the nearest (updates smaller than half a level are lost), or
-        up with probability equal to the remainder (unbiased).
+        How a request becomes a whole number of pulses: ``floor(|Δp|/dw_min + 1/2)``
+        (requests below half a pulse are lost) or ``floor(|Δp|/dw_min + u)``, u ~ U[0, 1)
+        (unbiased: the mean of n·dw_min is |Δp|). 'stochastic' needs pulses.
+    dw_min_std : float
+        Cycle-to-cycle noise of every single pulse (>= 0; aihwkit's ``dw_min_std``), so the
+        spread of an event of n pulses grows like sqrt(n). Needs pulses.
+    dw_min_std_mode : {'multiplicative', 'additive'}
+        'multiplicative': each pulse's step is multiplied by ``1 + dw_min_std·ξ`` (aihwkit's
+        ``mult_noise=True``); 'additive': each pulse adds ``dw_min_std·dw_min·ξ``, whatever
+        the state (``mult_noise=False``). ξ ~ N(0, 1), one per pulse.
+    up_down : float
+        Up/down asymmetry of the pulse, in (-1, 1), as aihwkit's ``up_down``: the up step
+        is ``dw_min·(1 + min(up_down, 0))``, the down step ``dw_min·(1 - max(up_down, 0))``
+        (analog mode: the request is scaled by the same factors). Its device-to-device
+        spread is ``d2d['up_down']`` (aihwkit's ``up_down_dtod``).
     nl_ltp, nl_ltd : float
         Nonlinearity ν of potentiation and depression, NeuroSim's form
         ``G(P) = G_min + B(1 - exp(-P/A))`` with ``ν = P_max/A`` (dimensionless, 0 = linear,
-        negative = the opposite curvature). An update of Δw moves the state along the curve by
-        ``Δp = Δw/(w_max - w_min)`` of the full pulse range.
+        negative = the opposite curvature). Pulses move the state along the curve by
+        ``Δp = n·step`` of the full pulse range.
     soft_bounds : bool
-        State-dependent linear steps ``Δx = Δp(1 - x)`` (potentiation) and ``Δx = Δp·x``
-        (depression), as in IBM's aihwkit ``SoftBoundsDevice``. Excludes ``nl_ltp/nl_ltd``.
+        State-dependent steps: a pulse of size s moves ``Δx = s(1 - x)`` up or ``Δx = -s·x``
+        down (IBM aihwkit's ``SoftBoundsDevice``), so n pulses give
+        ``1 - x_n = (1 - x_0)(1 - s)^n`` (resp. ``x_n = x_0(1 - s)^n``). Excludes
+        ``nl_ltp/nl_ltd``. With neither: the constant-step model ``x_n = x_0 ± n·s``
+        (aihwkit's ``ConstantStepDevice``).
     c2c : float
-        Cycle-to-cycle noise of every update (>= 0), see ``c2c_mode``.
+        Cycle-to-cycle noise of every programming event (>= 0), see ``c2c_mode``; applied
+        once per event, after its pulses.
     c2c_mode : {'relative', 'absolute'}
-        ``'relative'``: the device's step is multiplied by ``1 + c2c·ξ`` (aihwkit's
-        ``dw_min_std``; no update, no noise); ``'absolute'``: ``c2c·ξ`` (a fraction of the
-        device's range) is added at every nonzero update (NeuroSim's ``sigmaCtoC``). ξ ~ N(0, 1)
-        is drawn anew at each update.
+        ``'relative'``: the event's change is multiplied by ``1 + c2c·ξ`` (no event, no
+        noise); ``'absolute'``: ``c2c·ξ`` (a fraction of the device's range) is added at every
+        event (NeuroSim's ``sigmaCtoC`` of a one-pulse update). ξ ~ N(0, 1), drawn anew at
+        each event.
     d2d : dict, optional
         Device-to-device variability: parameter name → standard deviation, drawn once per
         synapse when the synapses are initialised. Relative (a log-normal with that relative
         standard deviation and the nominal value as mean) for ``G_min``, ``G_max``, ``c2c``,
-        ``drift_tau``, ``drift_nu``, ``read_noise``; absolute (normal) for ``nl_ltp``,
-        ``nl_ltd``. Only parameters of enabled features may vary.
+        ``drift_tau``, ``drift_nu``, ``read_noise``, ``dw_min`` (aihwkit's ``dw_min_dtod``);
+        absolute (normal) for ``nl_ltp``, ``nl_ltd``, ``up_down`` (aihwkit's
+        ``up_down_dtod``: r ~ N(0, std²) is added to the up factor and subtracted from the
+        down factor). Only parameters of enabled features may vary.
     p_stuck_min, p_stuck_max : float
-        Probability that a device is stuck at G_min (resp. G_max); a stuck device never
-        changes (no update, no drift).
+        Probability that a device is stuck at G_min (resp. G_max), in [0, 1]; a stuck device
+        never changes (no update, no drift).
     drift : {None, 'exponential', 'power-law'}
-        Retention drift since the last programming (the last update that changed the state):
+        Retention drift of the read weight since the last programming event:
         ``'exponential'``: ``G(t) = G_rest + (G_prog - G_rest) exp(-Δt_prog/drift_tau)``;
         ``'power-law'``: ``G(t) = G_prog (max(Δt_prog, drift_t0)/drift_t0)^(-drift_nu)``.
         Weights count as programmed at t = 0. The drifted weight is the subexpression
         ``w_now``; the rule and the transmission see it.
     drift_tau : Quantity (time)
-        Relaxation time constant of exponential drift.
+        Relaxation time constant of exponential drift (> 0).
     drift_G_rest : Quantity (siemens), optional
         Relaxation target of exponential drift (default: the device's G_min).
     drift_nu : float
         Power-law drift exponent (>= 0; ~0.005-0.1 for phase-change memory).
     drift_t0 : Quantity (time)
-        Reference time of power-law drift (no drift before it).
+        Reference time of power-law drift (no drift before it, > 0).
     read_noise : float
         Relative standard deviation of the conductance read at each transmission,
         ``G_read = G (1 + read_noise·ξ)``, ξ ~ N(0, 1); applied to every ``w`` in the
         transmission (``on_pre``) code only.
+
+    Notes
+    -----
+    An event of n pulses is computed in closed form (the code has no loop): noise-free,
+    ``x_n = x_0 ± n·s`` (constant step), ``b_n = b_0 (1 - s)^n`` with b the distance to the
+    bound approached (soft bounds), or the NeuroSim curve advanced by ``n·s``. The pulse
+    noise is one Gaussian draw with the exact mean and variance of the n-pulse sum:
+    ``n(s·σ)²`` (constant step, multiplicative), ``n(σ·dw_min)²`` (constant step,
+    additive), ``σ_a² Σ_k r^{2k}`` with r the per-pulse contraction (additive, soft bounds
+    and curves), the exact second moment of ``Π(1 - s(1 + σξ_k))`` (soft bounds,
+    multiplicative; Gaussian shape approximated), and exactly (Gaussian) for the curve
+    with multiplicative noise (the pulses add up along the curve). See ``docs/devices.md``.
+
+    Parameters are validated when set, also after construction (``dev.dw_min = -1`` raises).
 
     Examples
     --------
@@ -120,15 +189,21 @@ class Memristor:
     True
     >>> Memristor(n_levels=16, c2c=0.01).is_ideal
     False
+    >>> Memristor(dw_min=0.01, dw_min_std=0.3, soft_bounds=True).pulsed
+    True
     """
 
     def __init__(self, G_min=10 * units.uS, G_max=100 * units.uS, *, n_levels: int | None = None,
-                 rounding: str = "nearest", nl_ltp: float = 0.0, nl_ltd: float = 0.0,
+                 dw_min: float | None = None, rounding: str = "nearest",
+                 dw_min_std: float = 0.0, dw_min_std_mode: str = "multiplicative",
+                 up_down: float = 0.0, nl_ltp: float = 0.0, nl_ltd: float = 0.0,
                  soft_bounds: bool = False, c2c: float = 0.0, c2c_mode: str = "relative",
                  d2d: dict | None = None,
                  p_stuck_min: float = 0.0, p_stuck_max: float = 0.0, drift: str | None = None,
                  drift_tau=1000 * units.second, drift_G_rest=None, drift_nu: float = 0.05,
                  drift_t0=1 * units.second, read_noise: float = 0.0) -> None:
+        # checks run while unsealed; afterwards __setattr__ re-runs this constructor
+        object.__setattr__(self, "_sealed", False)
         owner = "Memristor"
         self.G_min, g_lo = check_quantity(owner, "G_min", G_min, SIEMENS, "1*uS",
                                           nonnegative=True)
@@ -138,7 +213,25 @@ class Memristor:
             raise ValueError(f"{owner}: G_max must be larger than G_min, got G_min={G_min!r}, "
                              f"G_max={G_max!r}")
         self.n_levels = None if n_levels is None else check_int(owner, "n_levels", n_levels, 2)
+        self.dw_min = None if dw_min is None else check_real(
+            owner, "dw_min (a fraction of the device's range)", dw_min, 0.0, 1.0,
+            low_open=True)
+        if self.n_levels is not None and self.dw_min is not None:
+            raise ValueError(f"{owner}: n_levels={n_levels!r} already sets the pulse to one "
+                             f"level (dw_min = 1/(n_levels - 1)); got dw_min={dw_min!r} too. "
+                             "Give one of them")
         self.rounding = check_choice(owner, "rounding", rounding, ROUNDINGS)
+        if self.rounding == "stochastic" and not self.pulsed:
+            raise ValueError(f"{owner}: rounding='stochastic' rounds requests to whole pulses, "
+                             "but the device is analog; set dw_min (or n_levels)")
+        self.dw_min_std = check_real(owner, "dw_min_std", dw_min_std, 0.0)
+        if self.dw_min_std and not self.pulsed:
+            raise ValueError(f"{owner}: dw_min_std={dw_min_std!r} is the noise of one pulse, "
+                             "but the device is analog; set dw_min (or n_levels), or use c2c")
+        self.dw_min_std_mode = check_choice(owner, "dw_min_std_mode", dw_min_std_mode,
+                                            PULSE_NOISE_MODES)
+        self.up_down = check_real(owner, "up_down", up_down, -1.0, 1.0, low_open=True,
+                                  high_open=True)
         self.nl_ltp = check_real(owner, "nl_ltp", nl_ltp)
         self.nl_ltd = check_real(owner, "nl_ltd", nl_ltd)
         if not isinstance(soft_bounds, bool | np.bool_):
@@ -149,8 +242,10 @@ class Memristor:
                              "different update models; choose one")
         self.c2c = check_real(owner, "c2c", c2c, 0.0)
         self.c2c_mode = check_choice(owner, "c2c_mode", c2c_mode, C2C_MODES)
-        self.p_stuck_min = check_real(owner, "p_stuck_min", p_stuck_min, 0.0, 1.0)
-        self.p_stuck_max = check_real(owner, "p_stuck_max", p_stuck_max, 0.0, 1.0)
+        self.p_stuck_min = check_real(owner, "p_stuck_min (a probability)", p_stuck_min,
+                                      0.0, 1.0)
+        self.p_stuck_max = check_real(owner, "p_stuck_max (a probability)", p_stuck_max,
+                                      0.0, 1.0)
         if self.p_stuck_min + self.p_stuck_max > 1:
             raise ValueError(f"{owner}: p_stuck_min + p_stuck_max must be <= 1, got "
                              f"{p_stuck_min!r} + {p_stuck_max!r}")
@@ -170,13 +265,32 @@ class Memristor:
         self.drift_G_rest = drift_G_rest
         self.read_noise = check_real(owner, "read_noise", read_noise, 0.0)
         self.d2d = self._check_d2d(d2d)
+        object.__setattr__(self, "_sealed", True)
+
+    def __setattr__(self, name: str, value) -> None:
+        """Setting a parameter after construction validates it as the constructor does.
+
+        The device is rebuilt with the new value (every check, including those between
+        parameters, runs again) and takes the rebuilt state; nothing changes if it raises.
+        """
+        if name.startswith("_") or not self.__dict__.get("_sealed", False):
+            object.__setattr__(self, name, value)
+            return
+        if name not in PARAMETERS:
+            raise AttributeError(f"Memristor: {name!r} is not a parameter; parameters: "
+                                 f"{', '.join(PARAMETERS)}")
+        kwargs = {p: getattr(self, p) for p in PARAMETERS}
+        kwargs[name] = value
+        rebuilt = Memristor(**kwargs)
+        self.__dict__.update(rebuilt.__dict__)
 
     # -- validation -----------------------------------------------------------------------------
     def _enabled(self, name: str) -> bool:
         return {"G_min": True, "G_max": True,
                 "nl_ltp": self.nonlinear, "nl_ltd": self.nonlinear,
                 "c2c": self.c2c > 0, "drift_tau": self.drift == "exponential",
-                "drift_nu": self.drift == "power-law", "read_noise": self.read_noise > 0}[name]
+                "drift_nu": self.drift == "power-law", "read_noise": self.read_noise > 0,
+                "dw_min": self.pulsed, "up_down": True}[name]
 
     def _check_d2d(self, d2d) -> dict[str, float]:
         if d2d is None:
@@ -190,9 +304,10 @@ class Memristor:
                                  f"{', '.join(D2D_PARAMETERS)}")
             std = check_real("Memristor", f"d2d[{key!r}]", value, 0.0)
             if std and not self._enabled(key):
+                hint = ("set dw_min or n_levels" if key == "dw_min"
+                        else f"e.g. a nonzero {key.split('_')[0]}...")
                 raise ValueError(f"Memristor: d2d[{key!r}] = {value!r} but that feature is "
-                                 f"off; enable it (e.g. a nonzero {key.split('_')[0]}...) or "
-                                 "remove the entry")
+                                 f"off; enable it ({hint}) or remove the entry")
             if std:
                 out[key] = std
         return out
@@ -203,11 +318,26 @@ class Memristor:
         return bool(self.nl_ltp or self.nl_ltd)
 
     @property
+    def pulsed(self) -> bool:
+        """True if updates are whole numbers of pulses (``dw_min`` or ``n_levels`` given)."""
+        return self.dw_min is not None or self.n_levels is not None
+
+    @property
+    def step(self) -> float | None:
+        """Nominal size of one pulse (fraction of the range): ``dw_min``, one level, or None."""
+        if self.dw_min is not None:
+            return self.dw_min
+        if self.n_levels is not None:
+            return 1.0 / (self.n_levels - 1)
+        return None
+
+    @property
     def update_path(self) -> bool:
         """True if updates go through the device model (anything but drift/read noise on)."""
-        return bool(self.n_levels or self.nonlinear or self.soft_bounds or self.c2c
+        return bool(self.pulsed or self.nonlinear or self.soft_bounds or self.c2c
+                    or self.up_down
                     or any(k in self.d2d for k in ("G_min", "G_max", "nl_ltp", "nl_ltd",
-                                                   "c2c"))
+                                                   "c2c", "dw_min", "up_down"))
                     or self.p_stuck_min or self.p_stuck_max)
 
     @property
@@ -220,12 +350,9 @@ class Memristor:
         return bool(self.p_stuck_min or self.p_stuck_max)
 
     def __repr__(self) -> str:
-        defaults = Memristor.__new__(Memristor)
-        Memristor.__init__(defaults)
+        defaults = Memristor()
         parts = []
-        for name in ("G_min", "G_max", "n_levels", "rounding", "nl_ltp", "nl_ltd",
-                     "soft_bounds", "c2c", "c2c_mode", "d2d", "p_stuck_min", "p_stuck_max", "drift",
-                     "drift_tau", "drift_G_rest", "drift_nu", "drift_t0", "read_noise"):
+        for name in PARAMETERS:
             value, default = getattr(self, name), getattr(defaults, name)
             same = (value == default) if not isinstance(value, units.Quantity) else (
                 get_dim(value) == get_dim(default)
@@ -245,6 +372,30 @@ class Memristor:
         """Conductance (Quantity, siemens) of weights ``w`` under the nominal map."""
         scale, w_zero = self._map(w_min, w_max)
         return (np.asarray(w, dtype=np.float64) - w_zero) / scale * units.siemens
+
+    def pulse_steps(self, gain=1.0, up_down=None) -> tuple[np.ndarray, np.ndarray]:
+        """Up and down step of one pulse (fractions of the range) for per-device draws.
+
+        Parameters
+        ----------
+        gain : float or array
+            The device's ``dw_min`` relative to the nominal one (1: nominal).
+        up_down : float or array, optional
+            The device's asymmetry (default: the nominal ``up_down``).
+
+        Returns
+        -------
+        (ndarray, ndarray)
+            ``step·gain·(1 + min(ud, 0) + r)`` and ``step·gain·(1 - max(ud, 0) - r)`` with
+            ``r = up_down - ud`` the device's deviation from the nominal ``ud``, as aihwkit
+            draws ``up_down_dtod``. In analog mode the step is 1: the factors that scale a
+            request.
+        """
+        base = self.step if self.pulsed else 1.0
+        ud = self.up_down
+        r = 0.0 if up_down is None else np.asarray(up_down, dtype=np.float64) - ud
+        g = np.asarray(gain, dtype=np.float64)
+        return base * g * (1 + min(ud, 0.0) + r), base * g * (1 - max(ud, 0.0) - r)
 
     # -- code ------------------------------------------------------------------------------------
     def _per_synapse(self, name: str) -> bool:
@@ -280,6 +431,16 @@ class Memristor:
         ns["mem_wzero"] = float(w_zero)
         if self.n_levels:
             ns["mem_nlev"] = float(self.n_levels - 1)
+        if self.pulsed:
+            ns["mem_dwn"] = float(self.step)
+            if self.dw_min_std:
+                ns["mem_pstd"] = self.dw_min_std
+        if self._asymmetric:
+            if self._per_synapse("dw_min") or self._per_synapse("up_down"):
+                dev.model += ["mem_sup : 1 (constant)", "mem_sdn : 1 (constant)"]
+            else:
+                s_up, s_dn = self.pulse_steps()
+                ns.update(mem_sup=float(s_up), mem_sdn=float(s_dn))
         dev.update_path = self.update_path
         weight = "w"
         if self.drift:
@@ -311,40 +472,125 @@ class Memristor:
             dev.read_name = weight
         return dev
 
+    @property
+    def _asymmetric(self) -> bool:
+        """True if the code needs the per-direction steps ``mem_sup``/``mem_sdn``.
+
+        Pulsed devices always use them; an analog device only with an up/down asymmetry
+        (so that an analog device without one keeps its former, bit-identical code).
+        """
+        return self.pulsed or bool(self.up_down) or self._per_synapse("up_down")
+
     def apply(self, weight: str, dw: str) -> list[str]:
-        """Statements adding the rule's increment ``dw`` to ``weight`` through the device."""
+        """Statements adding the rule's increment ``dw`` to ``weight`` through the device.
+
+        They leave ``mem_chg`` = 1 if the update was a programming event (>= 1 pulse, device
+        not stuck), else 0; :meth:`epilogue` reads it.
+        """
         lines = [f"mem_x = ({weight} - mem_wlo)/(mem_whi - mem_wlo)",
                  f"mem_dp = {dw}/mem_wspan"]
-        if self.nonlinear:
-            lines += [
-                "mem_up = int(mem_dp > 0)",
-                "mem_xn = mem_x + mem_up*mem_dp*exprel(-mem_nlp*mem_dp)*(1/exprel(-mem_nlp)"
-                " - mem_nlp*mem_x) + (1 - mem_up)*mem_dp*exprel(mem_nld*mem_dp)"
-                "*(1/exprel(-mem_nld) - mem_nld*(1 - mem_x))"]
-        elif self.soft_bounds:
-            lines += ["mem_up = int(mem_dp > 0)",
-                      "mem_xn = mem_x + mem_dp*(mem_up*(1 - mem_x) + (1 - mem_up)*mem_x)"]
+        if self.pulsed:
+            lines += self._pulses()
+            event = "int(mem_n > 0)"
         else:
-            lines.append("mem_xn = mem_x + mem_dp")
+            if self._asymmetric:  # analog: the asymmetry scales the request
+                lines.append("mem_dp = mem_dp*(int(mem_dp > 0)*mem_sup + int(mem_dp < 0)*mem_sdn)")
+            lines += self._analog()
+            event = "int(mem_dp != 0)"
         if self.c2c and self.c2c_mode == "relative":
             lines.append("mem_xn = mem_x + (mem_xn - mem_x)*(1 + mem_c2c*randn())")
         elif self.c2c:
-            lines.append("mem_xn = mem_xn + int(mem_dp != 0)*mem_c2c*randn()")
+            lines.append(f"mem_xn = mem_xn + {event}*mem_c2c*randn()")
         lines.append("mem_xn = clip(mem_xn, 0, 1)")
         if self.n_levels:
-            offset = "0.5" if self.rounding == "nearest" else "rand()"
-            lines.append(f"mem_xn = floor(mem_xn*mem_nlev + {offset})/mem_nlev")
-        changed = "int(mem_dp != 0)*mem_ok" if self.stuck else "int(mem_dp != 0)"
+            # nearest level, but not past the start against the pulses: from a drifted
+            # (off-level) state a depression must not round up above where it began
+            tol = format_value(LEVEL_TOLERANCE)
+            lines += ["mem_k = floor(mem_xn*mem_nlev + 0.5)",
+                      f"mem_k = mem_up*clip(mem_k, ceil(mem_x*mem_nlev - {tol}), inf)"
+                      f" + (1 - mem_up)*clip(mem_k, -inf, floor(mem_x*mem_nlev + {tol}))",
+                      "mem_xn = mem_k/mem_nlev"]
+        changed = f"{event}*mem_ok" if self.stuck else event
         lines += [f"mem_chg = {changed}",
                   f"{weight} = mem_chg*(mem_wlo + mem_xn*(mem_whi - mem_wlo))"
                   f" + (1 - mem_chg)*{weight}"]
         return lines
 
+    def _analog(self) -> list[str]:
+        """One pulse of the requested size |Δp| (the model before pulses existed)."""
+        if self.nonlinear:
+            return [
+                "mem_up = int(mem_dp > 0)",
+                "mem_xn = mem_x + mem_up*mem_dp*exprel(-mem_nlp*mem_dp)*(1/exprel(-mem_nlp)"
+                " - mem_nlp*mem_x) + (1 - mem_up)*mem_dp*exprel(mem_nld*mem_dp)"
+                "*(1/exprel(-mem_nld) - mem_nld*(1 - mem_x))"]
+        if self.soft_bounds:
+            return ["mem_up = int(mem_dp > 0)",
+                    "mem_xn = mem_x + mem_dp*(mem_up*(1 - mem_x) + (1 - mem_up)*mem_x)"]
+        return ["mem_up = int(mem_dp > 0)", "mem_xn = mem_x + mem_dp"]
+
+    def _pulses(self) -> list[str]:
+        """n = round(|Δp|/dw_min) pulses of the device's step, in closed form.
+
+        Temporaries: ``mem_up`` (1 up, 0 down), ``mem_n`` (pulses), ``mem_s`` (this
+        device's step in that direction), ``mem_sg`` (+1/-1), ``mem_xn`` (new state).
+        """
+        offset = "0.5" if self.rounding == "nearest" else "rand()"
+        lines = ["mem_up = int(mem_dp > 0)",
+                 f"mem_n = floor(abs(mem_dp)/mem_dwn + {offset})",
+                 "mem_s = mem_up*mem_sup + (1 - mem_up)*mem_sdn",
+                 "mem_sg = 2*mem_up - 1"]
+        mult = bool(self.dw_min_std) and self.dw_min_std_mode == "multiplicative"
+        add = bool(self.dw_min_std) and self.dw_min_std_mode == "additive"
+        # additive pulse noise: a kick of std sigma_a = dw_min_std*dw_min per pulse, which
+        # the later pulses contract by r each: variance sigma_a^2 * sum_{k<n} r^(2k)
+        if self.nonlinear:
+            # the pulses add up along the curve (p-space): multiplicative noise is exact there
+            noise = " + mem_pstd*sqrt(mem_n)*randn()" if mult else ""
+            lines += [
+                f"mem_P = mem_sg*mem_s*(mem_n{noise})",
+                "mem_xn = mem_x + mem_up*mem_P*exprel(-mem_nlp*mem_P)*(1/exprel(-mem_nlp)"
+                " - mem_nlp*mem_x) + (1 - mem_up)*mem_P*exprel(mem_nld*mem_P)"
+                "*(1/exprel(-mem_nld) - mem_nld*(1 - mem_x))"]
+            if add:
+                # per-pulse contraction r = exp(-nu*s): sum = n*exprel(-2 nu s n)/exprel(-2 nu s)
+                lines += ["mem_a = 2*(mem_up*mem_nlp + (1 - mem_up)*mem_nld)*mem_s",
+                          "mem_xn = mem_xn + mem_pstd*mem_dwn*sqrt(mem_n*exprel(-mem_a*mem_n)"
+                          "/exprel(-mem_a))*randn()"]
+        elif self.soft_bounds:
+            # b = distance to the bound the pulses approach; each pulse multiplies it by 1 - s
+            lines += ["mem_b = mem_up*(1 - mem_x) + (1 - mem_up)*mem_x",
+                      "mem_r = (1 - mem_s)**mem_n"]
+            if mult:
+                # exact mean and variance of b*prod_k (1 - s(1 + sigma xi_k))
+                lines.append("mem_bn = mem_b*(mem_r + sqrt(clip(((1 - mem_s)**2 + (mem_s*mem_pstd)"
+                             "**2)**mem_n - mem_r**2, 0, inf))*randn())")
+            else:
+                lines.append("mem_bn = mem_b*mem_r")
+            lines.append("mem_xn = mem_x + mem_sg*(mem_b - mem_bn)")
+            if add:
+                lines.append("mem_xn = mem_xn + mem_pstd*mem_dwn*sqrt((1 - mem_r**2)"
+                             "/(mem_s*(2 - mem_s)))*randn()")
+        else:
+            if mult:
+                lines.append("mem_xn = mem_x + mem_sg*mem_s*(mem_n + mem_pstd*sqrt(mem_n)*randn())")
+            else:
+                lines.append("mem_xn = mem_x + mem_sg*mem_s*mem_n")
+            if add:
+                lines.append("mem_xn = mem_xn + mem_pstd*mem_dwn*sqrt(mem_n)*randn()")
+        return lines
+
     def epilogue(self, dw: str) -> list[str]:
-        """Statements closing a pathway: store the programmed weight and time (drift)."""
+        """Statements closing a pathway: store the programmed weight and time (drift).
+
+        Only a programming event (``mem_chg`` of :meth:`apply`; without the update path, a
+        nonzero request, which the rule adds in one go) rewrites ``w`` and restarts the
+        drift clock.
+        """
         if not self.drift:
             return []
-        return [f"mem_p = int({dw} != 0)",
+        event = "mem_chg" if self.update_path else f"int({dw} != 0)"
+        return [f"mem_p = {event}",
                 "w = mem_p*mem_w + (1 - mem_p)*w",
                 "mem_tprog = mem_p*t + (1 - mem_p)*mem_tprog"]
 

@@ -13,11 +13,12 @@ import numpy as np
 from ... import units
 from ...units import si_value
 
-#: Parameters that may vary from device to device, in the order they are drawn.
+#: Parameters that may vary from device to device, in the order they are drawn (new ones are
+#: appended, so that a seed keeps giving the same draws of the older ones).
 D2D_PARAMETERS = ("G_min", "G_max", "nl_ltp", "nl_ltd", "c2c", "drift_tau", "drift_nu",
-                  "read_noise")
-#: Their spread is absolute (they may be 0); the others' is relative.
-ADDITIVE_D2D = ("nl_ltp", "nl_ltd")
+                  "read_noise", "dw_min", "up_down")
+#: Their spread is absolute (they may be 0 or negative); the others' is relative.
+ADDITIVE_D2D = ("nl_ltp", "nl_ltd", "up_down")
 
 
 def draw_parameters(device, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -31,7 +32,8 @@ def draw_parameters(device, n: int, rng: np.random.Generator) -> dict[str, np.nd
         if name not in device.d2d:
             continue
         std = device.d2d[name]
-        nominal = float(si_value(getattr(device, name)))
+        # dw_min is the nominal pulse (one level when n_levels sets it)
+        nominal = device.step if name == "dw_min" else float(si_value(getattr(device, name)))
         if name in ADDITIVE_D2D:
             drawn[name] = nominal + std * rng.standard_normal(n)
         else:
@@ -45,9 +47,11 @@ def initialize_devices(device, synapses, w_min: float, w_max: float,
     """Draw the per-device parameters and faults of ``synapses`` and place the weights.
 
     Draws, in this order and only where enabled: the d2d parameters (in the order of
-    :data:`D2D_PARAMETERS`), then one uniform number per synapse for stuck faults. Weights
-    are clipped to each device's range; with ``n_levels`` they are rounded to the nearest
-    level; stuck devices are set to their bound (``mem_ok = 0``).
+    :data:`D2D_PARAMETERS`), then one uniform number per synapse for stuck faults. The
+    per-device pulse steps ``mem_sup``/``mem_sdn`` follow from the drawn ``dw_min`` and
+    ``up_down`` (:meth:`Memristor.pulse_steps`). Weights are clipped to each device's range;
+    with ``n_levels`` they are rounded to the nearest level; stuck devices are set to their
+    bound (``mem_ok = 0``).
     """
     n = synapses.N
     scale, w_zero = device._map(w_min, w_max)
@@ -73,6 +77,18 @@ def initialize_devices(device, synapses, w_min: float, w_max: float,
             setattr(synapses, var, drawn[name])
     if "drift_tau" in drawn:
         synapses.mem_tau = drawn["drift_tau"] * units.second
+    if "dw_min" in drawn or "up_down" in drawn:
+        gain = drawn["dw_min"] / device.step if "dw_min" in drawn else 1.0
+        s_up, s_dn = device.pulse_steps(gain, drawn.get("up_down", device.up_down))
+        s_up, s_dn = np.broadcast_to(s_up, (n,)), np.broadcast_to(s_dn, (n,))
+        bad = (s_up <= 0) | (s_dn <= 0)
+        if np.any(bad):
+            k = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"Memristor: device {k} of {synapses.name!r} drew a pulse step "
+                             f"<= 0 (up {s_up[k]:.3g}, down {s_dn[k]:.3g}); reduce "
+                             "d2d['up_down'] or make up_down smaller in magnitude")
+        synapses.mem_sup = s_up
+        synapses.mem_sdn = s_dn
     w = np.asarray(synapses.w[:], dtype=np.float64).copy()
     if device.update_path:
         x = np.clip((w - w_lo) / (w_hi - w_lo), 0.0, 1.0)

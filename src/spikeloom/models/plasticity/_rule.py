@@ -13,6 +13,8 @@ Brian2. Three ways to use one::
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import textwrap
 from dataclasses import dataclass, field
@@ -90,7 +92,49 @@ class PlasticityRule:
     Subclasses define :meth:`_branches` (potentiation and depression as factor × kernel),
     :meth:`_parameters` (constants written into the model), :meth:`_bound` (how an
     increment is applied), ``w_min``/``w_max`` and the closed form :meth:`delta_w`.
+
+    Parameters stay valid: after construction, setting one (``rule.tau_plus = -5*ms``) runs
+    the constructor's checks again with the new value and raises if they fail; attributes
+    that are not constructor parameters cannot be set. A subclass whose constructor
+    parameters are not all stored under their own names keeps plain attributes.
     """
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+
+        @functools.wraps(init)
+        def __init__(self, *args, **kw):
+            # attributes set while any constructor of the chain runs are the checked values
+            depth = self.__dict__.get("_init_depth", 0)
+            object.__setattr__(self, "_init_depth", depth + 1)
+            try:
+                init(self, *args, **kw)
+            finally:
+                object.__setattr__(self, "_init_depth", depth)
+
+        cls.__init__ = __init__
+
+    def __setattr__(self, name: str, value) -> None:
+        if name.startswith("_") or self.__dict__.get("_init_depth", 0):
+            object.__setattr__(self, name, value)
+            return
+        cls = type(self)
+        owner = cls.__name__
+        params = [p.name for p in inspect.signature(cls).parameters.values()
+                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        if not all(p in self.__dict__ for p in params):
+            object.__setattr__(self, name, value)  # not a rule we know how to rebuild
+            return
+        if name not in params:
+            raise AttributeError(f"{owner}: {name!r} is not a parameter of the rule (it is "
+                                 f"derived or unknown); parameters: {', '.join(params)}")
+        kwargs = {p: self.__dict__[p] for p in params}
+        kwargs[name] = value
+        rebuilt = cls(**kwargs)  # every check of the constructor, cross-checks included
+        self.__dict__.update({k: v for k, v in rebuilt.__dict__.items() if k != "_init_depth"})
 
     def __init__(self, *, pairing: str, device: Memristor | None, n_history: int,
                  coincident: str = "discard") -> None:
