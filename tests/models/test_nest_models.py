@@ -6,7 +6,9 @@
   numbers;
 * ``dc_generator``: the membrane of ``iaf_psc_alpha`` under a switched current against
   ``E_L + I tau_m/C_m (1 - exp(-(t - t_on)/tau_m))``, with NEST's timing;
-* bad parameters: errors that name the argument and its value.
+* bad parameters: errors that name the argument and its value;
+* initial states (NEST's, whatever ``E_L``), ``aeif_cond_alpha``'s alpha conductance against
+  its closed form, and why ``hh_psc_alpha`` integrates with RK4 in sub-steps.
 """
 
 import numpy as np
@@ -16,14 +18,19 @@ import spikeloom as sl
 from spikeloom import Hz, ms, mV, nS, pA, pF
 from spikeloom.models import (
     HH,
+    OneToOne,
+    Projection,
+    aeif_cond_alpha,
     aeif_cond_exp,
     dc_generator,
+    hh_psc_alpha,
     iaf_cond_alpha,
     iaf_cond_exp,
     iaf_psc_alpha,
     iaf_psc_exp,
     izhikevich,
     poisson_generator,
+    spike_generator,
 )
 
 
@@ -170,6 +177,21 @@ def test_dc_generator_must_run_with_its_targets_and_a_step_of_delay():
                                               r"Delta_T = 0"),
     (aeif_cond_exp, {"tau_w": 0 * ms}, r"tau_w must be > 0"),
     (izhikevich, {"a": 0.02 * mV}, r"parameter a=.* has unit volt, expected hertz"),
+    (aeif_cond_alpha, {"V_peak": -55 * mV}, r"V_peak=-55\.? mV, V_th=-50\.4 mV: V_peak "
+                                            r"must be >= V_th"),
+    (aeif_cond_alpha, {"V_reset": 5 * mV}, r"V_reset=5\.? mV, V_peak=0\.? V: V_reset must "
+                                           r"be smaller than V_peak"),
+    (aeif_cond_alpha, {"tau_syn_ex": 0 * ms}, r"tau_syn_ex=0\.? s: tau_syn_ex must be > 0"),
+    (aeif_cond_alpha, {"Delta_T": 0.01 * mV}, r"overflows exp\(\) at the spike"),
+    (aeif_cond_alpha, {"g_L": 5 * mV}, r"parameter g_L=5\.? mV has unit volt, expected "
+                                       r"siemens"),
+    (hh_psc_alpha, {"C_m": 0 * pF}, r"C_m=0\.? F: C_m must be > 0"),
+    (hh_psc_alpha, {"t_ref": -0.5 * ms}, r"t_ref=-0\.5 ms: t_ref must be >= 0"),
+    (hh_psc_alpha, {"tau_syn_in": -2 * ms}, r"tau_syn_in=-2\.? ms: tau_syn_in must be > 0"),
+    (hh_psc_alpha, {"g_K": -1 * nS}, r"g_K=-1\.? nS: g_K must be >= 0"),
+    (hh_psc_alpha, {"g_Na": [12000, -5] * nS}, r"g_Na=\[.*\] nS: g_Na must be >= 0"),
+    (hh_psc_alpha, {"E_Na": 50 * nS}, r"parameter E_Na=50\.? nS has unit siemens, expected "
+                                      r"volt"),
 ])
 def test_bad_parameters_name_the_argument(model, kwargs, message):
     n = 2 if any(np.size(v) > 1 for v in kwargs.values()) else 1
@@ -184,6 +206,11 @@ def test_unimplemented_nest_options_are_errors():
         izhikevich(1, V_min=-80 * mV)
     with pytest.raises(TypeError, match=r"gsl_error_tol=1e-06 is not implemented"):
         aeif_cond_exp(1, gsl_error_tol=1e-6)
+    with pytest.raises(TypeError, match=r"aeif_cond_alpha: NEST's parameter "
+                                        r"gsl_error_tol=1e-05 is not implemented"):
+        aeif_cond_alpha(1, gsl_error_tol=1e-5)
+    with pytest.raises(TypeError, match=r"unknown parameter\(s\) V_th"):
+        hh_psc_alpha(1, V_th=0 * mV)
     with pytest.raises(ValueError, match=r"consistent_integration=False .* not implemented"):
         izhikevich(1, consistent_integration=False)
     with pytest.raises(TypeError, match=r"unknown parameter\(s\) V_peak"):
@@ -200,7 +227,26 @@ def test_rheobases_and_initial_state():
     # and Create('iaf_cond_exp', {'E_L': -60.}) both have V_m = -70.0)
     assert float(iaf_psc_exp(1, E_L=-60 * mV, name="init_exp").V_m[0] / mV) == -70.0
     assert float(iaf_cond_exp(1, E_L=-60 * mV, name="init_cexp").V_m[0] / mV) == -70.0
+    # aeif_cond_alpha: -70.6 mV (NEST's E_L default), w = 0, whatever E_L
+    aeif = aeif_cond_alpha(1, E_L=-65 * mV, name="init_aeif_alpha")
+    assert float(aeif.V_m[0] / mV) == pytest.approx(-70.6, abs=1e-12)
+    assert float(aeif.w[0] / pA) == 0 and float(aeif.h_ex[0] / nS) == 0
 
+
+def test_hh_psc_alpha_initial_state_is_nests():
+    """NEST 3.10: V_m = -65 mV and the gates at their steady state at -65 mV, whatever
+    E_L; SetStatus({'V_m': ...}) leaves the gates alone (GetDefaults' Act_m, Inact_h,
+    Act_n are compared in test_nest_reference.py)."""
+    gates = {"Act_m": 0.05293248525724958, "Inact_h": 0.5961207535084603,
+             "Act_n": 0.3176769140606974}
+    for kwargs in ({}, {"E_L": -60 * mV}, {"init": {"V_m": -55 * mV}}):
+        neuron = hh_psc_alpha(1, **kwargs)
+        v = -55.0 if "init" in kwargs else -65.0
+        assert float(neuron.V_m[0] / mV) == v, kwargs
+        for name, value in gates.items():
+            assert float(getattr(neuron, name)[0]) == pytest.approx(value, rel=1e-12), \
+                (kwargs, name)
+        assert float(neuron.I_syn_ex[0] / pA) == 0 and float(neuron.h_in[0] / pA) == 0
 
 def test_aeif_cond_exp_v_m_is_settable():
     """V_m is computed from the integrated V_s; init and assignment convert."""
@@ -216,6 +262,58 @@ def test_aeif_cond_exp_v_m_is_settable():
     assert float(iaf.V_m[0] / mV) == -61.0
     with pytest.raises(ValueError, match=r"V_m=.* must be a potential"):
         aeif_cond_exp(1, init={"V_m": 5 * nS}, name="aeif_init_bad")
+
+
+def test_aeif_cond_alpha_v_m_is_settable():
+    """As aeif_cond_exp: V_m is computed from the integrated V_s; init and assignment
+    convert."""
+    sl.start_scope()
+    neurons = aeif_cond_alpha(2, init={"V_m": -65 * mV}, name="aeif_alpha_init")
+    np.testing.assert_allclose(np.asarray(neurons.V_m / mV), [-65, -65], atol=1e-12)
+    neurons.V_m = [-62, -55] * mV
+    np.testing.assert_allclose(np.asarray(neurons.V_m / mV), [-62, -55], atol=1e-12)
+    iaf = aeif_cond_alpha(1, Delta_T=0 * mV, name="aeif_alpha_iaf")
+    iaf.V_m = -61 * mV
+    assert float(iaf.V_m[0] / mV) == -61.0
+
+
+def test_aeif_cond_alpha_conductance_is_an_alpha_function():
+    """One 8 nS input: g_ex = 8 nS*(s/tau)*exp(1 - s/tau) from the step the input acts on
+    (RK4 at 0.1 ms with tau_syn_ex = 2 ms: within 1e-5 of the peak), g_in stays 0."""
+    sl.start_scope()
+    sl.defaultclock.dt = 0.1 * ms
+    neuron = aeif_cond_alpha(1, tau_syn_ex=2 * ms, name="aeif_alpha_g")
+    source = spike_generator(1, [0], [5.0] * ms, name="aeif_alpha_src")
+    link = Projection(source, neuron, None, OneToOne(), weight=8 * nS, delay=1 * ms,
+                      name="aeif_alpha_link")
+    trace = sl.StateMonitor(neuron, ["g_ex", "g_in"], record=0)
+    sl.Network(neuron, source, link, trace).run(30 * ms)
+    t = np.asarray(trace.t / ms)
+    s = np.clip(t - 6.0, 0, None)  # NEST's stamp 5 ms + 1 ms delay
+    expected = 8 * (s / 2) * np.exp(1 - s / 2)
+    np.testing.assert_allclose(np.asarray(trace.g_ex[0] / nS), expected, rtol=0, atol=8e-5)
+    assert np.all(np.asarray(trace.g_in[0] / nS) == 0)
+
+
+def test_hh_psc_alpha_default_method_and_its_reason():
+    """RK4 in 4 sub-steps (hh_psc_alpha's docstring): plain RK4 at 0.1 ms cannot follow the
+    sodium upstroke (NaN or garbage at the first spike), sub-steps give NEST's spike times
+    (test_nest_reference.py); the method is replaceable."""
+    sl.start_scope()
+    sl.defaultclock.dt = 0.1 * ms
+    neurons = hh_psc_alpha(2, I_e=[0, 700] * pA, name="hh_method")
+    spikes = sl.SpikeMonitor(neurons)
+    sl.Network(neurons, spikes).run(40 * ms)
+    assert neurons.integration_method == "rk4_x4"
+    # NEST 3.10, I_e = 700 pA from NEST's initial state: spikes stamped 2.7, 20.0, 37.2 ms
+    np.testing.assert_allclose(np.asarray(spikes.t / ms) + 0.1, [2.7, 20.0, 37.2], atol=1e-9)
+    assert set(np.asarray(spikes.i)) == {1}
+    sl.start_scope()
+    plain = hh_psc_alpha(1, I_e=700 * pA, method="rk4", name="hh_plain_rk4")
+    trace = sl.StateMonitor(plain, "V_m", record=0)
+    sl.Network(plain, trace).run(10 * ms)
+    v = np.asarray(trace.V_m[0] / mV)
+    assert not np.all(np.isfinite(v) & (v < 60) & (v > -100))
 
 
 def test_aeif_cond_exp_fires_with_rk4_at_large_steps():

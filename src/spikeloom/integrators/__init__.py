@@ -11,6 +11,7 @@ Each method lives in its own module and provides ``name``, ``order``, ``strong_o
 * :func:`choose_method` implements Brian2's automatic choice: the first of
   ``('exact', 'euler', 'heun')`` that can integrate the system.
 * :func:`integrate` applies a named method, or chooses one when the method is ``None``.
+* :class:`Substeps` (not a registered name) applies a method in several sub-steps per step.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .rk2 import RK2
 from .rk2 import rk2 as _rk2
 from .rk4 import RK4
 from .rk4 import rk4 as _rk4
+from .substeps import Substeps
 
 __all__ = [
     "DEFAULT_METHODS",
@@ -50,6 +52,7 @@ __all__ = [
     "Milstein",
     "ODESystem",
     "Statement",
+    "Substeps",
     "choose_method",
     "get_method",
     "integrate",

@@ -22,7 +22,9 @@ from .neurons import ExpIF as ExpIF
 from .neurons import Izhikevich as Izhikevich
 from .neurons import LifRef as LifRef
 from .neurons import NeuronModel as NeuronModel
+from .neurons import aeif_cond_alpha as aeif_cond_alpha
 from .neurons import aeif_cond_exp as aeif_cond_exp
+from .neurons import hh_psc_alpha as hh_psc_alpha
 from .neurons import iaf_cond_alpha as iaf_cond_alpha
 from .neurons import iaf_cond_exp as iaf_cond_exp
 from .neurons import iaf_psc_alpha as iaf_psc_alpha

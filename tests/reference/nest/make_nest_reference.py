@@ -3,7 +3,9 @@
 Run with NEST's interpreter (its own environment, never spikeloom's)::
 
     python3 -m venv nest-venv && nest-venv/bin/pip install nest-simulator
-    nest-venv/bin/python tests/reference/nest/make_nest_reference.py
+    nest-venv/bin/python tests/reference/nest/make_nest_reference.py [protocol ...]
+
+(with protocol names, only those files are written).
 
 Each protocol drives one neuron with a constant current ``I_e``, fixed excitatory and
 inhibitory spike trains (``spike_generator`` -> ``static_synapse`` with a 1 ms delay) and,
@@ -27,14 +29,16 @@ RESOLUTION = 0.1  # ms
 DELAY = 1.0  # ms
 OUT = Path(__file__).with_name("data")
 
-#: recordables compared besides V_m (NEST's names; pA, nS or mV)
+#: recordables compared besides V_m (NEST's names; pA, nS, mV or, for the gates, 1)
 RECORD = {
     "iaf_psc_exp": ["I_syn_ex", "I_syn_in"],
     "iaf_psc_alpha": ["I_syn_ex", "I_syn_in"],
     "iaf_cond_exp": ["g_ex", "g_in"],
     "iaf_cond_alpha": ["g_ex", "g_in"],
     "aeif_cond_exp": ["g_ex", "g_in", "w"],
+    "aeif_cond_alpha": ["g_ex", "g_in", "w"],
     "izhikevich": ["U_m"],
+    "hh_psc_alpha": ["I_syn_ex", "I_syn_in", "Act_m", "Inact_h", "Act_n"],
 }
 
 
@@ -84,6 +88,29 @@ PROTOCOLS = {
     # Delta_T = 0: NEST's integrate-and-fire limit (threshold V_th)
     "aeif_cond_exp_iaf": ("aeif_cond_exp", {"Delta_T": 0.0, "t_ref": 1.0}, 400.0, 1000.0,
                           (_train(5.0, 395.0, 1.7), 10.0), (_train(7.0, 395.0, 4.3), -10.0)),
+    # AdEx with alpha conductances: the three aeif_cond_exp protocols (peak conductances a
+    # little smaller: an alpha conductance carries e times the charge of an exponential one)
+    "aeif_cond_alpha_driven": ("aeif_cond_alpha", {}, 400.0, 1000.0,
+                               (_train(5.0, 395.0, 1.7), 6.0), (_train(7.0, 395.0, 4.3), -6.0)),
+    "aeif_cond_alpha_tref": ("aeif_cond_alpha", {"t_ref": 2.0, "a": 2.0, "b": 40.0,
+                                                 "tau_w": 80.0, "V_peak": 10.0}, 400.0, 800.0,
+                             (_train(5.0, 395.0, 2.1), 5.0), (_train(7.0, 395.0, 5.3), -5.0),
+                             {"dc": (200.0, 150.0, 250.0, 1.0)}),
+    "aeif_cond_alpha_iaf": ("aeif_cond_alpha", {"Delta_T": 0.0, "t_ref": 1.0}, 400.0, 1000.0,
+                            (_train(5.0, 395.0, 1.7), 6.0), (_train(7.0, 395.0, 4.3), -6.0)),
+    # Hodgkin-Huxley: one excitatory and one inhibitory alpha current from rest (V_m starts
+    # at -65 mV, slightly off the model's rest)
+    "hh_psc_alpha_epsp": ("hh_psc_alpha", {}, 60.0, 0.0, ([10.0], 400.0), ([30.0], -400.0)),
+    # regular firing (~18 ms period) with NEST's defaults
+    "hh_psc_alpha_driven": ("hh_psc_alpha", {}, 400.0, 550.0,
+                            (_train(5.0, 395.0, 1.7), 500.0), (_train(7.0, 395.0, 4.3), -50.0)),
+    # t_ref = 0.3 ms, shorter than the time V_m stays above 0 mV after its peak: NEST detects
+    # each spike twice, 0.4 ms apart (its refractory count); slower currents, E_L changed
+    # (V_m still starts at -65 mV), a dc_generator through a 1 ms delay
+    "hh_psc_alpha_tref": ("hh_psc_alpha", {"t_ref": 0.3, "tau_syn_ex": 1.0, "tau_syn_in": 3.0,
+                                           "E_L": -55.0}, 300.0, 400.0,
+                          (_train(4.0, 295.0, 3.1), 40.0), (_train(6.0, 295.0, 7.7), -50.0),
+                          {"dc": (300.0, 50.0, 220.0, 1.0)}),
     # regular spiking, NEST's defaults (V_m = -65 mV, U_m = -13 mV at the start)
     "izhikevich_driven": ("izhikevich", {}, 400.0, 6.0,
                           (_train(5.0, 395.0, 1.7), 1.5), (_train(7.0, 395.0, 4.3), -2.0)),
@@ -158,12 +185,18 @@ def nest_defaults(model) -> dict:
             if isinstance(v, float | int) and not isinstance(v, bool) and np.isfinite(v)}
 
 
-def main() -> None:
+def main(names=()) -> None:
+    """Write every protocol and the device files, or only the protocols ``names``."""
     import nest
 
+    unknown = sorted(set(names) - set(PROTOCOLS))
+    if unknown:
+        raise SystemExit(f"unknown protocol(s) {unknown}; known: {sorted(PROTOCOLS)}")
     OUT.mkdir(exist_ok=True)
     for name, (model, params, duration, i_e, excitatory, inhibitory, *extras) in \
             PROTOCOLS.items():
+        if names and name not in names:
+            continue
         extras = extras[0] if extras else {}
         result = run(model, params, duration, i_e, excitatory, inhibitory, extras)
         dc = extras.get("dc", (0.0, 0.0, 0.0, 0.0))
@@ -176,6 +209,8 @@ def main() -> None:
                  nest_defaults=repr(nest_defaults(model)), nest_version=nest.__version__)
         print(f"{name}: {len(result['spike_t_ms'])} spikes, V_m max "
               f"{result['V_m_mV'].max():.4f} mV")
+    if names:
+        return
     windows = {f"stamps_{k}": poisson_window(*w) for k, w in enumerate(POISSON_WINDOWS)}
     np.savez(OUT / "poisson_generator_window.npz", windows_ms=np.asarray(POISSON_WINDOWS),
              resolution_ms=RESOLUTION, nest_defaults=repr(nest_defaults("poisson_generator")),
@@ -187,4 +222,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])

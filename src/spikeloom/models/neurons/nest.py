@@ -1,5 +1,6 @@
 """NEST-compatible neurons: ``iaf_psc_exp``, ``iaf_psc_alpha``, ``iaf_cond_exp``,
-``iaf_cond_alpha``, ``aeif_cond_exp`` and ``izhikevich``.
+``iaf_cond_alpha``, ``aeif_cond_exp``, ``aeif_cond_alpha``, ``izhikevich`` and
+``hh_psc_alpha``.
 
 Parameter names, defaults and update rules follow NEST 3 (``models/<name>.cpp``), so that a
 NEST network translates line by line:
@@ -18,12 +19,14 @@ NEST's units carry over: times in ms, potentials in mV, currents in pA, conducta
 capacitances in pF (``izhikevich`` is the exception, see its docstring).
 
 Refractoriness: NEST holds ``V_m`` at ``V_reset`` for ``t_ref/h`` steps *after* the step of
-the spike; with Brian2's refractory rule that is ``refractory = t_ref + dt``. NEST time-stamps
+the spike; with Brian2's refractory rule that is ``refractory = t_ref + dt``
+(``hh_psc_alpha`` has no reset: ``t_ref`` only blocks its spike detection). NEST time-stamps
 a spike at the end of its step, spikeloom at the start (``t`` of the step).
 
-Initial state: NEST's (``V_m`` = -70 mV for the ``iaf`` models), also when ``E_L`` is changed
+Initial state: NEST's (``V_m`` = -70 mV for the ``iaf`` models, -70.6 mV for ``aeif``, -65 mV
+and the gates' steady state there for ``hh_psc_alpha``), also when ``E_L`` is changed
 at creation, as ``nest.Create(model, params={'E_L': ...})`` does; give ``init={'V_m': ...}``
-for another start. (``iaf_psc_exp`` and ``iaf_cond_exp`` start at ``E_L``.)
+for another start (``iaf_psc_exp`` and ``iaf_cond_exp`` too start at -70 mV).
 
 ``tests/models/test_nest_reference.py`` compares every model with NEST's own runs; the
 agreement is listed in ``docs/nest_models.md``.
@@ -34,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import units
+from ...integrators import Substeps, get_method
 from ...units import si_value
 from ._base import NeuronModel
 
@@ -513,7 +517,99 @@ dh_in/dt = -h_in/tau_syn_in : siemens
         return p["g_L"] * (p["V_th"] - p["E_L"])
 
 
-class aeif_cond_exp(NeuronModel):
+class _aeif_cond(NeuronModel):
+    """NEST's ``aeif_cond_*`` models: parameters, the ``V_s`` reset, checks and the ``V_m``
+    conversion, shared by :class:`aeif_cond_exp` and :class:`aeif_cond_alpha` (which differ
+    in their conductances' equations only)."""
+
+    PARAMETERS = {
+        "C_m": 281.0 * units.pF, "g_L": 30.0 * units.nS, "E_L": -70.6 * units.mV,
+        "V_th": -50.4 * units.mV, "Delta_T": 2.0 * units.mV, "V_peak": 0.0 * units.mV,
+        "V_reset": -60.0 * units.mV, "t_ref": 0.0 * units.ms, "a": 4.0 * units.nS,
+        "b": 80.5 * units.pA, "tau_w": 144.0 * units.ms, "E_ex": 0.0 * units.mV,
+        "E_in": -85.0 * units.mV, "tau_syn_ex": 0.2 * units.ms, "tau_syn_in": 2.0 * units.ms,
+        "I_e": 0.0 * units.pA,
+    }
+    INITIAL = {"V_s": "-70.6*mV - Delta_T*log(1 + exp((-70.6*mV - V_th)/Delta_T))",
+               "w": "0*pA"}
+    THRESHOLD = "V_s >= V_s_peak"
+    RESET = """
+tau_rem = clip((V_s - V_s_peak)*C_m/(g_L*Delta_T), 0*ms, dt)
+w += b + tau_rem*(a*(V_reset - V_peak) - b)/tau_w
+r_reset = 1/(1 + exp(-(V_reset - V_th)/Delta_T))
+F_reset = -g_L*(V_reset - E_L) - g_ex*(V_reset - E_ex) - g_in*(V_reset - E_in) - w + I_e + I_syn
+dV_s_reset = ((1 - r_reset)*F_reset + r_reset*g_L*Delta_T)/C_m
+V_s = V_reset - Delta_T*log(1 + exp((V_reset - V_th)/Delta_T))
+V_s += int(t_ref < 0.999*dt)*tau_rem*dV_s_reset
+"""
+    #: the reset with ``Delta_T = 0``: the time left after the crossing of ``V_th``
+    #: extrapolated from the slope of ``V_m`` at the end of the step
+    RESET_IAF = """
+F_end = -g_L*(V_m - E_L) - g_ex*(V_m - E_ex) - g_in*(V_m - E_in) - w + I_e + I_syn
+tau_rem = clip((V_m - V_th)*C_m/F_end, 0*ms, dt)
+w += b + tau_rem*(a*(V_reset - V_th) - b)/tau_w
+F_reset = -g_L*(V_reset - E_L) - g_ex*(V_reset - E_ex) - g_in*(V_reset - E_in) - w + I_e + I_syn
+V_m = V_reset + int(t_ref < 0.999*dt)*tau_rem*F_reset/C_m
+"""
+    REFRACTORY = "t_ref + dt"
+    METHOD = "rk4"
+    POTENTIAL = "V_m"
+    INPUT_UNIT = "amp"
+    EXTERNAL = "I_e"
+    PER_NEURON = ("I_e",)
+    NATIVE_WEIGHT_UNIT = "siemens"
+
+    def __init__(self, N, *, init: dict | None = None, **kwargs) -> None:
+        _refuse(type(self), kwargs, ("gsl_error_tol",))
+        super().__init__(N, **kwargs)
+        _require_common(self, ("tau_syn_ex", "tau_syn_in", "tau_w"), v_th="V_peak")
+        _require(self, ("V_peak", "V_th"), lambda peak, th: peak >= th,
+                 "V_peak must be >= V_th")
+        _require(self, ("Delta_T",), lambda d: d >= 0, "Delta_T must be >= 0")
+        max_arg = np.log(np.finfo(float).max / 1e20)
+        _require(self, ("V_peak", "V_th", "Delta_T"),
+                 lambda peak, th, d: (d == 0) | (peak - th < max_arg * d),
+                 "(V_peak - V_th)/Delta_T overflows exp() at the spike; raise Delta_T or "
+                 "lower V_peak")
+        delta = np.asarray(si_value(self.parameters["Delta_T"]), dtype=float)
+        d = self.__dict__
+        d["iaf"] = bool(np.any(delta == 0))
+        if d["iaf"]:
+            if not np.all(delta == 0):
+                raise ValueError(f"{self.owner}: Delta_T={self.parameters['Delta_T']}: "
+                                 "either every neuron or none may have Delta_T = 0")
+            d["EQUATIONS"] = self.EQUATIONS_IAF
+            d["INITIAL"] = {"V_m": "-70.6*mV", "w": "0*pA"}
+            d["THRESHOLD"] = "V_m >= V_th"
+            d["RESET"] = self.RESET_IAF
+        d["_init"] = {self._state_name(k): self._state_value(k, v)
+                      for k, v in (init or {}).items()}
+
+    def _state_name(self, name: str) -> str:
+        return "V_s" if name == "V_m" and not self.__dict__["iaf"] else name
+
+    def _state_value(self, name: str, value):
+        """``V_s`` for a ``V_m`` (Quantity or expression); other values unchanged."""
+        if name != "V_m" or self.__dict__["iaf"]:
+            return value
+        if isinstance(value, str):
+            return f"({value}) - Delta_T*log(1 + exp((({value}) - V_th)/Delta_T))"
+        if not isinstance(value, units.Quantity | units.Unit) or \
+                units.get_dim(value) != units.get_dim(units.volt):
+            raise ValueError(f"{self.owner}: V_m={value!r} must be a potential (e.g. -65*mV) "
+                             "or an expression")
+        p = self.parameters
+        v, th, delta = (np.asarray(si_value(x), dtype=float)
+                        for x in (value, p["V_th"], p["Delta_T"]))
+        return (v - delta * np.logaddexp(0.0, (v - th) / delta)) * units.volt
+
+    def __setattr__(self, name: str, value) -> None:
+        if name == "V_m" and "iaf" in self.__dict__:
+            name, value = self._state_name(name), self._state_value(name, value)
+        super().__setattr__(name, value)
+
+
+class aeif_cond_exp(_aeif_cond):
     r"""Adaptive exponential integrate-and-fire neuron with exponential conductances (NEST).
 
     .. math::
@@ -646,92 +742,137 @@ dg_in/dt = -g_in/tau_syn_in : siemens
 dw/dt = (a*(V_bounded - E_L) - w)/tau_w : amp
 V_bounded = clip(V_m, -inf*mV, V_peak) : volt
 """
-    PARAMETERS = {
-        "C_m": 281.0 * units.pF, "g_L": 30.0 * units.nS, "E_L": -70.6 * units.mV,
-        "V_th": -50.4 * units.mV, "Delta_T": 2.0 * units.mV, "V_peak": 0.0 * units.mV,
-        "V_reset": -60.0 * units.mV, "t_ref": 0.0 * units.ms, "a": 4.0 * units.nS,
-        "b": 80.5 * units.pA, "tau_w": 144.0 * units.ms, "E_ex": 0.0 * units.mV,
-        "E_in": -85.0 * units.mV, "tau_syn_ex": 0.2 * units.ms, "tau_syn_in": 2.0 * units.ms,
-        "I_e": 0.0 * units.pA,
-    }
-    INITIAL = {"V_s": "-70.6*mV - Delta_T*log(1 + exp((-70.6*mV - V_th)/Delta_T))",
-               "w": "0*pA"}
-    THRESHOLD = "V_s >= V_s_peak"
-    RESET = """
-tau_rem = clip((V_s - V_s_peak)*C_m/(g_L*Delta_T), 0*ms, dt)
-w += b + tau_rem*(a*(V_reset - V_peak) - b)/tau_w
-r_reset = 1/(1 + exp(-(V_reset - V_th)/Delta_T))
-F_reset = -g_L*(V_reset - E_L) - g_ex*(V_reset - E_ex) - g_in*(V_reset - E_in) - w + I_e + I_syn
-dV_s_reset = ((1 - r_reset)*F_reset + r_reset*g_L*Delta_T)/C_m
-V_s = V_reset - Delta_T*log(1 + exp((V_reset - V_th)/Delta_T))
-V_s += int(t_ref < 0.999*dt)*tau_rem*dV_s_reset
-"""
-    #: the reset with ``Delta_T = 0``: the time left after the crossing of ``V_th``
-    #: extrapolated from the slope of ``V_m`` at the end of the step
-    RESET_IAF = """
-F_end = -g_L*(V_m - E_L) - g_ex*(V_m - E_ex) - g_in*(V_m - E_in) - w + I_e + I_syn
-tau_rem = clip((V_m - V_th)*C_m/F_end, 0*ms, dt)
-w += b + tau_rem*(a*(V_reset - V_th) - b)/tau_w
-F_reset = -g_L*(V_reset - E_L) - g_ex*(V_reset - E_ex) - g_in*(V_reset - E_in) - w + I_e + I_syn
-V_m = V_reset + int(t_ref < 0.999*dt)*tau_rem*F_reset/C_m
-"""
-    REFRACTORY = "t_ref + dt"
-    METHOD = "rk4"
-    POTENTIAL = "V_m"
-    INPUT_UNIT = "amp"
-    EXTERNAL = "I_e"
-    PER_NEURON = ("I_e",)
     NATIVE_ON_SPIKE = "g_ex_post += weight*int(weight > 0)\ng_in_post -= weight*int(weight < 0)"
-    NATIVE_WEIGHT_UNIT = "siemens"
 
-    def __init__(self, N, *, init: dict | None = None, **kwargs) -> None:
-        _refuse(type(self), kwargs, ("gsl_error_tol",))
-        super().__init__(N, **kwargs)
-        _require_common(self, ("tau_syn_ex", "tau_syn_in", "tau_w"), v_th="V_peak")
-        _require(self, ("V_peak", "V_th"), lambda peak, th: peak >= th,
-                 "V_peak must be >= V_th")
-        _require(self, ("Delta_T",), lambda d: d >= 0, "Delta_T must be >= 0")
-        max_arg = np.log(np.finfo(float).max / 1e20)
-        _require(self, ("V_peak", "V_th", "Delta_T"),
-                 lambda peak, th, d: (d == 0) | (peak - th < max_arg * d),
-                 "(V_peak - V_th)/Delta_T overflows exp() at the spike; raise Delta_T or "
-                 "lower V_peak")
-        delta = np.asarray(si_value(self.parameters["Delta_T"]), dtype=float)
-        d = self.__dict__
-        d["iaf"] = bool(np.any(delta == 0))
-        if d["iaf"]:
-            if not np.all(delta == 0):
-                raise ValueError(f"{self.owner}: Delta_T={self.parameters['Delta_T']}: "
-                                 "either every neuron or none may have Delta_T = 0")
-            d["EQUATIONS"] = self.EQUATIONS_IAF
-            d["INITIAL"] = {"V_m": "-70.6*mV", "w": "0*pA"}
-            d["THRESHOLD"] = "V_m >= V_th"
-            d["RESET"] = self.RESET_IAF
-        d["_init"] = {self._state_name(k): self._state_value(k, v)
-                      for k, v in (init or {}).items()}
 
-    def _state_name(self, name: str) -> str:
-        return "V_s" if name == "V_m" and not self.__dict__["iaf"] else name
+class aeif_cond_alpha(_aeif_cond):
+    r"""Adaptive exponential integrate-and-fire neuron with alpha-shaped conductances (NEST).
 
-    def _state_value(self, name: str, value):
-        """``V_s`` for a ``V_m`` (Quantity or expression); other values unchanged."""
-        if name != "V_m" or self.__dict__["iaf"]:
-            return value
-        if isinstance(value, str):
-            return f"({value}) - Delta_T*log(1 + exp((({value}) - V_th)/Delta_T))"
-        if not isinstance(value, units.Quantity | units.Unit) or \
-                units.get_dim(value) != units.get_dim(units.volt):
-            raise ValueError(f"{self.owner}: V_m={value!r} must be a potential (e.g. -65*mV) "
-                             "or an expression")
-        p = self.parameters
-        v, th, delta = (np.asarray(si_value(x), dtype=float)
-                        for x in (value, p["V_th"], p["Delta_T"]))
-        return (v - delta * np.logaddexp(0.0, (v - th) / delta)) * units.volt
+    .. math::
 
-    def __setattr__(self, name: str, value) -> None:
-        if name == "V_m" and "iaf" in self.__dict__:
-            name, value = self._state_name(name), self._state_value(name, value)
-        super().__setattr__(name, value)
+        C_m \frac{dV_m}{dt} &= -g_L (V - E_L) + g_L \Delta_T e^{(V - V_{th})/\Delta_T}
+            - g_{ex} (V - E_{ex}) - g_{in} (V - E_{in}) - w + I_e + I_{syn} \\
+        \tau_w \frac{dw}{dt} &= a (V - E_L) - w, \qquad
+        \frac{dg_X}{dt} = \frac{h_X - g_X}{\tau_{syn,X}}, \qquad
+        \frac{dh_X}{dt} = -\frac{h_X}{\tau_{syn,X}} \\
+        V &= \min(V_m, V_{peak}), \qquad
+        V_m \ge V_{peak} \Rightarrow V_m \leftarrow V_{reset},\; w \leftarrow w + b
+
+    :class:`aeif_cond_exp` with the alpha conductances of :class:`iaf_cond_alpha`: a spike
+    adds ``e*|weight|`` to ``h_X``, so that the conductance
+    ``|weight|*(t/tau_syn)*exp(1 - t/tau_syn)`` peaks at ``|weight|`` at ``t = tau_syn``
+    (NEST's normalisation; NEST's state ``dg_ex`` is ``h_ex/tau_syn_ex``). Everything else is
+    :class:`aeif_cond_exp`'s: ``V_m`` is integrated as the transformed potential ``V_s``
+    (so that RK4 on the 0.1 ms grid finds the step in which ``V_m`` reaches ``V_peak``,
+    as NEST's adaptive RKF45 does), NEST's reset inside the step is reproduced by the
+    reset (``aeif_cond_alpha.RESET``), and ``Delta_T = 0`` gives the integrate-and-fire
+    limit (``aeif_cond_alpha.EQUATIONS_IAF``). Equations (``aeif_cond_alpha.EQUATIONS``)::
+
+        dV_s/dt = ((1 - r_s)*(-g_L*(V_m - E_L) - g_ex*(V_m - E_ex) - g_in*(V_m - E_in)
+                              - w + I_e + I_syn) + r_s*g_L*Delta_T)/C_m
+                  : volt (unless refractory)
+        dg_ex/dt = (h_ex - g_ex)/tau_syn_ex : siemens
+        dh_ex/dt = -h_ex/tau_syn_ex : siemens
+        dg_in/dt = (h_in - g_in)/tau_syn_in : siemens
+        dh_in/dt = -h_in/tau_syn_in : siemens
+        dw/dt = (a*(V_m - E_L) - w)/tau_w : amp
+        V_s_peak = V_th - Delta_T*log(1 + exp(-(V_peak - V_th)/Delta_T)) : volt
+        r_s = exp((clip(V_s, -inf*mV, V_s_peak) - V_th)/Delta_T) : 1
+        V_m = clip(V_s - Delta_T*log(1 - r_s), -inf*mV, V_peak) : volt
+
+    ``threshold='V_s >= V_s_peak'``, ``refractory='t_ref + dt'`` (``V_m = V_reset`` while
+    refractory, ``w`` keeps evolving), reset ``V_m = V_reset``, ``w += b`` with the rest
+    of the step as in :class:`aeif_cond_exp`.
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    C_m : Quantity, farad
+        Capacitance (default 281 pF).
+    g_L : Quantity, siemens
+        Leak conductance (default 30 nS).
+    E_L : Quantity, volt
+        Leak reversal potential (default -70.6 mV).
+    V_th : Quantity, volt
+        Spike initiation threshold of the exponential term (default -50.4 mV).
+    Delta_T : Quantity, volt
+        Slope factor (default 2 mV; 0 gives an integrate-and-fire neuron).
+    V_peak : Quantity, volt
+        Spike detection threshold (default 0 mV).
+    V_reset : Quantity, volt
+        Reset potential (default -60 mV).
+    t_ref : Quantity, second
+        Refractory period (default 0 ms).
+    a : Quantity, siemens
+        Subthreshold adaptation (default 4 nS).
+    b : Quantity, amp
+        Spike-triggered adaptation (default 80.5 pA).
+    tau_w : Quantity, second
+        Adaptation time constant (default 144 ms).
+    E_ex, E_in : Quantity, volt
+        Synaptic reversal potentials (0 mV, -85 mV).
+    tau_syn_ex, tau_syn_in : Quantity, second
+        Rise times of the alpha conductances (0.2 ms, 2 ms).
+    I_e : Quantity (amp) or str
+        Constant external current (default 0 pA).
+    method : str
+        Integration method (default ``'rk4'``; NEST uses GSL's adaptive RKF45 with an error
+        tolerance of 1e-6). As for :class:`iaf_cond_alpha`, RK4 at 0.1 ms misses 0.35 % of
+        an alpha conductance's peak with the default ``tau_syn_ex`` of 0.2 ms (two steps).
+    init : dict, optional
+        Initial values, ``V_m`` included (converted to ``V_s``); NEST's are
+        ``V_m = -70.6 mV`` (whatever ``E_L``), ``w = 0``, conductances 0. Assigning
+        ``neurons.V_m = ...`` sets ``V_s`` too.
+
+    Notes
+    -----
+    A projection with ``synapse=None`` adds a positive weight (siemens, the peak
+    conductance) to the excitatory receptor and the magnitude of a negative weight to the
+    inhibitory one, as NEST does.
+
+    Agreement with NEST 3.10 (``docs/nest_models.md``): before the first spike ``V_m``
+    within 1e-3 mV (RK4's error on the 0.2 ms alpha conductance; ``method=Substeps(
+    get_method('rk4'), 2)`` brings it to 6e-5 mV for twice the work), between spikes
+    within 0.07 mV, ``w`` within 0.11 pA; spike times in NEST's step or one step off: 2
+    spikes in 30 in the reference protocols, where ``V_m`` approached ``V_th`` slowly and a
+    difference of a few 0.01 mV grew until the crossing fell in the neighbouring step. NEST
+    can emit several spikes in one step when ``t_ref = 0``; spikeloom emits at most one.
+    ``gsl_error_tol`` is not a parameter.
+
+    References
+    ----------
+    .. [1] Brette, R., Gerstner, W. (2005). Adaptive exponential integrate-and-fire model as
+       an effective description of neuronal activity. J. Neurophysiol. 94, 3637-3642.
+    .. [2] NEST Simulator, ``models/aeif_cond_alpha.cpp``.
+    """
+
+    _default_name = "aeif_cond_alpha"
+    EQUATIONS = """
+dV_s/dt = ((1 - r_s)*(-g_L*(V_m - E_L) - g_ex*(V_m - E_ex) - g_in*(V_m - E_in)
+                      - w + I_e + I_syn) + r_s*g_L*Delta_T)/C_m : volt (unless refractory)
+dg_ex/dt = (h_ex - g_ex)/tau_syn_ex : siemens
+dh_ex/dt = -h_ex/tau_syn_ex : siemens
+dg_in/dt = (h_in - g_in)/tau_syn_in : siemens
+dh_in/dt = -h_in/tau_syn_in : siemens
+dw/dt = (a*(V_m - E_L) - w)/tau_w : amp
+V_s_peak = V_th - Delta_T*log(1 + exp(-(V_peak - V_th)/Delta_T)) : volt
+r_s = exp((clip(V_s, -inf*mV, V_s_peak) - V_th)/Delta_T) : 1
+V_m = clip(V_s - Delta_T*log(1 - r_s), -inf*mV, V_peak) : volt
+"""
+    #: the equations with ``Delta_T = 0`` (no exponential term; the state is ``V_m``)
+    EQUATIONS_IAF = """
+dV_m/dt = (-g_L*(V_bounded - E_L) - g_ex*(V_bounded - E_ex) - g_in*(V_bounded - E_in)
+           - w + I_e + I_syn)/C_m : volt (unless refractory)
+dg_ex/dt = (h_ex - g_ex)/tau_syn_ex : siemens
+dh_ex/dt = -h_ex/tau_syn_ex : siemens
+dg_in/dt = (h_in - g_in)/tau_syn_in : siemens
+dh_in/dt = -h_in/tau_syn_in : siemens
+dw/dt = (a*(V_bounded - E_L) - w)/tau_w : amp
+V_bounded = clip(V_m, -inf*mV, V_peak) : volt
+"""
+    NATIVE_ON_SPIKE = ("h_ex_post += e*weight*int(weight > 0)\n"
+                       "h_in_post -= e*weight*int(weight < 0)")
 
 
 class izhikevich(NeuronModel):
@@ -822,3 +963,167 @@ dU_m/dt = a*(b*V_m - U_m) : volt
                              "(the paper's half-step scheme) is not implemented; only NEST's "
                              "default True (forward Euler) is")
         super().__init__(N, **kwargs)
+
+
+def _hh_gates_at(v_mV: float) -> dict:
+    """NEST's ``hh_psc_alpha`` gates at their steady state at ``v_mV`` (NEST's formulas)."""
+    alpha_n = 0.01 * (v_mV + 55.0) / (1.0 - np.exp(-(v_mV + 55.0) / 10.0))
+    beta_n = 0.125 * np.exp(-(v_mV + 65.0) / 80.0)
+    alpha_m = 0.1 * (v_mV + 40.0) / (1.0 - np.exp(-(v_mV + 40.0) / 10.0))
+    beta_m = 4.0 * np.exp(-(v_mV + 65.0) / 18.0)
+    alpha_h = 0.07 * np.exp(-(v_mV + 65.0) / 20.0)
+    beta_h = 1.0 / (1.0 + np.exp(-(v_mV + 35.0) / 10.0))
+    return {"Act_m": float(alpha_m / (alpha_m + beta_m)),
+            "Inact_h": float(alpha_h / (alpha_h + beta_h)),
+            "Act_n": float(alpha_n / (alpha_n + beta_n))}
+
+
+class hh_psc_alpha(NeuronModel):
+    r"""Hodgkin–Huxley neuron with alpha-shaped postsynaptic currents (NEST).
+
+    .. math::
+
+        C_m \frac{dV_m}{dt} &= -g_{Na} m^3 h (V_m - E_{Na}) - g_K n^4 (V_m - E_K)
+            - g_L (V_m - E_L) + I_{syn,ex} + I_{syn,in} + I_e + I_{syn} \\
+        \frac{dx}{dt} &= \alpha_x(V_m)(1 - x) - \beta_x(V_m)\,x,
+            \qquad x \in \{m, h, n\} = \{Act\_m, Inact\_h, Act\_n\} \\
+        \frac{dI_{syn,X}}{dt} &= \frac{h_X - I_{syn,X}}{\tau_{syn,X}}, \qquad
+        \frac{dh_X}{dt} = -\frac{h_X}{\tau_{syn,X}}
+
+    Hodgkin & Huxley's squid axon (rest at -65 mV) on a 100 pF membrane, in NEST's units
+    (rates in 1/ms with ``V_m`` in mV). A spike of weight ``w`` adds ``e*w`` to ``h_X``:
+    the current ``w*(t/tau_syn)*exp(1 - t/tau_syn)`` peaks at ``w`` at ``t = tau_syn``
+    (NEST's normalisation; NEST's state ``dI_ex`` is ``h_ex/tau_syn_ex``). Equations
+    (``hh_psc_alpha.EQUATIONS``)::
+
+        dV_m/dt = (-g_Na*Act_m**3*Inact_h*(V_m - E_Na) - g_K*Act_n**4*(V_m - E_K)
+                   - g_L*(V_m - E_L) + I_syn_ex + I_syn_in + I_e + I_syn)/C_m : volt
+        dAct_m/dt = alpha_m*(1 - Act_m) - beta_m*Act_m : 1
+        dInact_h/dt = alpha_h*(1 - Inact_h) - beta_h*Inact_h : 1
+        dAct_n/dt = alpha_n*(1 - Act_n) - beta_n*Act_n : 1
+        dI_syn_ex/dt = (h_ex - I_syn_ex)/tau_syn_ex : amp
+        dh_ex/dt = -h_ex/tau_syn_ex : amp
+        dI_syn_in/dt = (h_in - I_syn_in)/tau_syn_in : amp
+        dh_in/dt = -h_in/tau_syn_in : amp
+        alpha_m = 1/exprel(-(V_m + 40*mV)/(10*mV))/ms : Hz
+        beta_m = 4*exp(-(V_m + 65*mV)/(18*mV))/ms : Hz
+        alpha_h = 0.07*exp(-(V_m + 65*mV)/(20*mV))/ms : Hz
+        beta_h = 1/(1 + exp(-(V_m + 35*mV)/(10*mV)))/ms : Hz
+        alpha_n = 0.1/exprel(-(V_m + 55*mV)/(10*mV))/ms : Hz
+        beta_n = 0.125*exp(-(V_m + 65*mV)/(80*mV))/ms : Hz
+        V_m_old = V_m : volt (constant over dt)
+
+    Spikes as NEST detects them: there is no reset, and a spike is emitted at the end of
+    the first step in which ``V_m`` is at or above 0 mV and lower than at the step's
+    start (the peak was passed): ``threshold='V_m >= 0*mV and V_m < V_m_old'``
+    (``V_m_old`` is ``V_m`` at the start of the step). ``t_ref`` only blocks the
+    detection, for ``t_ref/dt`` steps after the step of a spike, as NEST's refractory
+    counter does (``refractory='t_ref + dt'``, no ``(unless refractory)``); with a
+    ``t_ref`` shorter than the time ``V_m`` takes to fall back below 0 mV a spike is
+    detected again, in NEST as here.
+
+    Integration: RK4 in 4 sub-steps of ``dt/4`` per step
+    (:class:`spikeloom.integrators.Substeps`; ``hh_psc_alpha.METHOD``). NEST uses GSL's
+    adaptive RKF45 (absolute tolerance 1e-3), whose ``V_m`` is within 2e-3 mV of the exact
+    solution. At ``dt = 0.1 ms`` classic RK4 is unstable on the upstroke (the sodium
+    conductance makes ``V_m`` relax at up to ~50/ms, beyond RK4's bound 2.8/dt) and
+    diverges to NaN on the first spike's downstroke. Exponential Euler is stable but first
+    order: with ``I_e = 700 pA`` each spike came 0.5 ms late and the period 5 % long (NEST
+    2.7, 20.0 ... 88.6 ms; exponential Euler 3.2, 21.4 ... 93.5 ms); in the reference
+    protocols ``V_m`` was 1.5 to 2.1 mV off before the first spike, each spike 0.6 to
+    0.7 ms late, and 8 of NEST's 22 detections in ``hh_psc_alpha_tref`` were missing (the
+    spike's shape differs). Two sub-steps are at the edge of RK4's stability at the
+    spike's peak; four keep ``V_m`` within 6e-3 mV of NEST, spikes included, and every
+    spike in NEST's step (``docs/nest_models.md``; more sub-steps gain little, NEST's own
+    error is 2e-3 mV). They stay stable while ``V_m`` is above about -120 mV (below,
+    ``beta_m`` exceeds RK4's bound; NEST, adaptive, has no such limit).
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    t_ref : Quantity, second
+        Time after a spike during which no spike is detected (default 2 ms).
+    g_Na, g_K, g_L : Quantity, siemens
+        Sodium, potassium and leak conductances (12000, 3600, 30 nS).
+    C_m : Quantity, farad
+        Capacitance (default 100 pF).
+    E_Na, E_K, E_L : Quantity, volt
+        Reversal potentials (50, -77, -54.402 mV).
+    tau_syn_ex, tau_syn_in : Quantity, second
+        Rise times of the excitatory and inhibitory alpha currents (0.2 ms, 2 ms).
+    I_e : Quantity (amp) or str
+        Constant external current (default 0 pA).
+    method : str or integration method
+        Default: RK4 in 4 sub-steps (see above).
+    init : dict, optional
+        Initial values; NEST's are ``V_m = -65 mV`` and the gates at their steady state at
+        -65 mV (``Act_m`` = 0.0529, ``Inact_h`` = 0.5961, ``Act_n`` = 0.3177), whatever the
+        parameters; currents 0. Setting ``V_m`` leaves the gates alone, as in NEST.
+
+    Notes
+    -----
+    A projection with ``synapse=None`` feeds the excitatory receptor when its weight (amp,
+    the peak current) is > 0 and the inhibitory one otherwise, as NEST's
+    ``handle(SpikeEvent)`` does. Library kinetics with an output (CUBA/COBA) add to
+    ``I_syn`` instead. The rates use ``exprel`` where NEST divides
+    ``(V + 40)/(1 - exp(-(V + 40)/10))`` directly (the same values, without NEST's 0/0 at
+    exactly -40 and -55 mV).
+
+    References
+    ----------
+    .. [1] Hodgkin, A. L., Huxley, A. F. (1952). A quantitative description of membrane
+       current and its application to conduction and excitation in nerve. J. Physiol. 117,
+       500-544.
+    .. [2] Gerstner, W., Kistler, W. M. (2002). Spiking neuron models. Cambridge University
+       Press.
+    .. [3] NEST Simulator, ``models/hh_psc_alpha.cpp``.
+    """
+
+    _default_name = "hh_psc_alpha"
+    EQUATIONS = """
+dV_m/dt = (-g_Na*Act_m**3*Inact_h*(V_m - E_Na) - g_K*Act_n**4*(V_m - E_K) - g_L*(V_m - E_L)
+           + I_syn_ex + I_syn_in + I_e + I_syn)/C_m : volt
+dAct_m/dt = alpha_m*(1 - Act_m) - beta_m*Act_m : 1
+dInact_h/dt = alpha_h*(1 - Inact_h) - beta_h*Inact_h : 1
+dAct_n/dt = alpha_n*(1 - Act_n) - beta_n*Act_n : 1
+dI_syn_ex/dt = (h_ex - I_syn_ex)/tau_syn_ex : amp
+dh_ex/dt = -h_ex/tau_syn_ex : amp
+dI_syn_in/dt = (h_in - I_syn_in)/tau_syn_in : amp
+dh_in/dt = -h_in/tau_syn_in : amp
+alpha_m = 1/exprel(-(V_m + 40*mV)/(10*mV))/ms : Hz
+beta_m = 4*exp(-(V_m + 65*mV)/(18*mV))/ms : Hz
+alpha_h = 0.07*exp(-(V_m + 65*mV)/(20*mV))/ms : Hz
+beta_h = 1/(1 + exp(-(V_m + 35*mV)/(10*mV)))/ms : Hz
+alpha_n = 0.1/exprel(-(V_m + 55*mV)/(10*mV))/ms : Hz
+beta_n = 0.125*exp(-(V_m + 65*mV)/(80*mV))/ms : Hz
+V_m_old = V_m : volt (constant over dt)
+"""
+    PARAMETERS = {
+        "t_ref": 2.0 * units.ms, "g_Na": 12000.0 * units.nS, "g_K": 3600.0 * units.nS,
+        "g_L": 30.0 * units.nS, "C_m": 100.0 * units.pF, "E_Na": 50.0 * units.mV,
+        "E_K": -77.0 * units.mV, "E_L": -54.402 * units.mV, "tau_syn_ex": 0.2 * units.ms,
+        "tau_syn_in": 2.0 * units.ms, "I_e": 0.0 * units.pA,
+    }
+    # NEST starts at -65 mV with the gates at their steady state there, whatever the
+    # parameters (numbers, so that init={'V_m': ...} does not move the gates)
+    INITIAL = {"V_m": "-65*mV", **_hh_gates_at(-65.0)}
+    THRESHOLD = "V_m >= 0*mV and V_m < V_m_old"
+    REFRACTORY = "t_ref + dt"
+    METHOD = Substeps(get_method("rk4"), 4)
+    POTENTIAL = "V_m"
+    INPUT_UNIT = "amp"
+    EXTERNAL = "I_e"
+    PER_NEURON = ("I_e",)
+    NATIVE_ON_SPIKE = ("h_ex_post += e*weight*int(weight > 0)\n"
+                       "h_in_post += e*weight*int(weight <= 0)")
+    NATIVE_WEIGHT_UNIT = "amp"
+
+    def __init__(self, N, **kwargs) -> None:
+        super().__init__(N, **kwargs)
+        _require(self, ("C_m",), lambda c: c > 0, "C_m must be > 0")
+        _require(self, ("t_ref",), lambda t: t >= 0, "t_ref must be >= 0")
+        for tau in ("tau_syn_ex", "tau_syn_in"):
+            _require(self, (tau,), lambda t: t > 0, f"{tau} must be > 0")
+        for g in ("g_Na", "g_K", "g_L"):
+            _require(self, (g,), lambda x: x >= 0, f"{g} must be >= 0")

@@ -123,7 +123,8 @@ class Projection(Placement, SimObject):
         if self.native and post.NATIVE_ON_SPIKE is None:
             raise ValueError(f"{owner}: synapse=None needs a neuron with built-in receptors "
                              "(the NEST models iaf_psc_exp, iaf_psc_alpha, iaf_cond_exp, "
-                             "iaf_cond_alpha, aeif_cond_exp, izhikevich); "
+                             "iaf_cond_alpha, aeif_cond_exp, aeif_cond_alpha, izhikevich, "
+                             "hh_psc_alpha); "
                              f"{type(post).__name__} has none. "
                              "Give synapse kinetics, e.g. synapse=Expon(tau=5*ms)")
         if not self.native and not isinstance(synapse, Kinetics):
