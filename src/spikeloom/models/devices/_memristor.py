@@ -25,6 +25,7 @@ import numpy as np
 
 from ... import units
 from ...units import get_dim, si_value
+from ._steps import P_LIMIT, STEP_MODELS, StepModel
 from ._validation import (
     SIEMENS,
     check_choice,
@@ -42,8 +43,8 @@ C2C_MODES = ("relative", "absolute")
 PULSE_NOISE_MODES = ("multiplicative", "additive")
 #: Constructor parameters, in the order ``repr`` writes them.
 PARAMETERS = ("G_min", "G_max", "n_levels", "dw_min", "rounding", "dw_min_std",
-              "dw_min_std_mode", "up_down", "nl_ltp", "nl_ltd", "soft_bounds", "c2c",
-              "c2c_mode", "d2d", "p_stuck_min", "p_stuck_max", "drift", "drift_tau",
+              "dw_min_std_mode", "up_down", "nl_ltp", "nl_ltd", "soft_bounds", "step_model",
+              "c2c", "c2c_mode", "d2d", "p_stuck_min", "p_stuck_max", "drift", "drift_tau",
               "drift_G_rest", "drift_nu", "drift_t0", "read_noise")
 #: A level index within this of an integer counts as on that level (the state is computed
 #: as (w - w_lo)/(w_hi - w_lo), which puts a level a few ulps off its integer).
@@ -128,8 +129,15 @@ class Memristor:
         State-dependent steps: a pulse of size s moves ``Δx = s(1 - x)`` up or ``Δx = -s·x``
         down (IBM aihwkit's ``SoftBoundsDevice``), so n pulses give
         ``1 - x_n = (1 - x_0)(1 - s)^n`` (resp. ``x_n = x_0(1 - s)^n``). Excludes
-        ``nl_ltp/nl_ltd``. With neither: the constant-step model ``x_n = x_0 ± n·s``
-        (aihwkit's ``ConstantStepDevice``).
+        ``nl_ltp/nl_ltd``. With neither (nor ``step_model``): the constant-step model
+        ``x_n = x_0 ± n·s`` (aihwkit's ``ConstantStepDevice``).
+    step_model : ExpStep, PowStep or PiecewiseStep, optional
+        A state-dependent step law ``f_up(x)``, ``f_down(x)`` (exponential, power, or
+        interpolated in a measured table; aihwkit's ``ExpStepDevice``, ``PowStepDevice``,
+        ``PiecewiseStepDevice``/``LinearStepDevice``), applied as the conductance-versus-pulse
+        curve ``dx/dP = ±f(x)``: n pulses advance P by ``n·s``, in closed form (analog mode:
+        by the request). Excludes ``soft_bounds`` and ``nl_ltp/nl_ltd``; additive pulse noise
+        only with a linear law. See :mod:`spikeloom.models.devices._steps`.
     c2c : float
         Cycle-to-cycle noise of every programming event (>= 0), see ``c2c_mode``; applied
         once per event, after its pulses.
@@ -172,13 +180,17 @@ class Memristor:
     -----
     An event of n pulses is computed in closed form (the code has no loop): noise-free,
     ``x_n = x_0 ± n·s`` (constant step), ``b_n = b_0 (1 - s)^n`` with b the distance to the
-    bound approached (soft bounds), or the NeuroSim curve advanced by ``n·s``. The pulse
+    bound approached (soft bounds), or the NeuroSim curve or the step model's curve advanced
+    by ``n·s``. The pulse
     noise is one Gaussian draw with the exact mean and variance of the n-pulse sum:
     ``n(s·σ)²`` (constant step, multiplicative), ``n(σ·dw_min)²`` (constant step,
     additive), ``σ_a² Σ_k r^{2k}`` with r the per-pulse contraction (additive, soft bounds
     and curves), the exact second moment of ``Π(1 - s(1 + σξ_k))`` (soft bounds,
-    multiplicative; Gaussian shape approximated), and exactly (Gaussian) for the curve
+    multiplicative; Gaussian shape approximated), and exactly (Gaussian) for the curves
     with multiplicative noise (the pulses add up along the curve). See ``docs/devices.md``.
+
+    :meth:`preset` returns a device configured as a published one (the NC and PPX devices
+    of the memristive-STDP papers, IBM aihwkit's device presets).
 
     Parameters are validated when set, also after construction (``dev.dw_min = -1`` raises).
 
@@ -197,7 +209,8 @@ class Memristor:
                  dw_min: float | None = None, rounding: str = "nearest",
                  dw_min_std: float = 0.0, dw_min_std_mode: str = "multiplicative",
                  up_down: float = 0.0, nl_ltp: float = 0.0, nl_ltd: float = 0.0,
-                 soft_bounds: bool = False, c2c: float = 0.0, c2c_mode: str = "relative",
+                 soft_bounds: bool = False, step_model: StepModel | None = None,
+                 c2c: float = 0.0, c2c_mode: str = "relative",
                  d2d: dict | None = None,
                  p_stuck_min: float = 0.0, p_stuck_max: float = 0.0, drift: str | None = None,
                  drift_tau=1000 * units.second, drift_G_rest=None, drift_nu: float = 0.05,
@@ -240,6 +253,23 @@ class Memristor:
         if self.soft_bounds and (self.nl_ltp or self.nl_ltd):
             raise ValueError(f"{owner}: soft_bounds=True and nl_ltp/nl_ltd != 0 are two "
                              "different update models; choose one")
+        if step_model is not None and not isinstance(step_model, StepModel):
+            allowed = ", ".join(f"{cls.__name__}(...)" for cls in STEP_MODELS)
+            raise TypeError(f"{owner}: step_model must be None or one of {allowed}, got "
+                            f"{step_model!r}")
+        if step_model is not None:
+            other = ("soft_bounds=True" if self.soft_bounds
+                     else "nl_ltp/nl_ltd != 0" if self.nonlinear else None)
+            if other:
+                raise ValueError(f"{owner}: step_model={step_model!r} and {other} are two "
+                                 "different update models; choose one")
+            if (self.dw_min_std and self.dw_min_std_mode == "additive"
+                    and not step_model.supports_additive):
+                raise ValueError(
+                    f"{owner}: dw_min_std_mode='additive' has no closed form with step_model="
+                    f"{step_model!r}; allowed with it: 'multiplicative' (additive pulse noise "
+                    "needs a linear law: a PiecewiseStep of two values per table)")
+        self.step_model = step_model
         self.c2c = check_real(owner, "c2c", c2c, 0.0)
         self.c2c_mode = check_choice(owner, "c2c_mode", c2c_mode, C2C_MODES)
         self.p_stuck_min = check_real(owner, "p_stuck_min (a probability)", p_stuck_min,
@@ -312,6 +342,83 @@ class Memristor:
                 out[key] = std
         return out
 
+    # -- presets --------------------------------------------------------------------------------
+    @classmethod
+    def preset(cls, name: str, **overrides) -> Memristor:
+        """A device configured as a published one; ``overrides`` replace any of its arguments.
+
+        Presets (name -- device: source; step model):
+
+        * ``'nc'`` -- (CoFeB)x(LiNbO3)1-x nanocomposite: Sboev et al. 2021, Mathematics
+          9:3237, NC rule Δw ∝ w (fit of Demin et al. 2021, Neural Networks 134:64);
+          ``PiecewiseStep(up=(0, 1), down=(0, 1))``, analog, G_min = 0.
+        * ``'ppx'`` -- poly-p-xylylene (parylene): Sboev et al. 2021, PPX rule
+          Δw ∝ exp(-β·distance/d), β+ = 2.213043, β- = -5.969397 (the group's NEST PPX
+          synapse); ``ExpStep(base=0)``, analog, G_min = 0.
+        * ``'reram_es'`` -- aihwkit ``ReRamESPresetDevice`` (Gong et al. 2018, Nat. Commun.
+          9:2102); ExpStep.
+        * ``'reram_sb'`` -- aihwkit ``ReRamSBPresetDevice`` (Gong et al. 2018); soft bounds.
+        * ``'reram_array_om'`` -- aihwkit ``ReRamArrayOMPresetDevice`` (Gong, Rasch et al.
+          2022, IEDM); soft bounds.
+        * ``'reram_array_hfo2'`` -- aihwkit ``ReRamArrayHfO2PresetDevice`` (Gong, Rasch et
+          al. 2022, IEDM); soft bounds.
+        * ``'capacitor'`` -- aihwkit ``CapacitorPresetDevice`` (Li et al. 2018, VLSI
+          Technology); two-value PiecewiseStep (LinearStep), additive pulse noise.
+        * ``'ecram'`` -- aihwkit ``EcRamPresetDevice`` (Tang et al. 2018, IEDM); two-value
+          PiecewiseStep (LinearStep).
+        * ``'ecram_mo'`` -- aihwkit ``EcRamMOPresetDevice`` (Kim et al. 2019, IEDM); two-value
+          PiecewiseStep (LinearStep).
+        * ``'idealized'`` -- aihwkit ``IdealizedPresetDevice`` (Gokmen & Vlasov 2016, Front.
+          Neurosci. 10:333); constant step.
+        * ``'gokmen_vlasov'`` -- aihwkit ``GokmenVlasovPresetDevice`` (Gokmen & Vlasov 2016);
+          constant step.
+        * ``'pcm'`` -- aihwkit ``PCMPresetDevice`` (Nandakumar et al. 2020, Front. Neurosci.
+          14:406), ExpStep, with the drift of aihwkit's ``PCMLikeNoiseModel`` (power law,
+          g_max 25 µS, t_0 20 s, ν 0.049 ± 0.008).
+
+        aihwkit values are converted from its weight units to the normalised state by
+        :func:`spikeloom.models.devices.from_aihwkit`; what spikeloom does not model (write
+        noise, bound spread, reference devices, leakage in mini-batches) is left out and
+        listed per preset in ``PRESETS[name].omitted`` and ``docs/devices.md``. The NC and
+        PPX presets carry the weight dependence of their fits as the device's step law (for
+        a rule without its own weight dependence, e.g. additive ``PairSTDP``;
+        ``NanocompositeSTDP``/``ParyleneSTDP`` already contain it); nothing else about those
+        devices is published: they are analog, with ``G_min = 0`` (w = G/G_max).
+
+        Parameters
+        ----------
+        name : str
+            One of the names above (``PRESETS``).
+        **overrides
+            Memristor arguments that replace the preset's (e.g. ``d2d=None``,
+            ``dw_min_std=0``, ``rounding='stochastic'``). One that turns a feature off
+            (``drift=None``) also drops the preset's device spread of that feature.
+
+        Examples
+        --------
+        >>> dev = Memristor.preset("ecram", dw_min_std=0.0)
+        >>> dev.dw_min, dev.dw_min_std
+        (0.001, 0.0)
+        >>> Memristor.preset("nc").step_model
+        PiecewiseStep(up=(0.0, 1.0), down=(0.0, 1.0), nodes=None)
+        """
+        from ._presets import PRESETS
+
+        if not isinstance(name, str) or name not in PRESETS:
+            raise ValueError(f"Memristor.preset: name must be one of "
+                             f"{', '.join(repr(k) for k in PRESETS)}, got {name!r}")
+        unknown = [k for k in overrides if k not in PARAMETERS]
+        if unknown:
+            raise TypeError(f"Memristor.preset: unknown argument {unknown[0]!r}; Memristor "
+                            f"arguments: {', '.join(PARAMETERS)}")
+        kwargs = PRESETS[name].make()
+        kwargs.update(overrides)
+        if "d2d" not in overrides and kwargs.get("d2d"):
+            # an override that turns a feature off (drift=None) drops its preset spread
+            enabled = cls(**{**kwargs, "d2d": None})._enabled
+            kwargs["d2d"] = {k: v for k, v in kwargs["d2d"].items() if enabled(k)}
+        return cls(**kwargs)
+
     # -- properties -----------------------------------------------------------------------------
     @property
     def nonlinear(self) -> bool:
@@ -335,7 +442,7 @@ class Memristor:
     def update_path(self) -> bool:
         """True if updates go through the device model (anything but drift/read noise on)."""
         return bool(self.pulsed or self.nonlinear or self.soft_bounds or self.c2c
-                    or self.up_down
+                    or self.up_down or self.step_model is not None
                     or any(k in self.d2d for k in ("G_min", "G_max", "nl_ltp", "nl_ltd",
                                                    "c2c", "dw_min", "up_down"))
                     or self.p_stuck_min or self.p_stuck_max)
@@ -427,6 +534,8 @@ class Memristor:
                 ns[var] = getattr(self, name)
         if self.stuck:
             dev.model.append("mem_ok : 1 (constant)")
+        if self.step_model is not None:
+            ns.update(self.step_model.constants())
         ns["mem_wspan"] = float(w_max - w_min)
         ns["mem_wzero"] = float(w_zero)
         if self.n_levels:
@@ -527,6 +636,10 @@ class Memristor:
         if self.soft_bounds:
             return ["mem_up = int(mem_dp > 0)",
                     "mem_xn = mem_x + mem_dp*(mem_up*(1 - mem_x) + (1 - mem_up)*mem_x)"]
+        if self.step_model is not None:
+            # the request is the advance along the device's curve
+            return ["mem_up = int(mem_dp > 0)", "mem_sg = 2*mem_up - 1",
+                    f"mem_P = clip(abs(mem_dp), 0, {P_LIMIT!r})", *self.step_model.lines()]
         return ["mem_up = int(mem_dp > 0)", "mem_xn = mem_x + mem_dp"]
 
     def _pulses(self) -> list[str]:
@@ -544,7 +657,14 @@ class Memristor:
         add = bool(self.dw_min_std) and self.dw_min_std_mode == "additive"
         # additive pulse noise: a kick of std sigma_a = dw_min_std*dw_min per pulse, which
         # the later pulses contract by r each: variance sigma_a^2 * sum_{k<n} r^(2k)
-        if self.nonlinear:
+        if self.step_model is not None:
+            # the pulses add up along the curve: multiplicative noise is one Gaussian advance
+            noise = " + mem_pstd*sqrt(mem_n)*randn()" if mult else ""
+            lines.append(f"mem_P = clip(mem_s*(mem_n{noise}), {-P_LIMIT!r}, {P_LIMIT!r})")
+            lines += self.step_model.lines()
+            if add:
+                lines += self.step_model.additive_lines()
+        elif self.nonlinear:
             # the pulses add up along the curve (p-space): multiplicative noise is exact there
             noise = " + mem_pstd*sqrt(mem_n)*randn()" if mult else ""
             lines += [
