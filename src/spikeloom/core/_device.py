@@ -75,7 +75,7 @@ class Device:
         self.options = None
         self.build_on_run = True
         self._program: list[tuple] = []  # runs recorded by a standalone build_on_run=False
-        self._initial = None  # (network, stored name) of the state before the first run
+        self._initial = None  # the network whose state before the first run is stored
         self._replaying = False
 
     # -- Brian2's standalone programs (build_on_run=False) --------------------------------

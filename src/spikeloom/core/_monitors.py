@@ -17,7 +17,6 @@ from ._variables import RecordedView
 SECOND = get_dim(units.second)
 
 
-
 def _spike_parent(source):
     if not hasattr(source, "spike_source"):
         raise TypeError(f"{source!r} does not emit spikes (it needs a threshold)")
@@ -57,6 +56,10 @@ class _Recorder(SimObject):
         if vars is not None:
             names = [vars] if isinstance(vars, str) else list(vars)
         return get_monitor_states(self, names, units, format)
+
+    def _recorded_times(self) -> np.ndarray:
+        """Times of the recordings so far (StateMonitor, PopulationRateMonitor), seconds."""
+        return self._times[: int(self._fill[0])].copy()
 
     def _grow(self, name: str, rows: int) -> None:
         arr = getattr(self, name)
@@ -334,9 +337,6 @@ class StateMonitor(_Recorder):
             columns=tuple(cols), times=self._register(lctx, "_times"),
             fill=lctx.array(f"_fill_{self.name}", self._fill), kernel=kernel))
 
-    def _recorded_times(self) -> np.ndarray:
-        return self._times[: int(self._fill[0])].copy()
-
     @property
     def t_(self) -> RecordedView:
         return RecordedView(self.name, "t_", self._recorded_times)
@@ -430,9 +430,6 @@ class PopulationRateMonitor(_Recorder):
 
     def _rates(self) -> np.ndarray:
         return self._rate[: int(self._fill[0])].copy()
-
-    def _recorded_times(self) -> np.ndarray:
-        return self._times[: int(self._fill[0])].copy()
 
     @property
     def rate(self) -> RecordedView:

@@ -143,11 +143,11 @@ class Network:
 
     def scheduling_summary(self) -> SchedulingSummary:
         """The operations of one step in the order they run: name, owner, dt, slot, order."""
-        plan, lctx, _ = self._prepare(0 * units.second, _frame_namespace(2), False)
+        _, lctx, _ = self._prepare(0 * units.second, _frame_namespace(2), False)
         entries = []
         for scheduled in lctx._canonical_order():
             owner = scheduled.owner
-            every = lctx.every(owner.clock, owner.name) if owner is not None else 1
+            every = lctx.every(owner.clock, owner.name)
             dt = f"{owner.clock.dt} " + ("(every step)" if every == 1 else
                                          f"(every {every} steps)")
             entries.append((scheduled.block.name, f"{owner.name} ({type(owner).__name__})",

@@ -22,7 +22,8 @@ def _check_format(owner: str, fmt: str) -> None:
         raise ValueError(f"{owner}: format={fmt!r}; allowed are {', '.join(FORMATS)}")
 
 
-def _to_format(owner: str, states: dict, fmt: str):
+def _to_format(owner: str, states: dict, fmt: str, n_rows: int):
+    """``states`` as asked: the dict, or a DataFrame of its entries with ``n_rows`` values."""
     _check_format(owner, fmt)
     if fmt == "dict":
         return states
@@ -32,7 +33,7 @@ def _to_format(owner: str, states: dict, fmt: str):
         raise ImportError(f"{owner}: format='pandas' needs pandas (pip install pandas)") \
             from None
     return pd.DataFrame({k: np.asarray(v) for k, v in states.items()
-                         if np.ndim(v) == 1 and len(v) == len(states["i"])})
+                         if np.ndim(v) == 1 and len(v) == n_rows})
 
 
 def group_state_names(group, subexpressions: bool, read_only: bool) -> list[str]:
@@ -84,7 +85,7 @@ def get_group_states(group, variables=None, with_units: bool = True, fmt: str = 
             raise KeyError(f"{owner}: no variable {unknown[0]!r}; variables are "
                            f"{', '.join(group_state_names(group, True, True))}")
     states = {name: group_value(group, name, with_units) for name in names}
-    return _to_format(owner, states, fmt)
+    return _to_format(owner, states, fmt, len(group))
 
 
 def set_group_states(group, values, with_units: bool = True, fmt: str = "dict") -> None:
@@ -107,11 +108,8 @@ def get_monitor_states(monitor, names: list[str], with_units: bool, fmt: str):
         value = value[:] if hasattr(value, "__getitem__") and not isinstance(
             value, np.ndarray) else value
         states[name] = value if with_units else np.asarray(value)
-    _check_format(owner, fmt)
-    if fmt == "pandas":
-        return _to_format(owner, {**states, "i": np.arange(len(next(iter(states.values()))))},
-                          fmt)
-    return states
+    rows = max((len(v) for v in states.values() if np.ndim(v) == 1), default=0)
+    return _to_format(owner, states, fmt, rows)
 
 
 class SchedulingSummary:
