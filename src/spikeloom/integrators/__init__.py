@@ -197,11 +197,13 @@ _CACHE_SIZE = 512
 
 
 def _cache_key(system: ODESystem, method) -> tuple | None:
-    """A hashable description of ``(system, method)``, or None for method objects."""
-    if not (method is None or isinstance(method, str) or (
-            isinstance(method, tuple | list) and all(isinstance(m, str) for m in method))):
-        return None
+    """A hashable description of ``(system, method)`` (a method object by its identity), or
+    None when ``method`` cannot be hashed."""
     methods = tuple(method) if isinstance(method, tuple | list) else method
+    try:
+        hash(methods)
+    except TypeError:
+        return None
     drift = tuple(sorted(system.drift.items()))
     diffusion = tuple(sorted((var, tuple(sorted(terms.items())))
                              for var, terms in system.diffusion.items()))

@@ -43,9 +43,6 @@ class Substeps(MethodBase):
         self.method, self.n = method, n
         self.name = f"{method.name}_x{n}"
         self.order = method.order
-        # the statements by system: the registered names are cached by ``integrate``, a
-        # method object is not, and every lowering would derive its update again
-        self._cache: dict = {}
 
     def can_integrate(self, system: ODESystem) -> str | None:
         reason = deterministic_only(system, self.name)
@@ -57,14 +54,7 @@ class Substeps(MethodBase):
         return self.method.can_integrate(system)
 
     def _statements(self, system: ODESystem) -> list[Statement]:
-        key = (system.variables, tuple(sorted(system.drift.items())), system.dt, system.t)
-        if key not in self._cache:
-            if len(self._cache) >= 64:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[key] = tuple(self._substeps(system))
-        return list(self._cache[key])
-
-    def _substeps(self, system: ODESystem) -> list[Statement]:
+        # (``integrate`` caches the result per system and method object)
         n, t, h = self.n, system.t, system.dt / self.n
         new_names = {new_name(v) for v in system.variables}
         start = {sym(v): sym(v) for v in system.variables}  # the state a sub-step starts from
