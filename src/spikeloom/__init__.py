@@ -32,6 +32,7 @@ from .core import (
     device,
     get_device,
     linked_var,
+    load_checkpoint,
     network_operation,
     prefs,
     reinit_devices,
@@ -53,6 +54,7 @@ from .core.functions import Function, implementation
 from .equations import Equations
 from .exceptions import (
     BuildError,
+    CheckpointError,
     EquationError,
     MagicError,
     SimulationError,
@@ -107,7 +109,7 @@ _OWN_NAMES = sorted(
         "get_or_create_dimension", "have_same_dimensions", "in_unit", "is_dimensionless",
         "NetworkOperation", "network_operation", "stop", "linked_var", "PoissonInput",
         "Function", "implementation", "magic_network", "BrianLogger", "get_logger",
-        "profiling_summary", "scheduling_summary",
+        "profiling_summary", "scheduling_summary", "load_checkpoint", "CheckpointError",
         "codegen", "Cylinder", "Morphology", "Section", "Soma", "SpatialNeuron",
     })
 

@@ -36,3 +36,9 @@ class MagicError(RuntimeError):
 
 class BuildError(RuntimeError):
     """Code generation or compilation of the run loop failed."""
+
+
+class CheckpointError(ValueError):
+    """A checkpoint or stored-state file cannot be loaded: not spikeloom's format, corrupted
+    or truncated (checksum), unsafe (pickled objects), or from a network of another
+    structure."""

@@ -64,6 +64,16 @@ def test_statements_split_lines_and_semicolons_and_keep_operators():
     assert [(l.target, l.op) for l in lines] == [("v", "+="), ("w", "="), ("apre", "*=")]
 
 
+def test_statement_guard_annotation_is_read_and_checked():
+    """'# spikeloom: if c' attaches c to every statement of its line; other comments do not."""
+    lines = parse_statements("a = 1; b = a*2  # spikeloom: if n > 0\nc = b  # note", "S")
+    assert [l.guard for l in lines] == ["n > 0", "n > 0", None]
+    with pytest.raises(EquationError, match="only one is '# spikeloom: if"):
+        parse_statements("a = 1  # spikeloom: when n > 0", "S")
+    with pytest.raises(EquationError, match="temporaries .'x = expr'. only, not to '\\+='"):
+        parse_statements("v += 1  # spikeloom: if n > 0", "S")
+
+
 def test_statements_reject_non_assignment():
     with pytest.raises(EquationError, match="cannot parse statement 'v > 3'"):
         parse_statements("v > 3", "NeuronGroup 'g' reset")

@@ -27,6 +27,7 @@ from ._netop import network_operation as network_operation
 from ._netop import stop as stop
 from ._network import Network as Network
 from ._network import collect as collect
+from ._network import load_checkpoint as load_checkpoint
 from ._network import restore as restore
 from ._network import run as run
 from ._network import run_batch as run_batch

@@ -364,13 +364,34 @@ class KernelBuilder:
             expr = self._draws(self.resolve_sympy(expr, self.scope, loc), {})
             if res is None:
                 declare = self.local(target) not in {s.target for s in self.statements}
-                self.statements.append(Statement(self.local(target), expr, line.op, declare))
+                guard = None if line.guard is None else self._guard(line.guard, loc)
+                if guard is not None and self.local(target) in {
+                        s.name for s in guard.free_symbols}:
+                    # the backends evaluate a guard once per run of statements (Numba) or
+                    # per statement (JAX): it must not change within them
+                    raise EquationError(f"{loc}: the statement assigns '{target}', which its "
+                                        f"condition '{line.guard}' reads")
+                self.statements.append(Statement(self.local(target), expr, line.op, declare,
+                                                 guard))
+            elif line.guard is not None:
+                raise EquationError(f"{loc}: '# spikeloom: if {line.guard}' guards "
+                                    f"temporaries only; '{target}' is a variable of "
+                                    f"{self.scope.owner}")
             else:
                 local = self.local(res.local)
                 self.loads.setdefault(local, ir.Ref(res.array, res.index))
                 self._need_index(res.index, res.scope)
                 self.stores[local] = ir.Ref(res.array, res.index)
                 self.statements.append(Statement(local, expr, op))
+
+    def _guard(self, text: str, loc: str) -> sympy.Basic:
+        """The condition of a ``# spikeloom: if`` annotation (no random draws in it)."""
+        where = f"{loc} (its '# spikeloom: if')"
+        guard = self.expression(text, where, BOOLEAN)
+        if any(s.name in {d.symbol for d in self.draws} for s in guard.free_symbols):
+            raise EquationError(f"{where}: the condition '{text}' draws random numbers; "
+                                "compute the draw in a statement before it")
+        return guard
 
     def _check_writable(self, res: Resolved, target: str, loc: str) -> None:
         if res.kind != "array":

@@ -22,32 +22,78 @@ STANDALONE_OPTIONS = ("directory", "build_on_run", "debug", "with_output", "clea
                       "run", "additional_source_files", "run_args", "compiler_kwds")
 
 
+def _check_bool(name: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"prefs.{name} = {value!r}; allowed: True or False")
+    return value
+
+
+def _check_steps(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"prefs.{name} = {value!r}; allowed: an integer >= 1 (steps)")
+    return value
+
+
+#: spikeloom's own preferences: dotted name → (default, validator); see docs/reliability.md
+KNOWN_PREFS = {
+    # stop a run whose state variables become NaN or infinite (SimulationError)
+    "spikeloom.divergence_check": (True, _check_bool),
+    # how often (in steps) the default check looks; check_nan=True looks every step
+    "spikeloom.divergence_check_every": (16, _check_steps),
+}
+
+
 class _Prefs:
-    """Brian2's ``prefs``: accepts any setting so scripts run; spikeloom ignores them."""
+    """Brian2's ``prefs``: accepts any setting so scripts run.
+
+    spikeloom ignores Brian2's settings; it reads only its own, :data:`KNOWN_PREFS`
+    (``prefs.spikeloom.divergence_check = False`` or
+    ``prefs['spikeloom.divergence_check'] = False``), which are validated when set.
+    """
 
     def __init__(self, path: str = "prefs") -> None:
         object.__setattr__(self, "_path", path)
         object.__setattr__(self, "_values", {})
+
+    def _dotted(self, name: str) -> str:
+        return f"{self._path}.{name}".removeprefix("prefs.")
 
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
         values = object.__getattribute__(self, "_values")
         if name not in values:
+            known = KNOWN_PREFS.get(self._dotted(name))
+            if known is not None:
+                return known[0]
             values[name] = _Prefs(f"{self._path}.{name}")
         return values[name]
 
     def __setattr__(self, name, value) -> None:
-        logger.debug("%s.%s = %r ignored (spikeloom has no such preference)", self._path, name,
-                     value)
+        dotted = self._dotted(name)
+        if dotted in KNOWN_PREFS:
+            value = KNOWN_PREFS[dotted][1](dotted, value)
+        else:
+            logger.debug("%s.%s = %r ignored (spikeloom has no such preference)", self._path,
+                         name, value)
         self._values[name] = value
 
     def __setitem__(self, key: str, value) -> None:  # prefs['codegen.target'] = 'numpy'
-        logger.debug("prefs[%r] = %r ignored (spikeloom has no such preference)", key, value)
-        self._values[key] = value
+        *parents, last = key.split(".")
+        node = self
+        for part in parents:
+            node = getattr(node, part)
+        setattr(node, last, value)
 
     def __getitem__(self, key: str):
-        return self._values.get(key)
+        node = self
+        for part in key.split("."):
+            values = object.__getattribute__(node, "_values")
+            if part not in values:
+                known = KNOWN_PREFS.get(f"{node._dotted(part)}")
+                return known[0] if known is not None else None
+            node = values[part]
+        return node
 
     def reset_to_defaults(self) -> None:
         self._values.clear()

@@ -7,20 +7,24 @@ Brian2 does) into one persistent "magic" network, so consecutive runs continue.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 import logging
-import pickle
+import os
 import time
+from pathlib import Path
 
 import numpy as np
 
 from .. import units
+from ..backends._interrupt import STATUS_INTERRUPTED, StopRequest
 from ..backends.numba import _run as numba_run
 from ..backends.numba._render import STATUS_NAN
-from ..exceptions import MagicError, SimulationError
+from ..exceptions import CheckpointError, MagicError, SimulationError
 from ..units import get_dim
+from . import _checkpoint
 from ._base import SimObject, _current_scope, check_time, current_seed, unique_name
-from ._device import device
+from ._device import device, prefs
 from ._lowering import LoweringContext
 from ._netop import NetworkOperation, clear_stop, stop_requested
 from ._report import make_report
@@ -81,6 +85,7 @@ class Network:
         self._base_dt = None
         self.t_ = 0.0
         self._stored: dict[str, dict] = {}
+        self._seed: int | None = None  # set by load_checkpoint: the seed the run had
         self.last_compile_time = 0.0
         self.last_run_time = 0.0
         self.add(*objs)
@@ -156,7 +161,8 @@ class Network:
 
     # -- running -----------------------------------------------------------------------------------
     def run(self, duration, report=None, report_period=10 * units.second, namespace=None,
-            profile=None, level: int = 0, check_nan: bool = False) -> None:
+            profile=None, level: int = 0, check_nan: bool | None = None,
+            checkpoint_every=None, checkpoint_path=None) -> None:
         """Simulate for ``duration``.
 
         Parameters
@@ -174,19 +180,34 @@ class Network:
             Names for external constants; default: the caller's locals and globals.
         level : int
             How many frames above the caller to look for names (Brian2's convention).
-        check_nan : bool
-            Check every state variable for NaN after each step (raises SimulationError).
+        check_nan : bool or None
+            Stop with a :class:`SimulationError` (naming the variable, group, element and
+            time) when a state variable of a NeuronGroup's differential equations becomes
+            NaN or infinite. True: checked after every step; False: never; None (default):
+            as ``prefs.spikeloom.divergence_check`` says (default True), every
+            ``prefs.spikeloom.divergence_check_every`` steps (default 16) and after the
+            run's last step on Numba, after each chunk of steps on JAX.
+        checkpoint_every : Quantity (time), optional
+            Write a checkpoint whenever the simulated time reaches a multiple of this
+            (e.g. ``100*ms``); needs ``checkpoint_path``. The run goes on in chunks that
+            end at those times, with results bit-identical to an uninterrupted run.
+        checkpoint_path : str or os.PathLike, optional
+            The checkpoint file (``.npz``, see ``docs/reliability.md``), replaced
+            atomically at each checkpoint; resume with :meth:`load_checkpoint`.
         """
         if namespace is None:
             namespace = _frame_namespace(level + 2)
         if device.defers_runs():  # a standalone program, run by device.build()/device.run()
             device.record_run(self, duration, {"report": report, "report_period": report_period,
-                                               "namespace": namespace, "check_nan": check_nan})
+                                               "namespace": namespace, "check_nan": check_nan,
+                                               "checkpoint_every": checkpoint_every,
+                                               "checkpoint_path": checkpoint_path})
             return
+        checkpoint = self._checkpoint_plan(checkpoint_every, checkpoint_path)
         operations = [o for o in self.objects if isinstance(o, NetworkOperation) and o.active]
-        if operations:
+        if operations or checkpoint is not None:
             self._run_with_operations(duration, operations, namespace, check_nan, report,
-                                      report_period)
+                                      report_period, checkpoint)
             return
         start = self.t
         prepared = self._prepare(duration, namespace, check_nan)
@@ -197,14 +218,40 @@ class Network:
             progress = "running"
         elif reporter is None and n_steps > 0:
             progress, delay = "running", 5.0
-        self._execute(prepared, current_seed(), progress, delay)
+        self._execute(prepared, self._run_seed(), progress, delay)
         if reporter is not None:
             reporter.finish()
 
-    def _run_with_operations(self, duration, operations, namespace, check_nan: bool,
-                             report=None, report_period=10 * units.second) -> None:
-        """Run in compiled chunks that end where a network operation is due, calling the
-        operations in Python between them (``stop()`` ends the run after its step)."""
+    def _run_seed(self) -> int:
+        """The seed of this network's runs: a loaded checkpoint's, else the one in force."""
+        return self._seed if self._seed is not None else current_seed()
+
+    def _checkpoint_plan(self, every, path) -> tuple[float, Path] | None:
+        """Validate ``checkpoint_every``/``checkpoint_path``: (seconds, path) or None."""
+        owner = f"Network {self.name!r}.run"
+        if every is None and path is None:
+            return None
+        if every is None or path is None:
+            raise ValueError(f"{owner}: checkpoint_every={every!r}, checkpoint_path="
+                             f"{path!r}; give both (a time and a file) or neither")
+        seconds = check_time(every, owner, "checkpoint_every", allow_zero=False)
+        try:
+            path = Path(os.fspath(path))
+        except TypeError:
+            raise TypeError(f"{owner}: checkpoint_path={path!r}; allowed: a str or "
+                            "os.PathLike file name") from None
+        if not path.absolute().parent.is_dir():
+            raise ValueError(f"{owner}: checkpoint_path={str(path)!r}; its directory does "
+                             "not exist (create it first)")
+        return seconds, path
+
+    def _run_with_operations(self, duration, operations, namespace, check_nan: bool | None,
+                             report=None, report_period=10 * units.second,
+                             checkpoint: tuple[float, Path] | None = None) -> None:
+        """Run in compiled chunks that end where a network operation or a checkpoint is
+        due, calling the operations in Python between them (``stop()`` ends the run after
+        its step) and writing the checkpoints (after the operations of the step before,
+        so that a run resumed from one calls each operation exactly as this run does)."""
         owner = f"Network {self.name!r}"
         seconds = check_time(duration, owner, "duration")
         simulated = self.simulated_objects
@@ -220,6 +267,7 @@ class Network:
         every = {op: op.every(base_dt) for op in operations}
         reporter = make_report(report, report_period, start * base_dt * units.second,
                                duration, end - start)
+        save_every = self._checkpoint_steps(checkpoint, base_dt)
         clear_stop()
         self._last_lowering = None
         step = start
@@ -227,6 +275,8 @@ class Network:
             for op in late:  # slots after 'start': they follow the step just computed
                 if step > start and (step - 1) % every[op] == 0:
                     op((step - 1) * base_dt * units.second)
+            if save_every and step > start and step % save_every == 0:
+                self.save_checkpoint(checkpoint[1])
             if stop_requested() or step >= end:
                 break
             for op in early:
@@ -237,9 +287,11 @@ class Network:
                 chunk_end = min(chunk_end, step + every[op] - step % every[op])
             for op in late:
                 chunk_end = min(chunk_end, step + (-step) % every[op] + 1)
+            if save_every:
+                chunk_end = min(chunk_end, step + save_every - step % save_every)
             prepared = self._prepare((chunk_end - step) * base_dt * units.second, namespace,
                                      check_nan, reserve_steps=end - step, reuse=True)
-            self._execute(prepared, current_seed())
+            self._execute(prepared, self._run_seed())
             step = chunk_end
             if reporter is not None:
                 reporter.poll(step - start)
@@ -248,19 +300,38 @@ class Network:
         if reporter is not None:
             reporter.finish()
 
+    def _checkpoint_steps(self, checkpoint, base_dt: float) -> int:
+        """Steps between two checkpoints (0: none)."""
+        if checkpoint is None:
+            return 0
+        steps = _end_step(checkpoint[0], base_dt)  # off the grid: rounded up
+        if checkpoint[0] < base_dt * (1 - 1e-4):
+            raise ValueError(f"Network {self.name!r}.run: checkpoint_every="
+                             f"{checkpoint[0] * units.second!r} is shorter than a time step "
+                             f"(dt = {base_dt * units.second!r}); allowed: at least dt")
+        return steps
+
     def _execute(self, prepared, seed: int, progress: str | None = None,
                  progress_delay: float = 0.0) -> None:
-        """Run a prepared plan on the current backend and take its results back."""
+        """Run a prepared plan on the current backend and take its results back.
+
+        Ctrl-C meanwhile stops the loop after a whole step (see
+        :mod:`spikeloom.backends._interrupt`); the steps done are kept and
+        :class:`KeyboardInterrupt` is raised, so a later ``run()`` continues from ``t``.
+        """
         plan, lctx, n_steps = prepared
         t1 = time.perf_counter()
-        returned, status, compile_time = _backend_execute(
-            plan, lctx.arrays, lctx.scalars, self._step, n_steps, seed, progress=progress,
-            progress_delay=progress_delay)
-        self.last_run_time = time.perf_counter() - t1 - compile_time
-        self._finish(prepared, returned, status, compile_time)
+        with StopRequest() as stop:  # also while taking the results back: never half-done
+            returned, status, compile_time = _backend_execute(
+                plan, lctx.arrays, lctx.scalars, self._step, n_steps, seed, progress=progress,
+                progress_delay=progress_delay, stop=stop)
+            self.last_run_time = time.perf_counter() - t1 - compile_time
+            self._finish(prepared, returned, status, compile_time)
+        if stop.requested:
+            stop.raise_pending()
 
-    def _prepare(self, duration, namespace: dict, check_nan: bool, reserve_steps: int = 0,
-                 reuse: bool = False):
+    def _prepare(self, duration, namespace: dict, check_nan: bool | None,
+                 reserve_steps: int = 0, reuse: bool = False):
         """Validate, call ``before_run`` and lower every object: (plan, context, steps).
 
         ``reserve_steps``: monitors make room for this many steps (the whole rest of a run
@@ -296,8 +367,9 @@ class Network:
         for obj in sorted(objects, key=lambda o: o._creation):
             obj.lower(lctx)
         plan = lctx.plan()
-        if not check_nan:
-            plan = type(plan)(plan.arrays, plan.scalars, plan.blocks, (), plan.lookups)
+        every = _check_interval(check_nan)
+        plan = dataclasses.replace(plan, check_nan=plan.check_nan if every else (),
+                                   check_every=max(every, 1))
         self._lower_time = time.perf_counter() - t0
         if reuse:
             self._remember_lowering(objects, base_dt, check_nan, plan, lctx)
@@ -334,15 +406,19 @@ class Network:
                                             for o in objects)
 
     def _finish(self, prepared, returned: dict, status, compile_time: float) -> None:
-        """Take the run's results back into the objects; raise what the loop reported."""
+        """Take the run's results back into the objects; raise what the loop reported
+        (an interrupted run keeps the steps done and returns: the caller raises)."""
         plan, lctx, n_steps = prepared
         self.last_compile_time = compile_time + self._lower_time
         for name, array in returned.items():
             lctx.setters[name](array)
         if status[0] != 0:
             steps_done = int(status[1]) - self._step + 1
-            self._advance(steps_done)
-            self._raise(status, plan, self._base_dt)
+            if status[0] == STATUS_INTERRUPTED:
+                n_steps = steps_done
+            else:
+                self._advance(steps_done)
+                self._raise(status, plan, self._base_dt)
         self._advance(n_steps)
         for obj in self.simulated_objects:
             obj.after_run(self)
@@ -360,51 +436,166 @@ class Network:
         code, step, which, element = (int(x) for x in status)
         if code == STATUS_NAN:
             array = plan.check_nan[which]
-            raise SimulationError(f"NaN or infinite value in {array} (element {element}) at "
-                                  f"step {step} "
-                                  f"(t = {step * base_dt:.6g} s); check the equations, dt and "
-                                  "initial values")
+            owner = self._variable_owner(array)
+            where = (f": variable {owner[1]!r} of {owner[2]} {owner[0]!r}, element {element}"
+                     if owner else "")
+            found = "" if plan.check_every == 1 else (
+                " Found by the periodic check (every "
+                f"{plan.check_every} steps on Numba, after each chunk of steps on JAX); "
+                "run(..., check_nan=True) finds the first step.")
+            raise SimulationError(
+                f"NaN or infinite value in {array} (element {element}) at step {step} "
+                f"(t = {step * base_dt:.6g} s){where}. The run stopped at t = "
+                f"{(step + 1) * base_dt:.6g} s.{found} Check the equations, dt and initial "
+                "values; prefs.spikeloom.divergence_check = False (or run(..., "
+                "check_nan=False)) switches the check off")
         raise SimulationError(f"run loop stopped with status {code} at step {step}")
 
-    # -- store / restore -------------------------------------------------------------------------
-    def _snapshot(self) -> dict:
-        state = {"_step": self._step, "t_": self.t_, "_base_dt": self._base_dt}
+    def _variable_owner(self, array: str) -> tuple[str, str, str] | None:
+        """(group name, variable name, group type) of the state array named ``array``."""
         for obj in self.objects:
-            state[obj.name] = _object_state(obj)
+            variables = getattr(obj, "variables", None)
+            if variables is None or not hasattr(obj, "array_name") or hasattr(obj, "parent"):
+                continue
+            for name, var in variables.items():
+                try:
+                    if obj.array_name(var) == array:
+                        return obj.name, name, type(obj).__name__
+                except (AttributeError, TypeError):
+                    break
+        return None
+
+    # -- store / restore / checkpoints -------------------------------------------------------------
+    def _snapshot(self, copy: bool = True) -> dict:
+        """Every object's state, the time and the seed (``copy=False``: views of the live
+        arrays, for writing them to a file at once)."""
+        state = {"_step": self._step, "t_": self.t_, "_base_dt": self._base_dt,
+                 SEED_KEY: self._run_seed()}
+        for obj in self.objects:
+            state[obj.name] = _object_state(obj, copy)
         return state
 
+    def _file_entry(self) -> dict:
+        """Header fields stored beside a snapshot (for readers and the structure check)."""
+        return {"network": self.name, "t": self.t_, "step": self._step, "dt": self._base_dt,
+                "seed": self._run_seed(),
+                "objects": _checkpoint.describe(self.objects)}
+
     def store(self, name: str = "default", filename: str | None = None) -> None:
-        """Save the state of every object (variables, synapses, queues, monitors, time)."""
-        snapshot = self._snapshot()
-        if filename is not None:
-            try:
-                with open(filename, "rb") as f:
-                    stored = pickle.load(f)
-            except FileNotFoundError:
-                stored = {}
-            stored[name] = snapshot
-            with open(filename, "wb") as f:
-                pickle.dump(stored, f)
-        else:
-            self._stored[name] = snapshot
+        """Save the state of every object (variables, synapses, queues, monitors, time).
+
+        Parameters
+        ----------
+        name : str
+            Name of the stored state (several can be kept).
+        filename : str or os.PathLike, optional
+            Also keep it in this file, beside the other states already there (the
+            checkpoint format of ``docs/reliability.md``: plain arrays and a JSON header,
+            written atomically; never pickled).
+        """
+        if filename is None:
+            self._stored[name] = self._snapshot()
+            return
+        snapshots, entries = {}, {}
+        if Path(os.fspath(filename)).exists():
+            for other, entry in _checkpoint.load(filename).items():
+                snapshots[other] = entry.pop("state")
+                entries[other] = entry
+        snapshots[name] = self._snapshot(copy=False)
+        entries[name] = self._file_entry()
+        _checkpoint.save(filename, snapshots, entries)
 
     def restore(self, name: str = "default", filename: str | None = None,
                 restore_random_state: bool = False) -> None:
-        """Return every object to the state saved by :meth:`store` under ``name``."""
+        """Return every object to the state saved by :meth:`store` under ``name``.
+
+        Parameters
+        ----------
+        name : str
+            Name of the stored state.
+        filename : str or os.PathLike, optional
+            Read it from this file (written by ``store(filename=...)`` or a checkpoint);
+            a network of another structure is refused (:class:`CheckpointError`).
+        restore_random_state : bool
+            Also take back the seed the stored network ran with, so that its random
+            numbers continue as they would have.
+        """
         if filename is not None:
-            with open(filename, "rb") as f:
-                stored = pickle.load(f)
-        else:
-            stored = self._stored
-        if name not in stored:
+            entries = _checkpoint.load(filename)
+            if name not in entries:
+                raise KeyError(f"Network {self.name!r}.restore: file {str(filename)!r} holds "
+                               f"no state named {name!r}; it holds {sorted(entries)}")
+            self._check_structure(entries[name], f"restore(filename={str(filename)!r})")
+            state = entries[name]["state"]
+        elif name not in self._stored:
             raise KeyError(f"Network {self.name!r}: no stored state named {name!r}; stored: "
-                           f"{sorted(stored)}")
-        state = stored[name]
+                           f"{sorted(self._stored)}")
+        else:
+            state = self._stored[name]
+        self._apply_snapshot(state, restore_random_state)
+
+    def save_checkpoint(self, path) -> None:
+        """Write the complete state (variables, synapses, delay queues with the spikes in
+        flight, monitors, ``t``, seed) to ``path``, atomically.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file (``.npz``; see ``docs/reliability.md`` for the format). Written to a
+            temporary file in the same directory, fsynced, then renamed over ``path``:
+            a crash meanwhile leaves the previous checkpoint intact.
+        """
+        _checkpoint.save(path, {"checkpoint": self._snapshot(copy=False)},
+                         {"checkpoint": self._file_entry()})
+        logger.info("Network %r: checkpoint at t = %.6g s written to %s", self.name, self.t_,
+                    path)
+
+    def load_checkpoint(self, path) -> None:
+        """Restore the state a checkpoint holds (written by ``run(..., checkpoint_path=)``
+        or :meth:`save_checkpoint`) into this network, built by the same script; then
+        ``run(T - net.t)`` finishes the run as if it had never stopped (bit-identical).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The checkpoint file.
+
+        Raises
+        ------
+        CheckpointError
+            The file is not an intact spikeloom checkpoint (format, version, checksum,
+            pickled content), or this network differs in structure (object names and
+            types, variables, array shapes); the message says what differs.
+        """
+        entries = _checkpoint.load(path)
+        if len(entries) != 1:
+            raise CheckpointError(f"Network {self.name!r}.load_checkpoint: {str(path)!r} "
+                                  f"holds {len(entries)} states {sorted(entries)}; use "
+                                  "restore(name, filename=...) to pick one")
+        (entry,) = entries.values()
+        self._check_structure(entry, f"load_checkpoint({str(path)!r})")
+        self._apply_snapshot(entry["state"], restore_seed=True)
+
+    def _check_structure(self, entry: dict, call: str) -> None:
+        found = _checkpoint.differences(entry.get("objects", []),
+                                        _checkpoint.describe(self.objects))
+        if found:
+            lines = "\n  - ".join(found[:12])
+            raise CheckpointError(
+                f"Network {self.name!r}.{call}: the file was written by a network of another "
+                f"structure:\n  - {lines}\nBuild the network with the same script (a script "
+                "that connects or initialises at random must call seed() first)")
+
+    def _apply_snapshot(self, state: dict, restore_seed: bool = False) -> None:
         self._step, self.t_, self._base_dt = state["_step"], state["t_"], state["_base_dt"]
+        if restore_seed and state.get(SEED_KEY) is not None:
+            self._seed = int(state[SEED_KEY])
+        self._last_lowering = None
         for obj in self.objects:
             if obj.name in state:
                 _set_object_state(obj, state[obj.name])
             obj._t = self.t_
+            obj.clock.t_ = self.t_
 
 
 class _Attribute(str):
@@ -455,26 +646,38 @@ def _still_held(locations) -> bool:
     return True
 
 
-def _object_state(obj) -> dict:
+#: key of the seed in a snapshot (beside the objects' names)
+SEED_KEY = "__seed__"
+#: attributes that identify an object in its process (creation order, scope, magic run),
+#: not its simulation state: a state loaded in another process must not overwrite them
+_IDENTITY = ("_creation", "_scope", "_magic_generation")
+
+
+def _object_state(obj, copy_: bool = True) -> dict:
+    """An object's state: its arrays, numbers and dicts, variables' values and queues
+    (``copy_=False``: the live arrays themselves, for writing to a file at once)."""
+    keep = copy.deepcopy if copy_ else (lambda v: v)
     state = {}
     for key, value in vars(obj).items():
         # the variables' values are stored below; the Variable objects themselves stay, so
         # that views taken before a restore (G.v, run_args keys) still refer to them
         if isinstance(value, np.ndarray | int | float | dict) and key not in (
                 "namespace", "_eq_namespace", "variables"):
-            state[key] = copy.deepcopy(value)
+            state[key] = keep(value)
     variables = getattr(obj, "variables", None)
     if variables is not None and not hasattr(obj, "parent"):
-        state["__variables__"] = {n: v.values.copy() for n, v in variables.items()
+        state["__variables__"] = {n: keep(v.values) for n, v in variables.items()
                                   if v.values is not None}
     for pathway in getattr(obj, "pathways", []):
-        state[f"__pathway_{pathway.name}"] = (pathway.queue.copy(), pathway.queue_count.copy(),
+        state[f"__pathway_{pathway.name}"] = (keep(pathway.queue), keep(pathway.queue_count),
                                               pathway.mode)
     return state
 
 
 def _set_object_state(obj, state: dict) -> None:
     for key, value in state.items():
+        if key in _IDENTITY:
+            continue
         if key == "__variables__":
             for n, values in value.items():
                 obj.variables[n].values = values.copy()
@@ -607,7 +810,8 @@ def magic_network(level: int = 0) -> Network:
 
 
 def run(duration, report=None, report_period=10 * units.second, namespace=None, profile=None,
-        level: int = 0, check_nan: bool = False) -> None:
+        level: int = 0, check_nan: bool | None = None, checkpoint_every=None,
+        checkpoint_path=None) -> None:
     """Run every object the calling code refers to (Brian2's magic ``run``).
 
     Parameters are those of :meth:`Network.run`.
@@ -616,11 +820,12 @@ def run(duration, report=None, report_period=10 * units.second, namespace=None, 
     if namespace is None:
         namespace = _frame_namespace(level + 2)
     net.run(duration, report=report, report_period=report_period, namespace=namespace,
-            check_nan=check_nan)
+            check_nan=check_nan, checkpoint_every=checkpoint_every,
+            checkpoint_path=checkpoint_path)
 
 
 def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
-              check_nan: bool = False) -> None:
+              check_nan: bool | None = None) -> None:
     """Run B networks of the same structure as B trials of one vectorised program.
 
     The networks may differ in anything that does not change the structure of their run:
@@ -681,21 +886,24 @@ def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
         scalars.append({s0: lctx.scalars[s] for (s0, _), (s, _) in zip(plan.scalars,
                                                                          p.scalars)})
     t1 = time.perf_counter()
-    returned, status, compile_time = jax_run.execute_batch(
-        plan, arrays, scalars, networks[0]._step, prepared[0][2], seeds,
-        progress="running", progress_delay=5.0, options=device.options)
-    elapsed = time.perf_counter() - t1 - compile_time
-    failed = None
-    for k, (net, (p, lctx, n_steps)) in enumerate(zip(networks, prepared)):
-        names = {d0.name: d.name for d0, d in zip(plan.arrays, p.arrays)}
-        mapped = {names[name]: value for name, value in returned[k].items()}
-        net.last_run_time = elapsed
-        try:
-            net._finish((p, lctx, n_steps), mapped, status[k], compile_time)
-        except SimulationError as exc:
-            failed = failed or exc
+    with StopRequest() as stop:  # Ctrl-C: every trial keeps the steps done, then raise
+        returned, status, compile_time = jax_run.execute_batch(
+            plan, arrays, scalars, networks[0]._step, prepared[0][2], seeds,
+            progress="running", progress_delay=5.0, options=device.options, stop=stop)
+        elapsed = time.perf_counter() - t1 - compile_time
+        failed = None
+        for k, (net, (p, lctx, n_steps)) in enumerate(zip(networks, prepared)):
+            names = {d0.name: d.name for d0, d in zip(plan.arrays, p.arrays)}
+            mapped = {names[name]: value for name, value in returned[k].items()}
+            net.last_run_time = elapsed
+            try:
+                net._finish((p, lctx, n_steps), mapped, status[k], compile_time)
+            except SimulationError as exc:
+                failed = failed or exc
     if failed is not None:
         raise failed
+    if stop.requested:
+        stop.raise_pending()
 
 
 def store(name: str = "default", filename: str | None = None, level: int = 0) -> None:
@@ -706,15 +914,33 @@ def store(name: str = "default", filename: str | None = None, level: int = 0) ->
 def restore(name: str = "default", filename: str | None = None, level: int = 0,
             restore_random_state: bool = False) -> None:
     """Restore the magic network (see :meth:`Network.restore`)."""
-    magic_network(level + 1).restore(name, filename)
+    magic_network(level + 1).restore(name, filename, restore_random_state)
+
+
+def load_checkpoint(path, level: int = 0) -> None:
+    """Load a checkpoint into the magic network (see :meth:`Network.load_checkpoint`);
+    then ``run(T - magic_network.t)`` finishes the run."""
+    magic_network(level + 1).load_checkpoint(path)
+
+
+def _check_interval(check_nan: bool | None) -> int:
+    """Steps between two divergence checks for ``run(check_nan=...)`` (0: none)."""
+    if check_nan is None:
+        if not prefs.spikeloom.divergence_check:
+            return 0
+        return int(prefs.spikeloom.divergence_check_every)
+    if not isinstance(check_nan, bool | np.bool_):
+        raise TypeError(f"run(): check_nan={check_nan!r}; allowed: True, False or None "
+                        "(prefs.spikeloom.divergence_check decides)")
+    return 1 if check_nan else 0
 
 
 def _backend_execute(plan, arrays, scalars, step0, n_steps, seed, progress=None,
-                     progress_delay=0.0):
+                     progress_delay=0.0, stop=None):
     if device.name == "jax":
         from ..backends.jax import _run as jax_run
 
         return jax_run.execute(plan, arrays, scalars, step0, n_steps, seed, progress,
-                               progress_delay, options=device.options)
+                               progress_delay, options=device.options, stop=stop)
     return numba_run.execute(plan, arrays, scalars, step0, n_steps, seed, progress=progress,
-                             progress_delay=progress_delay)
+                             progress_delay=progress_delay, stop=stop)

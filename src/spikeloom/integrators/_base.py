@@ -52,15 +52,21 @@ class Statement:
         ``'='`` or an augmented operator (``'+='``, ``'-='``, ``'*='``, ``'/='``).
     declare : bool
         True when this statement introduces a new temporary (a local of the loop body).
+    guard : sympy.Basic, optional
+        Condition (over locals) under which the statement runs; where it is false the
+        temporary keeps its value, 0 if the statement declares it. Only temporaries are
+        guarded, so a backend may skip the work (Numba) or select it (JAX).
     """
 
     target: str
     expr: sympy.Expr
     op: str = "="
     declare: bool = False
+    guard: sympy.Basic | None = None
 
     def __str__(self) -> str:
-        return f"{self.target} {self.op} {sympy.sstr(self.expr)}"
+        text = f"{self.target} {self.op} {sympy.sstr(self.expr)}"
+        return text if self.guard is None else f"{text}  (if {sympy.sstr(self.guard)})"
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,8 @@ def eliminate_common_subexpressions(kernel: Kernel, prefix: str) -> Kernel:
         group.clear()
 
     for st in kernel.statements:
-        numeric = st.op == "=" and isinstance(st.expr, sympy.Expr)
+        # a guarded statement runs only where its guard holds: never shared with others
+        numeric = st.op == "=" and isinstance(st.expr, sympy.Expr) and st.guard is None
         reads = st.expr.free_symbols if numeric else set()
         clash = any(s.name in {g.target for g in group} for s in reads) or any(
             st.target in {s.name for s in g.expr.free_symbols} for g in group)

@@ -246,8 +246,9 @@ class Plan:
     arrays: tuple[ArrayDecl, ...]
     scalars: tuple[tuple[str, str], ...]  # (name, dtype) passed by value
     blocks: tuple[Block, ...]
-    check_nan: tuple[str, ...] = ()  # float arrays checked for NaN after every step
+    check_nan: tuple[str, ...] = ()  # float arrays checked for NaN (or inf)...
     lookups: tuple[LookupTable, ...] = ()
+    check_every: int = 1  # ...after every this many steps (and after a run's last step)
 
     def __post_init__(self) -> None:
         names = [a.name for a in self.arrays] + [s for s, _ in self.scalars]
@@ -285,6 +286,7 @@ class Plan:
                       if f.name != "name"}
             lines.append(f"{type(block).__name__} {fields!r}")
         lines += [f"nan {name}" for name in self.check_nan]
+        lines += [f"nan every {self.check_every}"] if self.check_nan else []
         lines += [repr(table) for table in self.lookups]
         return self.rename("\n".join(lines))
 
@@ -341,3 +343,33 @@ def commute(a: Block, b: Block, declared: set[str]) -> bool:
 
 def _kernels(block: Block) -> list[Kernel]:
     return [v for v in vars(block).values() if isinstance(v, Kernel)]
+
+
+def _names(expr) -> set[str]:
+    return {s.name for s in expr.free_symbols}
+
+
+def guard_groups(statements) -> list[tuple[object, list[Statement]]]:
+    """Consecutive statements with the same guard, as ``(guard or None, statements)``."""
+    groups: list[tuple[object, list[Statement]]] = []
+    for st in statements:
+        if groups and groups[-1][0] == st.guard:
+            groups[-1][1].append(st)
+        else:
+            groups.append((st.guard, [st]))
+    return groups
+
+
+def guarded_draws(kernel: Kernel) -> set[str]:
+    """Draws that only guarded statements use: a backend may skip them where the guard is
+    false (counter-based draws do not depend on which others were made)."""
+    used_guarded: set[str] = set()
+    used_always: set[str] = set()
+    for st in kernel.statements:
+        names = _names(st.expr)
+        if st.guard is None:
+            used_always |= names
+        else:
+            used_guarded |= names
+            used_always |= _names(st.guard)
+    return {d.symbol for d in kernel.draws} & (used_guarded - used_always)

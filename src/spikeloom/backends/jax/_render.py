@@ -276,7 +276,10 @@ class JaxRenderer:
 
     def statement(self, st) -> None:
         value = self.expr(st.expr)
-        if st.op == "=":
+        if st.guard is not None:  # a guarded temporary ('=' only): 0 where it does not run
+            old = "0.0" if st.declare else st.target
+            self.w(f"{st.target} = jnp.where({self.expr(st.guard)}, {value}, {old})")
+        elif st.op == "=":
             self.w(f"{st.target} = {value}")
         elif st.op in ("*=", "/="):
             wrap = "_nf" if st.op == "*=" else ""
@@ -737,7 +740,10 @@ class JaxRenderer:
                 slots = ", ".join(str(cid) for cid, _ in self.needs)
                 values = ", ".join(local for _, local in self.needs)
                 w(f"_need = _need.at[jnp.array([{slots}])].max(jnp.stack([{values}]))")
-            for which, name in enumerate(plan.check_nan):
+            # every step when asked (check_nan=True); the default check (check_every > 1)
+            # is made by the host after each chunk, at no cost to the step
+            checked = plan.check_nan if plan.check_every == 1 else ()
+            for which, name in enumerate(checked):
                 w(f"_bad = ~jnp.isfinite({name})")
                 w("_hit = jnp.any(_bad) & (_status[0] == 0)")
                 w(f"_status = jnp.where(_hit, jnp.stack([jnp.int64({STATUS_NAN}), _step, "

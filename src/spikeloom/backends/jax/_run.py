@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import ir
+from .._interrupt import STATUS_INTERRUPTED, STOPPED, StopRequest, unless_stopped
 from ._render import (
     BOUNDS,
     STATUS_NAN,
@@ -197,10 +198,13 @@ def _round_up(n: int, multiple: int = 4096) -> int:
 
 
 def _pad_to(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``array`` zero-padded (or cut: only a delay queue's empty tail is ever cut, see
+    ``_Run._hold_queues``) to ``shape``."""
     if array.shape == tuple(shape):
         return array
     out = np.zeros(shape, array.dtype)
-    out[tuple(slice(0, s) for s in array.shape)] = array
+    common = tuple(slice(0, min(a, s)) for a, s in zip(array.shape, shape))
+    out[common] = array[common]
     return out
 
 
@@ -233,7 +237,9 @@ def _chunk(step, length: int, buffers: dict, unroll: int):
 
 
 def _compiled(source: str, length: int, batched: bool, args: tuple, buffers: dict,
-              unroll: int):
+              unroll: int, stop: StopRequest | None = None):
+    """The compiled chunk program, or :data:`STOPPED` when Ctrl-C came while compiling
+    (a compile takes seconds: the run answers at once, see ``unless_stopped``)."""
     import jax
 
     key = (hashlib.sha256(source.encode()).hexdigest(), length, batched, unroll,
@@ -243,7 +249,10 @@ def _compiled(source: str, length: int, batched: bool, args: tuple, buffers: dic
         fn = _chunk(_step_function(source), length, buffers, unroll)
         if batched:
             fn = jax.vmap(fn, in_axes=(0, 0, 0, None, 0, None))
-        _COMPILED[key] = jax.jit(fn).lower(*args).compile()
+        program = unless_stopped(lambda: jax.jit(fn).lower(*args).compile(), stop)
+        if program is STOPPED:
+            return STOPPED
+        _COMPILED[key] = program
     return _COMPILED[key]
 
 
@@ -287,6 +296,17 @@ class _Run:
         else:  # stored by position: a rebuilt network of the same structure reuses them
             self.capacities = {f"{name}/{role}": size
                                for (name, role), size in zip(self.keys, learned)}
+        self._hold_queues()
+
+    def _hold_queues(self) -> None:
+        """Queue capacities at least what the queues hold now: a run continuing one whose
+        queues grew wider than the capacity learned before (a chunked or resumed run) must
+        not cut events in flight."""
+        for b in self.plan.blocks:
+            if isinstance(b, ir.Pathway) and b.queue:
+                held = max(int(np.max(a[b.queue_count], initial=0)) for a in self.arrays)
+                key = f"{b.name}/queue"
+                self.capacities[key] = max(self.capacities[key], held)
 
     # -- device arrays ---------------------------------------------------------------------
     def _device_dtype(self, dtype) -> np.dtype:
@@ -440,8 +460,14 @@ class _Run:
         return 4 if per_trial < 2**20 else 1
 
     # -- running -------------------------------------------------------------------------------
-    def run(self, step0: int, n_steps: int, progress, progress_delay: float):
-        """Chunks dispatched ahead; each checked (capacities, NaN) when it is done."""
+    def run(self, step0: int, n_steps: int, progress, progress_delay: float,
+            stop: StopRequest | None = None):
+        """Chunks dispatched ahead; each checked (capacities, NaN) when it is done.
+
+        A stop requested (Ctrl-C) while a chunk is in flight ends the run with the state
+        after the last chunk done (the chunks in flight are dropped) and
+        :data:`STATUS_INTERRUPTED` at its last step.
+        """
         jnp = self.jnp
         clock = _Phases()
         source = self.source()
@@ -472,19 +498,30 @@ class _Run:
                     buffers = record_buffers(self.plan, self.config())
                 args = (state, constant, self.scalars, jnp.int64(step0 + start), seed, zero)
                 clock.mark("steps")
-                program = _compiled(source, length, self.batched, args, buffers, unroll)
+                program = _compiled(source, length, self.batched, args, buffers, unroll,
+                                    stop)
                 compile_time += clock.mark("compile")
+                if program is STOPPED:  # Ctrl-C while compiling: keep the chunks done
+                    break
                 new, recs = program(*args)
                 _copy_ahead(recs, new)
                 ahead.append((start, length, state, new, recs))
                 state = {k: v for k, v in new.items() if not k.startswith("_r")}
+            if stop is not None and stop.requested and not ahead:
+                status[:] = (STATUS_INTERRUPTED, step0 + done - 1, 0, 0)
+                break
+            if not _wait(new_of(ahead[0]), stop):
+                status[:] = (STATUS_INTERRUPTED, step0 + done - 1, 0, 0)
+                break
             start, length, before, new, recs = ahead.pop(0)
             need = np.asarray(new["_need"])
             if self.grow(need):  # a buffer was too small: this chunk again, larger
                 logger.info("capacities grown to %s; running the chunk again", self.capacities)
                 source, ahead, state = None, [], self._fit_queues(before)
                 continue
-            chunk_status = np.asarray(new["_status"]).reshape(-1, 4)
+            chunk_status = np.array(new["_status"]).reshape(-1, 4)  # a writable copy
+            if self.plan.check_nan and self.plan.check_every > 1:
+                self._check_finite(new, chunk_status, step0 + start + length - 1)
             failed = chunk_status[chunk_status[:, 0] != 0, 1]
             if failed.size and int(failed.min()) < step0 + start + length - 1:
                 # stop where the Numba loop stops: after the step that failed
@@ -504,12 +541,28 @@ class _Run:
             if chunk_status[:, 0].any():
                 status = chunk_status
                 break
+            if stop is not None and stop.requested and done < n_steps:
+                status[:] = (STATUS_INTERRUPTED, step0 + done - 1, 0, 0)
+                break
         bar.close()
         _LEARNED[self.signature] = tuple(self.capacities[f"{name}/{role}"]
                                          for name, role in self.keys)
         clock.mark("steps")
         self.phases = clock.totals
         return mutable, records, status, compile_time
+
+    def _check_finite(self, new: dict, status: np.ndarray, step: int) -> None:
+        """Mark in ``status`` (one row per trial) the trials whose checked state is NaN or
+        infinite after a chunk ending at ``step`` (the default divergence check: one
+        reduction per chunk instead of one per step)."""
+        jnp = self.jnp
+        for which, name in enumerate(self.plan.check_nan):
+            values = new[self.canon[name]]
+            rows = values.reshape((len(self.arrays), -1) if self.batched else (1, -1))
+            bad = np.asarray(jnp.any(~jnp.isfinite(rows), axis=1))
+            for trial in np.flatnonzero(bad & (status[:, 0] == 0)):
+                element = int(np.argmax(~np.isfinite(np.asarray(rows[trial]))))
+                status[trial] = (STATUS_NAN, step, which, element)
 
     def _host_records(self, recs: dict, new: dict) -> dict:
         """A done chunk's records on the host: per-step rows, spike buffers and their fill
@@ -706,15 +759,18 @@ class _Bar:
 
 def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, float],
             step0: int, n_steps: int, seed: int, progress: str | None = None,
-            progress_delay: float = 0.0, options: Options | None = None
+            progress_delay: float = 0.0, options: Options | None = None,
+            stop: StopRequest | None = None
             ) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
     """Run ``n_steps`` steps from ``step0``: the Numba backend's ``execute`` contract.
 
     ``arrays`` are modified in place; arrays the run reallocated (monitor buffers, delay
     queues) come back in the first dict. ``status`` is ``[code, step, which, element]``.
+    ``stop``: Ctrl-C's flag, looked at while waiting for each chunk.
     """
     run = _Run(plan, [arrays], [scalars], [seed], options or Options(), batched=False)
-    mutable, records, status, compile_time = run.run(step0, n_steps, progress, progress_delay)
+    mutable, records, status, compile_time = run.run(step0, n_steps, progress, progress_delay,
+                                                     stop)
     t0 = time.perf_counter()
     returned = run.results(mutable, records, 0)
     _keep_phases(run, time.perf_counter() - t0)
@@ -723,8 +779,8 @@ def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, flo
 
 def execute_batch(plan: ir.Plan, arrays: list[dict], scalars: list[dict], step0: int,
                   n_steps: int, seeds: list[int], progress: str | None = None,
-                  progress_delay: float = 0.0, options: Options | None = None
-                  ) -> tuple[list[dict], np.ndarray, float]:
+                  progress_delay: float = 0.0, options: Options | None = None,
+                  stop: StopRequest | None = None) -> tuple[list[dict], np.ndarray, float]:
     """Run B plans of the same structure as one program, vectorised over the trials.
 
     ``arrays[b]``/``scalars[b]``/``seeds[b]`` are trial b's (sizes may differ: arrays are
@@ -732,12 +788,40 @@ def execute_batch(plan: ir.Plan, arrays: list[dict], scalars: list[dict], step0:
     compile time.
     """
     run = _Run(plan, arrays, scalars, seeds, options or Options(), batched=True)
-    mutable, records, status, compile_time = run.run(step0, n_steps, progress, progress_delay)
+    mutable, records, status, compile_time = run.run(step0, n_steps, progress, progress_delay,
+                                                     stop)
     t0 = time.perf_counter()
     host = run.to_host(mutable)
     returned = [run.results(host, records, b) for b in range(len(arrays))]
     _keep_phases(run, time.perf_counter() - t0)
     return returned, status, compile_time
+
+
+def new_of(chunk: tuple):
+    """A dispatched chunk's ``_need`` (ready when the whole chunk is)."""
+    return chunk[3]["_need"]
+
+
+#: longest pause (s) between two looks at a chunk in flight: short next to a chunk's run
+#: time, and the next chunk is queued meanwhile, so the device does not wait for the host
+WAIT_PAUSE_S = 0.005
+
+
+def _wait(value, stop: StopRequest | None) -> bool:
+    """Wait until the device ``value`` is ready; False if a stop was requested first.
+
+    Blocking in ``np.asarray`` would hold Python's signal handling until the chunk is
+    done (seconds for a large network); polling keeps Ctrl-C prompt.
+    """
+    if stop is None:
+        return True
+    pause = 1e-4
+    while not value.is_ready():
+        if stop.requested:
+            return False
+        time.sleep(pause)
+        pause = min(2 * pause, WAIT_PAUSE_S)
+    return True
 
 
 def _copy_ahead(recs: dict, new: dict) -> None:
@@ -753,4 +837,5 @@ def _keep_phases(run: _Run, results_s: float) -> None:
     logger.info("JAX run phases (s): %s", {k: round(v, 4) for k, v in last_phases.items()})
 
 
-STATUS_CODES = {STATUS_NAN: "nan", STATUS_OVERFLOW: "overflow"}
+STATUS_CODES = {STATUS_NAN: "nan", STATUS_OVERFLOW: "overflow",
+                STATUS_INTERRUPTED: "interrupted"}

@@ -1,13 +1,15 @@
 """Render a :class:`spikeloom.ir.Plan` into the source of one Numba function.
 
 The function runs ``n_steps`` time steps; every block of the plan becomes inline code in the
-loop body, so nothing returns to Python between steps. Faults (NaN) set ``_status`` and
-break out of the loop; Python turns the status into an exception.
+loop body, so nothing returns to Python between steps. Faults (NaN) and Ctrl-C (the
+``_stop`` flag) set ``_status`` and break out of the loop after a whole step; Python turns
+the status into an exception.
 """
 
 from __future__ import annotations
 
 from ... import ir
+from .._interrupt import STATUS_INTERRUPTED
 from .._render import ExprPrinter, _Dedent, _Writer, lookup_templates
 
 STATUS_OK, STATUS_NAN = 0, 1
@@ -54,13 +56,34 @@ class NumbaRenderer:
             w(f"{name} = {array}[{from_index}]")
         for name, ref in kernel.loads:
             w(f"{name} = {ref.array}[{ref.index}]")
+        lazy = ir.guarded_draws(kernel)
         for draw in kernel.draws:
-            fn = "rng_uniform" if draw.kind == "uniform" else "rng_normal"
-            w(f"{draw.symbol} = {fn}(_seed, _step, {element}, {draw.stream})")
-        for st in kernel.statements:
-            w(f"{st.target} {st.op} {self.printer.doprint(st.expr)}")
+            if draw.symbol not in lazy:
+                self._draw(draw, element)
+        for guard, group in ir.guard_groups(kernel.statements):
+            if guard is None:
+                for st in group:
+                    w(f"{st.target} {st.op} {self.printer.doprint(st.expr)}")
+                continue
+            # where the guard is false a temporary it declares is 0 (as the JAX backend's
+            # select gives); the draws only its statements use are made inside (skipped)
+            for st in group:
+                if st.declare:
+                    w(f"{st.target} = 0.0")
+            w(f"if {self.printer.doprint(guard)}:")
+            with w.indent():
+                used = {sym.name for st in group for sym in st.expr.free_symbols}
+                for draw in kernel.draws:
+                    if draw.symbol in lazy and draw.symbol in used:
+                        self._draw(draw, element)
+                for st in group:
+                    w(f"{st.target} {st.op} {self.printer.doprint(st.expr)}")
         for name, ref in kernel.stores:
             w(f"{ref.array}[{ref.index}] = {name}")
+
+    def _draw(self, draw: ir.Draw, element: str) -> None:
+        fn = "rng_uniform" if draw.kind == "uniform" else "rng_normal"
+        self.w(f"{draw.symbol} = {fn}(_seed, _step, {element}, {draw.stream})")
 
     def prologue(self, *kernels: ir.Kernel) -> None:
         """Loop-invariant statements of ``kernels``, emitted before their loop."""
@@ -408,6 +431,36 @@ class NumbaRenderer:
         w(f"{b.out_rate}[{b.fill}[0]] = _n / ({b.stop - b.start} * dt)")
         w(f"{b.fill}[0] += 1")
 
+    def _check_finite(self) -> None:
+        """Stop after a step that left a checked state variable NaN or infinite.
+
+        Run every ``plan.check_every`` steps and after the run's last step (so no run ends
+        with a non-finite state unnoticed); a scan of the state every step costs several
+        per cent of a small network's step, every 16th a fraction of one per cent.
+        """
+        plan, w = self.plan, self.w
+        if not plan.check_nan:
+            return
+        every = plan.check_every
+        if every > 1:
+            w(f"if _step % {every} == 0 or _step == _step0 + _nsteps - 1:")
+            w.indent()
+        for which, name in enumerate(plan.check_nan):
+            w(f"for _k in range({name}.shape[0]):")
+            with w.indent():
+                w(f"if not math.isfinite({name}[_k]):")
+                with w.indent():
+                    w(f"_status[0] = {STATUS_NAN}")
+                    w("_status[1] = _step")
+                    w(f"_status[2] = {which}")
+                    w("_status[3] = _k")
+                    w("break")  # the first bad element is the one reported
+            w("if _status[0] != 0:")
+            with w.indent():
+                w("break")
+        if every > 1:
+            w.depth -= 1
+
     # -- whole function ----------------------------------------------------------------------
     def argument_names(self) -> list[str]:
         return ([a.name for a in self.plan.arrays] + [s for s, _ in self.plan.scalars])
@@ -424,7 +477,7 @@ class NumbaRenderer:
         self._grow_sites = 0
         w = self.w
         w.lines = []
-        args = ", ".join(["_step0", "_nsteps", "_seed", "_progress", "_status"]
+        args = ", ".join(["_step0", "_nsteps", "_seed", "_progress", "_status", "_stop"]
                          + self.argument_names())
         w("import math")
         w("import numpy as np")
@@ -446,19 +499,15 @@ class NumbaRenderer:
                     block = blocks.pop(0)
                     fused = blocks and self._fusable(block, blocks[0])
                     self.block(block, blocks.pop(0) if fused else None)
-                for name in self.plan.check_nan:
-                    w(f"for _k in range({name}.shape[0]):")
-                    with w.indent():
-                        w(f"if not math.isfinite({name}[_k]):")
-                        with w.indent():
-                            w(f"_status[0] = {STATUS_NAN}")
-                            w("_status[1] = _step")
-                            w(f"_status[2] = {self.plan.check_nan.index(name)}")
-                            w("_status[3] = _k")
-                    w("if _status[0] != 0:")
-                    with w.indent():
-                        w("break")
+                self._check_finite()
                 w("_progress[0] = _step - _step0 + 1")
+                # Ctrl-C: the flag is set by Python's signal handler in another thread;
+                # the step just done is complete, so the run can stop here
+                w("if _stop[0] != 0:")
+                with w.indent():
+                    w(f"_status[0] = {STATUS_INTERRUPTED}")
+                    w("_status[1] = _step")
+                    w("break")
             returned = self.returned()
             w(f"return ({', '.join(returned)}{',' if returned else ''})")
         text = "\n".join(w.lines) + "\n"

@@ -4,6 +4,8 @@ The generated source is written to ``<cache>/spikeloom_<hash>.py`` and imported,
 ``cache=True`` stores the machine code beside it: an identical model in a new process loads
 it instead of compiling. The loop releases the GIL (``nogil=True``); a Python thread reads
 the loop's step counter to draw the progress bar, so the loop itself never calls Python.
+The loop runs in a worker thread while the main thread waits, so that Ctrl-C is handled
+at once: it sets a flag the loop polls after each step (see ``backends._interrupt``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 
 from ... import ir
 from ..._threads import requested_threads
+from .._interrupt import STATUS_INTERRUPTED, StopRequest, wait_for
 from ._render import NumbaRenderer
 
 logger = logging.getLogger("spikeloom.backends.numba")
@@ -152,12 +155,17 @@ class _Progress:
 
 def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, float],
             step0: int, n_steps: int, seed: int, progress: str | None = None,
-            progress_delay: float = 0.0) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
+            progress_delay: float = 0.0, stop: StopRequest | None = None
+            ) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
     """Run ``n_steps`` steps from ``step0``; return (reallocated arrays, status, compile s).
 
     ``arrays`` are modified in place; growable arrays the loop reallocated come back in the
-    first dict. ``status`` is ``[code, step, which, element]`` (code 0: fine).
+    first dict. ``status`` is ``[code, step, which, element]`` (code 0: fine), where
+    ``step`` is the last step done when the code is not 0. ``stop``: the flag the loop
+    polls after each step (Ctrl-C; see :mod:`spikeloom.backends._interrupt`); a stop
+    requested after the last step reports :data:`STATUS_INTERRUPTED` at that step.
     """
+    stop = stop if stop is not None else StopRequest()
     t0 = time.perf_counter()
     parallel = use_threads(plan, scalars)
     if parallel:
@@ -175,7 +183,7 @@ def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, flo
         args.append(np.dtype(dtype).type(scalars[name]))
     counter = np.zeros(1, np.int64)
     status = np.zeros(4, np.int64)
-    fixed = (np.int64(step0), np.int64(n_steps), np.int64(seed), counter, status)
+    fixed = (np.int64(step0), np.int64(n_steps), np.int64(seed), counter, status, stop.array)
     first_call = not _has_compiled(loop)
     if first_call:
         # compile (or load from the disk cache) before timing and before the progress bar;
@@ -183,15 +191,18 @@ def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, flo
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 100_000))
         try:
-            loop(np.int64(step0), np.int64(0), np.int64(seed), counter, status, *args)
+            loop(np.int64(step0), np.int64(0), np.int64(seed), counter, status,
+                 np.zeros(1, np.int64), *args)
         finally:
             sys.setrecursionlimit(limit)
     compile_time = time.perf_counter() - t0
     if progress:
         with _Progress(counter, n_steps, progress, progress_delay):
-            out = loop(*fixed, *args)
+            out = wait_for(lambda: loop(*fixed, *args), stop)
     else:
-        out = loop(*fixed, *args)
+        out = wait_for(lambda: loop(*fixed, *args), stop)
+    if stop.requested and status[0] == 0 and n_steps > 0:
+        status[:] = (STATUS_INTERRUPTED, step0 + n_steps - 1, 0, 0)  # after the last step
     returned = dict(zip(renderer.returned(), out))
     return returned, status, compile_time
 
