@@ -38,7 +38,9 @@ def pulse_response(name: str, seed: int = 1):
     from spikeloom.models.plasticity import PairSTDP
 
     published = Memristor.preset(name, drift=None)
-    nominal = Memristor.preset(name, drift=None, dw_min_std=0.0, d2d=None)
+    nominal = Memristor.preset(name, drift=None, dw_min_std=0.0, d2d=None, write_noise_std=0.0,
+                               prog_noise_scale=0.0, read_noise_scale=0.0, diffusion=0.0,
+                               corrupt_devices_prob=0.0)
     gc.collect()
     sl.start_scope()
     sl.seed(seed)
@@ -120,6 +122,7 @@ def main() -> None:
         label = ("step ∝ x (table)" if name == "nc" else "exponential step (PPX fit)"
                  if name == "ppx" else "linear step (table)" if "LinearStep" in model
                  else short.get(model, model))
+        label = label.split(" + ")[0]  # the drift and noise models are in the docs' table
         ax.set_title(f"{name}: {label}", fontsize=9)
         ax.set_ylim(-0.03, 1.03)
         diff = one_pulse_difference(name)

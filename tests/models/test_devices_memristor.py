@@ -38,16 +38,6 @@ from spikeloom.models.plasticity import (
 SIGMAS = 4.0
 
 
-@pytest.fixture(params=["numba", "jax"])
-def backend(request):
-    """Run the test on each backend (JAX on its CPU device here)."""
-    if request.param == "jax":
-        pytest.importorskip("jax")
-    sl.set_device(request.param)
-    yield request.param
-    sl.set_device("numba")
-
-
 def _random_network(tag: str, n=12, seed=3, n_ms=400, p=0.05):
     """Random pre/post trains (1 ms grid). Objects get fixed names (``tag``) so that the
     compiled loop's source, and so its disk cache entry, is the same in every session."""

@@ -36,16 +36,6 @@ N_DEVICES = 10_000
 TAU = 20 * ms
 
 
-@pytest.fixture(params=["numba", "jax"])
-def backend(request):
-    """Run the test on each backend (JAX on its CPU device here)."""
-    if request.param == "jax":
-        pytest.importorskip("jax")
-    sl.set_device(request.param)
-    yield request.param
-    sl.set_device("numba")
-
-
 def _rule(device, A=0.4):
     """Additive pair STDP: a pair at Δt requests Δw = ±A exp(-|Δt|/20 ms)."""
     return PairSTDP(A_plus=A, A_minus=-A, tau_plus=TAU, tau_minus=TAU, device=device)

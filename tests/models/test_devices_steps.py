@@ -38,16 +38,6 @@ SIGMAS = 4.0
 N_DEVICES = 10_000
 
 
-@pytest.fixture(params=["numba", "jax"])
-def backend(request):
-    """Run the test on each backend (JAX on its CPU device here)."""
-    if request.param == "jax":
-        pytest.importorskip("jax")
-    sl.set_device(request.param)
-    yield request.param
-    sl.set_device("numba")
-
-
 # -- the closed forms (references) ----------------------------------------------------------------
 def exp_law(law, x, up):
     z = law.a * (2 * x - 1) + law.b

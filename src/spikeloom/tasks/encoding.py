@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from .. import units
-from ..models.devices._validation import check_int, check_quantity, check_real, check_time
+from ..models._validation import check_int, check_quantity, check_real, check_time
 from ..units import get_dim
 
 HERTZ = get_dim(units.Hz)

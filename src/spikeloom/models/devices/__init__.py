@@ -2,7 +2,10 @@
 
 State-dependent step laws (:class:`ExpStep`, :class:`PowStep`, :class:`PiecewiseStep`) are
 passed as ``Memristor(step_model=...)``; :meth:`Memristor.preset` configures a published
-device (``PRESETS``), converting aihwkit's parameters with :func:`from_aihwkit`.
+device (``PRESETS``), converting aihwkit's parameters with :func:`from_aihwkit`. Write noise,
+reset/decay/diffusion, corrupt devices, aihwkit's PCM noise models, drift compensation and
+differential pairs are ``Memristor`` arguments; :meth:`Memristor.reset_devices` resets
+devices between runs.
 
 >>> from spikeloom.models.devices import Memristor
 >>> Memristor(n_levels=8).is_ideal

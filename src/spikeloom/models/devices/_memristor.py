@@ -25,9 +25,9 @@ import numpy as np
 
 from ... import units
 from ...units import get_dim, si_value
-from ._steps import P_LIMIT, STEP_MODELS, StepModel
-from ._validation import (
+from .._validation import (
     SIEMENS,
+    check_bool,
     check_choice,
     check_int,
     check_quantity,
@@ -35,17 +35,29 @@ from ._validation import (
     check_time,
     format_value,
 )
-from ._variability import D2D_PARAMETERS, initialize_devices
+from . import _pcm, _readwrite
+from ._steps import P_LIMIT, STEP_MODELS, StepModel
+from ._variability import D2D_PARAMETERS, initialize_devices, reset_devices
 
 DRIFTS = (None, "exponential", "power-law")
 ROUNDINGS = ("nearest", "stochastic")
 C2C_MODES = ("relative", "absolute")
 PULSE_NOISE_MODES = ("multiplicative", "additive")
+DRIFT_NU_MODELS = (None, "pcm")
 #: Constructor parameters, in the order ``repr`` writes them.
 PARAMETERS = ("G_min", "G_max", "n_levels", "dw_min", "rounding", "dw_min_std",
               "dw_min_std_mode", "up_down", "nl_ltp", "nl_ltd", "soft_bounds", "step_model",
               "c2c", "c2c_mode", "d2d", "p_stuck_min", "p_stuck_max", "drift", "drift_tau",
-              "drift_G_rest", "drift_nu", "drift_t0", "read_noise")
+              "drift_G_rest", "drift_nu", "drift_t0", "read_noise", "write_noise_std",
+              "reset", "reset_std", "lifetime", "diffusion", "corrupt_devices_prob",
+              "corrupt_devices_range", "read_noise_scale", "t_read", "prog_noise_scale",
+              "prog_coeff", "drift_nu_model", "drift_compensation", "differential",
+              "refresh_upper_thres", "refresh_lower_thres")
+#: Features a pair of devices (``differential=True``) does not model.
+NOT_DIFFERENTIAL = ("p_stuck_min", "p_stuck_max", "corrupt_devices_prob", "write_noise_std",
+                    "diffusion", "prog_noise_scale", "read_noise_scale", "drift_nu_model")
+#: Parameters that depend on drift: an override ``drift=None`` of a preset turns them off.
+DRIFT_DEPENDENT = {"drift_nu_model": None, "drift_compensation": False}
 #: A level index within this of an integer counts as on that level (the state is computed
 #: as (w - w_lo)/(w_hi - w_lo), which puts a level a few ulps off its integer).
 LEVEL_TOLERANCE = 1e-9
@@ -175,6 +187,63 @@ class Memristor:
         Relative standard deviation of the conductance read at each transmission,
         ``G_read = G (1 + read_noise·ξ)``, ξ ~ N(0, 1); applied to every ``w`` in the
         transmission (``on_pre``) code only.
+    write_noise_std : float
+        Write noise (aihwkit's ``write_noise_std``, >= 0, needs pulses): after every
+        programming event (and at initialisation) the device reads ``w + mem_wn``,
+        ``mem_wn = write_noise_std·dw_min·ξ`` of its range, kept until the next event; the
+        rule and the transmission read it, the pulses move the programmed ``w``.
+    reset, reset_std : float
+        Reset state (a fraction of the range in [0, 1]; 0 is G_min) and its cycle-to-cycle
+        spread (>= 0), aihwkit's ``reset``/``reset_std``; its device spread is
+        ``d2d['reset']`` (absolute, aihwkit's ``reset_dtod``). Used by :meth:`reset_devices`,
+        ``lifetime`` and the refresh of a pair.
+    lifetime : Quantity (time), optional
+        Decay toward the reset state (aihwkit's ``lifetime``, counted in seconds here):
+        ``w_now = w_r + (w - w_r) exp(-Δt_prog/lifetime)``, before drift; not with
+        exponential drift. Device spread ``d2d['lifetime']`` (relative).
+    diffusion : float
+        Random walk of the state (aihwkit's ``diffusion``, >= 0): at each synaptic event a
+        step of standard deviation ``diffusion·sqrt(Δt/1 s)`` of the range, Δt since the
+        synapse's last event (so its variance grows as ``diffusion²·t/s``); the walk is
+        ``mem_dif``, part of ``w_now`` and of the next programmed state. Device spread
+        ``d2d['diffusion']`` (relative).
+    corrupt_devices_prob, corrupt_devices_range : float
+        Probability (in [0, 1]) that a working device is corrupt (aihwkit's names): fixed at
+        a uniform state in ``[0.5 - range, 0.5 + range]`` ∩ [0, 1] of its range and never
+        changing, like a stuck device.
+    read_noise_scale : float
+        Scale of the PCM 1/f read noise of aihwkit's ``PCMLikeNoiseModel`` (>= 0; 1 = the
+        fit): each transmission reads ``G + |G|·scale·Q_s(g_prog)·sqrt(ln((Δt + t_read)/(2
+        t_read)))·ξ`` (clamped at G = 0), Δt since programming but not below ``drift_t0``,
+        ``Q_s = min(0.0088/max(g_prog^0.65, 1e-3), 0.2)``, ``g_prog = G_prog/G_max``.
+    t_read : Quantity (time)
+        Read time of the 1/f fit (aihwkit's ``t_read``, 250 ns).
+    prog_noise_scale : float
+        Scale of the PCM programming noise (>= 0): every programming event (and the
+        initial weights) adds ``scale·σ_prog(g_T)·G_max·ξ`` to its target conductance,
+        ``σ_prog(g) = Σ_k prog_coeff[k]·g^k``; the state is clipped to the range.
+    prog_coeff : sequence of float
+        Coefficients of σ_prog as fractions of G_max (aihwkit's ``prog_coeff`` in µS divided
+        by its ``g_max`` reference of 25 µS).
+    drift_nu_model : {None, 'pcm'}
+        'pcm': every programming event (and initialisation) draws the drift exponent from
+        the target conductance, ``ν = |μ(g) + σ(g)·ξ|`` (aihwkit's
+        ``generate_drift_coefficients``); needs power-law drift, excludes
+        ``d2d['drift_nu']``. None: the constant ``drift_nu``.
+    drift_compensation : bool
+        Global drift compensation (aihwkit's ``GlobalDriftCompensation``): a transmission
+        reads ``G·(max(Δt_prog, t0)/t0)^drift_nu``, the inverse of the nominal drift (the
+        spread of ν stays). Needs power-law drift.
+    differential : bool
+        A pair of devices per synapse (aihwkit's ``OneSidedUnitCell``): ``w = (w_min +
+        w_max)/2 + (G+ - G-)/2`` in weight units, potentiation pulses G+, depression G-
+        (each in its own up direction, with the same update model); states ``mem_gp``,
+        ``mem_gm``, conductances ``G_plus``, ``G_minus``, ``G_mem = G+ - G-``. Not with
+        stuck or corrupt devices, write noise, diffusion or the PCM noise models.
+    refresh_upper_thres, refresh_lower_thres : float
+        Refresh of a pair after an event (aihwkit's names): if the larger state is above the
+        upper and the smaller above the lower threshold (fractions of the range), both are
+        reset and their difference is written onto the larger. None (upper): no refresh.
 
     Notes
     -----
@@ -190,7 +259,12 @@ class Memristor:
     with multiplicative noise (the pulses add up along the curve). See ``docs/devices.md``.
 
     :meth:`preset` returns a device configured as a published one (the NC and PPX devices
-    of the memristive-STDP papers, IBM aihwkit's device presets).
+    of the memristive-STDP papers, IBM aihwkit's device presets). :meth:`reset_devices`
+    resets devices between runs.
+
+    The write side, the read chain and pairs are coded in ``_readwrite.py``; the PCM fits
+    are in ``_pcm.py``. Every one of them is evaluated at a synaptic event, in closed form
+    over the time since the synapse's last programming (or event, for diffusion).
 
     Parameters are validated when set, also after construction (``dev.dw_min = -1`` raises).
 
@@ -214,7 +288,15 @@ class Memristor:
                  d2d: dict | None = None,
                  p_stuck_min: float = 0.0, p_stuck_max: float = 0.0, drift: str | None = None,
                  drift_tau=1000 * units.second, drift_G_rest=None, drift_nu: float = 0.05,
-                 drift_t0=1 * units.second, read_noise: float = 0.0) -> None:
+                 drift_t0=1 * units.second, read_noise: float = 0.0,
+                 write_noise_std: float = 0.0, reset: float = 0.0, reset_std: float = 0.0,
+                 lifetime=None, diffusion: float = 0.0, corrupt_devices_prob: float = 0.0,
+                 corrupt_devices_range: float = 0.5, read_noise_scale: float = 0.0,
+                 t_read=_pcm.T_READ * units.second, prog_noise_scale: float = 0.0,
+                 prog_coeff=_pcm.PROG_COEFF, drift_nu_model: str | None = None,
+                 drift_compensation: bool = False, differential: bool = False,
+                 refresh_upper_thres: float | None = 0.75,
+                 refresh_lower_thres: float = 0.25) -> None:
         # checks run while unsealed; afterwards __setattr__ re-runs this constructor
         object.__setattr__(self, "_sealed", False)
         owner = "Memristor"
@@ -294,6 +376,11 @@ class Memristor:
                                  f"got drift={drift!r}")
         self.drift_G_rest = drift_G_rest
         self.read_noise = check_real(owner, "read_noise", read_noise, 0.0)
+        self._check_write_side(write_noise_std, reset, reset_std, lifetime, diffusion,
+                               corrupt_devices_prob, corrupt_devices_range)
+        self._check_read_side(read_noise_scale, t_read, prog_noise_scale, prog_coeff,
+                              drift_nu_model, drift_compensation)
+        self._check_pair(differential, refresh_upper_thres, refresh_lower_thres)
         self.d2d = self._check_d2d(d2d)
         object.__setattr__(self, "_sealed", True)
 
@@ -319,8 +406,82 @@ class Memristor:
         return {"G_min": True, "G_max": True,
                 "nl_ltp": self.nonlinear, "nl_ltd": self.nonlinear,
                 "c2c": self.c2c > 0, "drift_tau": self.drift == "exponential",
-                "drift_nu": self.drift == "power-law", "read_noise": self.read_noise > 0,
-                "dw_min": self.pulsed, "up_down": True}[name]
+                "drift_nu": self.drift == "power-law" and self.drift_nu_model is None,
+                "read_noise": self.read_noise > 0,
+                "dw_min": self.pulsed, "up_down": True, "reset": True,
+                "lifetime": self.lifetime is not None, "diffusion": self.diffusion > 0}[name]
+
+    def _check_write_side(self, write_noise_std, reset, reset_std, lifetime, diffusion,
+                          corrupt_devices_prob, corrupt_devices_range) -> None:
+        """Write noise, reset and decay, diffusion, corrupt devices (aihwkit's names)."""
+        owner = "Memristor"
+        self.write_noise_std = check_real(owner, "write_noise_std (in units of dw_min)",
+                                          write_noise_std, 0.0)
+        if self.write_noise_std and not self.pulsed:
+            raise ValueError(f"{owner}: write_noise_std={write_noise_std!r} is in units of "
+                             "dw_min, but the device is analog; set dw_min (or n_levels)")
+        self.reset = check_real(owner, "reset (a fraction of the device's range)", reset,
+                                0.0, 1.0)
+        self.reset_std = check_real(owner, "reset_std (a fraction of the device's range)",
+                                    reset_std, 0.0)
+        self.lifetime = None if lifetime is None else check_time(owner, "lifetime",
+                                                                 lifetime)[0]
+        if self.lifetime is not None and self.drift == "exponential":
+            raise ValueError(f"{owner}: lifetime={format_value(self.lifetime)} and "
+                             "drift='exponential' are both an exponential decay of the state; "
+                             "use one (lifetime decays toward reset, exponential drift toward "
+                             "drift_G_rest)")
+        self.diffusion = check_real(owner, "diffusion (a fraction of the range per "
+                                    "sqrt(second))", diffusion, 0.0)
+        self.corrupt_devices_prob = check_real(owner, "corrupt_devices_prob (a probability)",
+                                               corrupt_devices_prob, 0.0, 1.0)
+        self.corrupt_devices_range = check_real(
+            owner, "corrupt_devices_range (a fraction of the range)", corrupt_devices_range,
+            0.0, low_open=True)
+
+    def _check_read_side(self, read_noise_scale, t_read, prog_noise_scale, prog_coeff,
+                         drift_nu_model, drift_compensation) -> None:
+        """PCM read and programming noise, drift exponents, drift compensation."""
+        owner = "Memristor"
+        self.read_noise_scale = check_real(owner, "read_noise_scale", read_noise_scale, 0.0)
+        self.t_read = check_time(owner, "t_read", t_read)[0]
+        self.prog_noise_scale = check_real(owner, "prog_noise_scale", prog_noise_scale, 0.0)
+        if (isinstance(prog_coeff, str) or not hasattr(prog_coeff, "__len__")
+                or len(prog_coeff) == 0):
+            raise TypeError(f"{owner}: prog_coeff must be a non-empty sequence of numbers "
+                            f"(polynomial coefficients, fractions of G_max), got {prog_coeff!r}")
+        self.prog_coeff = tuple(check_real(owner, f"prog_coeff[{k}]", c)
+                                for k, c in enumerate(prog_coeff))
+        self.drift_nu_model = check_choice(owner, "drift_nu_model", drift_nu_model,
+                                           DRIFT_NU_MODELS[1:]) if drift_nu_model else None
+        self.drift_compensation = check_bool(owner, "drift_compensation", drift_compensation)
+        for name, on in (("drift_nu_model", self.drift_nu_model),
+                         ("drift_compensation", self.drift_compensation)):
+            if on and self.drift != "power-law":
+                raise ValueError(f"{owner}: {name}={on!r} needs drift='power-law', got "
+                                 f"drift={self.drift!r}")
+
+    def _check_pair(self, differential, refresh_upper_thres, refresh_lower_thres) -> None:
+        """A differential pair and its refresh thresholds (aihwkit's ``OneSidedUnitCell``)."""
+        owner = "Memristor"
+        self.differential = check_bool(owner, "differential", differential)
+        self.refresh_upper_thres = None if refresh_upper_thres is None else check_real(
+            owner, "refresh_upper_thres (a fraction of the range)", refresh_upper_thres,
+            0.0, 1.0, low_open=True)
+        self.refresh_lower_thres = check_real(
+            owner, "refresh_lower_thres (a fraction of the range)", refresh_lower_thres,
+            0.0, 1.0)
+        upper = self.refresh_upper_thres
+        if upper is not None and self.refresh_lower_thres > upper:
+            raise ValueError(f"{owner}: refresh_lower_thres must be <= refresh_upper_thres, "
+                             f"got {refresh_lower_thres!r} > {refresh_upper_thres!r}")
+        if self.differential:
+            for name in NOT_DIFFERENTIAL:
+                if getattr(self, name):
+                    raise ValueError(
+                        f"{owner}: differential=True does not model {name}="
+                        f"{getattr(self, name)!r}; a pair supports the update models, levels, "
+                        "c2c, d2d, drift, lifetime, read_noise, drift_compensation and reset")
 
     def _check_d2d(self, d2d) -> dict[str, float]:
         if d2d is None:
@@ -333,6 +494,10 @@ class Memristor:
                 raise ValueError(f"Memristor: d2d has an unknown parameter {key!r}; allowed: "
                                  f"{', '.join(D2D_PARAMETERS)}")
             std = check_real("Memristor", f"d2d[{key!r}]", value, 0.0)
+            if std and key == "drift_nu" and self.drift_nu_model:
+                raise ValueError(f"Memristor: d2d['drift_nu'] = {value!r} but "
+                                 f"drift_nu_model={self.drift_nu_model!r} draws every drift "
+                                 "exponent from its own fit; remove the entry")
             if std and not self._enabled(key):
                 hint = ("set dw_min or n_levels" if key == "dw_min"
                         else f"e.g. a nonzero {key.split('_')[0]}...")
@@ -373,12 +538,14 @@ class Memristor:
         * ``'gokmen_vlasov'`` -- aihwkit ``GokmenVlasovPresetDevice`` (Gokmen & Vlasov 2016);
           constant step.
         * ``'pcm'`` -- aihwkit ``PCMPresetDevice`` (Nandakumar et al. 2020, Front. Neurosci.
-          14:406), ExpStep, with the drift of aihwkit's ``PCMLikeNoiseModel`` (power law,
-          g_max 25 µS, t_0 20 s, ν 0.049 ± 0.008).
+          14:406), ExpStep, with aihwkit's ``PCMLikeNoiseModel`` (g_max 25 µS, t_0 20 s):
+          power-law drift with conductance-dependent exponents, programming noise, 1/f
+          read noise; reset 0.005 ± 0.01 of the range.
 
         aihwkit values are converted from its weight units to the normalised state by
-        :func:`spikeloom.models.devices.from_aihwkit`; what spikeloom does not model (write
-        noise, bound spread, reference devices, leakage in mini-batches) is left out and
+        :func:`spikeloom.models.devices.from_aihwkit`; what spikeloom does not model (bound
+        spread, reference devices) or counts differently (write noise, leakage in
+        mini-batches: not converted) is left out and
         listed per preset in ``PRESETS[name].omitted`` and ``docs/devices.md``. The NC and
         PPX presets carry the weight dependence of their fits as the device's step law (for
         a rule without its own weight dependence, e.g. additive ``PairSTDP``;
@@ -392,7 +559,8 @@ class Memristor:
         **overrides
             Memristor arguments that replace the preset's (e.g. ``d2d=None``,
             ``dw_min_std=0``, ``rounding='stochastic'``). One that turns a feature off
-            (``drift=None``) also drops the preset's device spread of that feature.
+            (``drift=None``) also drops the preset's device spread of that feature (and,
+            for drift, ``drift_nu_model`` and ``drift_compensation``).
 
         Examples
         --------
@@ -413,6 +581,9 @@ class Memristor:
                             f"arguments: {', '.join(PARAMETERS)}")
         kwargs = PRESETS[name].make()
         kwargs.update(overrides)
+        if "drift" in overrides and overrides["drift"] != "power-law":
+            # drift turned off (or changed): what needs power-law drift goes with it
+            kwargs.update({k: v for k, v in DRIFT_DEPENDENT.items() if k not in overrides})
         if "d2d" not in overrides and kwargs.get("d2d"):
             # an override that turns a feature off (drift=None) drops its preset spread
             enabled = cls(**{**kwargs, "d2d": None})._enabled
@@ -445,25 +616,55 @@ class Memristor:
                     or self.up_down or self.step_model is not None
                     or any(k in self.d2d for k in ("G_min", "G_max", "nl_ltp", "nl_ltd",
                                                    "c2c", "dw_min", "up_down"))
-                    or self.p_stuck_min or self.p_stuck_max)
+                    or self.p_stuck_min or self.p_stuck_max or self._wrapped
+                    or self.corrupt_devices_prob)
 
     @property
     def is_ideal(self) -> bool:
         """True if every non-ideality is off (the rule's code is left unchanged)."""
-        return not (self.update_path or self.drift or self.read_noise)
+        return not (self.update_path or self.drift or self.read_noise or self._stateful
+                    or "reset" in self.d2d)
 
     @property
     def stuck(self) -> bool:
-        return bool(self.p_stuck_min or self.p_stuck_max)
+        """True if some devices never change (stuck at a bound, or corrupt)."""
+        return bool(self.p_stuck_min or self.p_stuck_max or self.corrupt_devices_prob)
+
+    @property
+    def _timed(self) -> bool:
+        """True if the read depends on the time since programming (clock ``mem_tprog``)."""
+        return bool(self.drift or self.lifetime is not None or self.read_noise_scale)
+
+    @property
+    def _stateful(self) -> bool:
+        """True if the weight read differs from the programmed ``w`` (the rule reads
+        ``mem_w``, a programming event stores ``w``)."""
+        return bool(self._timed or self.write_noise_std or self.diffusion
+                    or self.differential)
+
+    @property
+    def _wrapped(self) -> bool:
+        """True if :meth:`apply` runs its core inside the write-side statements."""
+        return bool(self.differential or self.write_noise_std or self.prog_noise_scale
+                    or self.drift_nu_model)
+
+    @property
+    def _reset_stored(self) -> bool:
+        """True if the code reads the reset weight ``mem_wrst`` (decay target, refresh)."""
+        return self.lifetime is not None or self.differential
 
     def __repr__(self) -> str:
         defaults = Memristor()
         parts = []
         for name in PARAMETERS:
             value, default = getattr(self, name), getattr(defaults, name)
-            same = (value == default) if not isinstance(value, units.Quantity) else (
-                get_dim(value) == get_dim(default)
-                and float(si_value(value)) == float(si_value(default)))
+            if value is None or default is None:
+                same = value is default
+            elif isinstance(value, units.Quantity):
+                same = (get_dim(value) == get_dim(default)
+                        and float(si_value(value)) == float(si_value(default)))
+            else:
+                same = value == default
             if name in ("G_min", "G_max") or not same:
                 parts.append(f"{name}={format_value(value)}")
         return f"Memristor({', '.join(parts)})"
@@ -551,34 +752,8 @@ class Memristor:
                 s_up, s_dn = self.pulse_steps()
                 ns.update(mem_sup=float(s_up), mem_sdn=float(s_dn))
         dev.update_path = self.update_path
-        weight = "w"
-        if self.drift:
-            weight = "mem_w"
-            if self.drift == "exponential":
-                if self.drift_G_rest is None:
-                    rest = "mem_wlo"
-                else:
-                    rest = "mem_wrest"
-                    ns["mem_wrest"] = float(w_zero + scale * float(si_value(self.drift_G_rest)))
-                decay = "exp(-(t - mem_tprog)/mem_tau)"
-            else:
-                rest = "mem_wzero"
-                ns["mem_t0"] = self.drift_t0
-                decay = "clip((t - mem_tprog)/mem_t0, 1, inf)**(-mem_nu)"
-            drifted = f"{rest} + (w - {rest})*{decay}"
-            if self.stuck:
-                drifted = f"mem_ok*({drifted}) + (1 - mem_ok)*w"
-            dev.model += ["mem_tprog : second", f"w_now = {drifted} : 1"]
-            dev.model[0] = dev.model[0].replace("WNOW", "w_now")
-            dev.prologue = ["mem_w = w_now"]
-        else:
-            dev.model[0] = dev.model[0].replace("WNOW", "w")
-        dev.weight = weight
-        if self.read_noise:
-            dev.read = [f"mem_wr = {weight} + mem_read*randn()*({weight} - mem_wzero)"]
-            dev.read_name = "mem_wr"
-        else:
-            dev.read_name = weight
+        _readwrite.declare(self, dev, ns, w_min, w_max, scale, w_zero)
+        _readwrite.read_side(self, dev, ns, scale, w_zero)
         return dev
 
     @property
@@ -594,18 +769,34 @@ class Memristor:
         """Statements adding the rule's increment ``dw`` to ``weight`` through the device.
 
         They leave ``mem_chg`` = 1 if the update was a programming event (>= 1 pulse, device
-        not stuck), else 0; :meth:`epilogue` reads it.
+        not stuck), else 0; :meth:`epilogue` reads it. With write noise, programming noise,
+        PCM drift exponents or a differential pair, the statements below (the core) act on
+        the true state of one device, inside those of :func:`_readwrite.wrapped_apply`.
         """
-        lines = [f"mem_x = ({weight} - mem_wlo)/(mem_whi - mem_wlo)",
-                 f"mem_dp = {dw}/mem_wspan"]
+        if self._wrapped and weight not in _readwrite.CORE_WEIGHTS:
+            return _readwrite.wrapped_apply(self, weight, dw)
+        lines = [f"mem_dp = {dw}/mem_wspan"]
         if self.pulsed:
-            lines += self._pulses()
-            event = "int(mem_n > 0)"
+            offset = "0.5" if self.rounding == "nearest" else "rand()"
+            lines.append(f"mem_n = floor(abs(mem_dp)/mem_dwn + {offset})")
+            event, guard = "int(mem_n > 0)", "mem_n > 0"
         else:
             if self._asymmetric:  # analog: the asymmetry scales the request
                 lines.append("mem_dp = mem_dp*(int(mem_dp > 0)*mem_sup + int(mem_dp < 0)*mem_sdn)")
-            lines += self._analog()
-            event = "int(mem_dp != 0)"
+            event, guard = "int(mem_dp != 0)", "mem_dp != 0"
+        # the device's work is done only for a programming event (most STDP requests are
+        # below half a pulse); where there is none its temporaries are 0 and unused
+        lines += _guarded(self._event(weight, event), guard)
+        changed = f"{event}*mem_ok" if self.stuck else event
+        lines += [f"mem_chg = {changed}",
+                  f"{weight} = mem_chg*(mem_wlo + mem_xn*(mem_whi - mem_wlo))"
+                  f" + (1 - mem_chg)*{weight}"]
+        return lines
+
+    def _event(self, weight: str, event: str) -> list[str]:
+        """Statements of one programming event: the new state ``mem_xn`` in [0, 1]."""
+        lines = [f"mem_x = ({weight} - mem_wlo)/(mem_whi - mem_wlo)"]
+        lines += self._pulses() if self.pulsed else self._analog()
         if self.c2c and self.c2c_mode == "relative":
             lines.append("mem_xn = mem_x + (mem_xn - mem_x)*(1 + mem_c2c*randn())")
         elif self.c2c:
@@ -619,10 +810,6 @@ class Memristor:
                       f"mem_k = mem_up*clip(mem_k, ceil(mem_x*mem_nlev - {tol}), inf)"
                       f" + (1 - mem_up)*clip(mem_k, -inf, floor(mem_x*mem_nlev + {tol}))",
                       "mem_xn = mem_k/mem_nlev"]
-        changed = f"{event}*mem_ok" if self.stuck else event
-        lines += [f"mem_chg = {changed}",
-                  f"{weight} = mem_chg*(mem_wlo + mem_xn*(mem_whi - mem_wlo))"
-                  f" + (1 - mem_chg)*{weight}"]
         return lines
 
     def _analog(self) -> list[str]:
@@ -643,14 +830,13 @@ class Memristor:
         return ["mem_up = int(mem_dp > 0)", "mem_xn = mem_x + mem_dp"]
 
     def _pulses(self) -> list[str]:
-        """n = round(|Δp|/dw_min) pulses of the device's step, in closed form.
+        """n = round(|Δp|/dw_min) pulses (``mem_n``, from :meth:`apply`) of the device's step,
+        in closed form.
 
         Temporaries: ``mem_up`` (1 up, 0 down), ``mem_n`` (pulses), ``mem_s`` (this
         device's step in that direction), ``mem_sg`` (+1/-1), ``mem_xn`` (new state).
         """
-        offset = "0.5" if self.rounding == "nearest" else "rand()"
         lines = ["mem_up = int(mem_dp > 0)",
-                 f"mem_n = floor(abs(mem_dp)/mem_dwn + {offset})",
                  "mem_s = mem_up*mem_sup + (1 - mem_up)*mem_sdn",
                  "mem_sg = 2*mem_up - 1"]
         mult = bool(self.dw_min_std) and self.dw_min_std_mode == "multiplicative"
@@ -704,15 +890,11 @@ class Memristor:
         """Statements closing a pathway: store the programmed weight and time (drift).
 
         Only a programming event (``mem_chg`` of :meth:`apply`; without the update path, a
-        nonzero request, which the rule adds in one go) rewrites ``w`` and restarts the
-        drift clock.
+        nonzero request, which the rule adds in one go) rewrites ``w``, restarts the
+        clock ``mem_tprog`` and takes the diffusion walk into the programmed state (a pair
+        stores its devices in :meth:`apply`).
         """
-        if not self.drift:
-            return []
-        event = "mem_chg" if self.update_path else f"int({dw} != 0)"
-        return [f"mem_p = {event}",
-                "w = mem_p*mem_w + (1 - mem_p)*w",
-                "mem_tprog = mem_p*t + (1 - mem_p)*mem_tprog"]
+        return _readwrite.epilogue(self, dw)
 
     # -- per-synapse initialisation -----------------------------------------------------------
     def initialize(self, synapses, w_min: float, w_max: float,
@@ -722,3 +904,40 @@ class Memristor:
         See :func:`spikeloom.models.devices._variability.initialize_devices`.
         """
         initialize_devices(self, synapses, w_min, w_max, rng)
+
+    def reset_devices(self, synapses, *, indices=None, t=None,
+                      seed: int | None = None) -> None:
+        """Reset devices of ``synapses`` between runs, as aihwkit's ``reset``.
+
+        Each selected device that is not stuck or corrupt goes to its reset state
+        ``x = clip(reset_i + reset_std·ξ, 0, 1)`` (a fraction of its range; ``reset_i`` the
+        nominal ``reset`` plus its device spread ``d2d['reset']``, drawn at initialisation;
+        with ``n_levels`` the nearest level), counts as programmed at ``t`` (the drift,
+        decay and diffusion clocks restart, the diffusion walk is cleared) and draws
+        a new write-noise offset and, with ``drift_nu_model``, a new drift exponent. Both
+        devices of a pair are reset, each with its own ξ.
+
+        Parameters
+        ----------
+        synapses : Synapses
+            Built by a rule with this device and initialised.
+        indices : array of int or bool, optional
+            Synapses to reset (default: all).
+        t : Quantity (time), optional
+            Time of the reset (default: ``synapses.t``, the end of the last run of the
+            synapses' network; the clock is shared, so pass ``t`` if another network ran
+            since).
+        seed : int, optional
+            Seed of the draws (ξ, write noise, drift exponents); None: NumPy's global
+            generator.
+        """
+        if seed is None:
+            seed = int(np.random.randint(0, 2**62))
+        now = check_time("Memristor.reset_devices", "t", synapses.t if t is None else t,
+                         positive=False, nonnegative=True)[1]
+        reset_devices(self, synapses, np.random.default_rng(seed), indices, now)
+
+
+def _guarded(lines: list[str], condition: str) -> list[str]:
+    """``lines`` computed only where ``condition`` holds (spikeloom; Brian2 reads a comment)."""
+    return [f"{line}  # spikeloom: if {condition}" for line in lines]

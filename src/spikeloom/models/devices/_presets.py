@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ... import units
+from . import _pcm
 from ._steps import ExpStep, PiecewiseStep
 
 #: PPX fit (the group's NEST PPX synapse, ParyleneSTDP defaults): β+ and β- of the
@@ -189,18 +190,24 @@ def _gokmen_vlasov() -> dict:
                         dw_min_dtod=0.3, up_down_dtod=0.01)
 
 
-def _pcm() -> dict:
+def _pcm_preset() -> dict:
     rng = dict(w_min=0.0, w_max=2.0)
     kwargs = from_aihwkit(**rng, dw_min=0.01, dw_min_std=0.6, dw_min_dtod=0.2,
                           up_down_dtod=0.05,
                           step_model=aihwkit_exp_step(A_up=-27.235, A_down=-2.235,
                                                       gamma_up=2.5, gamma_down=2.5, a=-1.0,
                                                       b=0.0, **rng))
-    # PCMLikeNoiseModel: g_max = 25 µS, drift nu = 0.049 +- 0.008 for g >= 0.33 g_max
-    # (mu_drift and sig_drift at their lower clamps), t_0 = 20 s
+    # PCMLikeNoiseModel: g_max = 25 µS, t_0 = 20 s, t_read = 250 ns; drift exponents,
+    # programming noise and 1/f read noise of its fits (drift_nu_model, prog_noise_scale,
+    # read_noise_scale). drift_nu = 0.049 (mu_drift at its lower clamp, g >= 0.33 g_max) is
+    # the nominal exponent that drift_compensation undoes
     kwargs.update(G_min=0.0 * units.uS, G_max=25.0 * units.uS, drift="power-law",
-                  drift_nu=0.049, drift_t0=20.0 * units.second)
-    kwargs["d2d"] = {**kwargs["d2d"], "drift_nu": 0.008 / 0.049}
+                  drift_nu=0.049, drift_t0=_pcm.T_0 * units.second, drift_nu_model="pcm",
+                  prog_noise_scale=1.0, read_noise_scale=1.0,
+                  t_read=_pcm.T_READ * units.second)
+    # PCMPresetDevice: reset 0.01, reset_dtod 0.02 on its range [0, 2]
+    kwargs.update(reset=0.01 / 2.0)
+    kwargs["d2d"] = {**kwargs["d2d"], "reset": 0.02 / 2.0}
     return kwargs
 
 
@@ -258,9 +265,12 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
            "10:333)", "constant step", _gokmen_vlasov, "w_min/w_max_dtod 0.3"),
     Preset("pcm", "phase-change memory (GST)",
            _AIHWKIT + "PCMPresetDevice (Nandakumar et al. 2020, Front. Neurosci. 14:406); "
-           "drift from src/aihwkit/inference/noise/pcm.py, PCMLikeNoiseModel (g_max 25 uS, "
-           "t_0 20 s, nu 0.049 +- 0.008 above 0.33 g_max)", "ExpStep + power-law drift",
-           _pcm, "dw_min_std_add 0.042 and dw_min_std_slope 0.108, w_max_dtod 0.1, reset; "
-           "PCM is one-directional (aihwkit pairs two devices), here one device uses both "
-           "branches of the fit; PCMLikeNoiseModel's programming and 1/f read noise"),
+           "drift, programming and 1/f read noise from src/aihwkit/inference/noise/pcm.py, "
+           "PCMLikeNoiseModel (g_max 25 uS, t_0 20 s, t_read 250 ns, nu(g) and its spread, "
+           "sigma_prog(g), Q_s(g)); reset 0.01 +- 0.02 (dtod) on aihwkit's [0, 2]",
+           "ExpStep + power-law drift with PCM drift exponents, programming noise, 1/f read "
+           "noise", _pcm_preset, "dw_min_std_add 0.042 and dw_min_std_slope 0.108, "
+           "w_max_dtod 0.1; PCM is one-directional (aihwkit pairs two devices, "
+           "differential=True here does not carry the PCM noise models), here one device "
+           "uses both branches of the fit"),
 )}

@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_real
+from .._validation import check_real
 
 #: |log|A| ± γ z| over the range must stay below this (e^300 ~ 1e130 keeps every product of
 #: the closed form finite; physical laws are far below it).

@@ -22,6 +22,7 @@ from ._pair import PairSTDP as PairSTDP
 from ._pairing import PAIRINGS as PAIRINGS
 from ._rule import PlasticityRule as PlasticityRule
 from ._rule import SynapseCode as SynapseCode
+from ._rule import UnboundedWeightWarning as UnboundedWeightWarning
 from ._rule import set_pairing_delay as set_pairing_delay
 from ._triplet import TripletSTDP as TripletSTDP
 from ._window import STDPWindow as STDPWindow
@@ -33,6 +34,6 @@ from .nest import stdp_synapse as stdp_synapse
 from .nest import tsodyks2_synapse as tsodyks2_synapse
 
 __all__ = ["PAIRINGS", "NanocompositeSTDP", "PairSTDP", "ParyleneSTDP",
-           "PlasticityRule", "STDPWindow", "SynapseCode", "TripletSTDP", "plot_stdp_window",
-           "set_pairing_delay", "stdp_window", "NestSynapse", "stdp_nn_symm_synapse",
-           "stdp_synapse", "tsodyks2_synapse"]
+           "PlasticityRule", "STDPWindow", "SynapseCode", "TripletSTDP",
+           "UnboundedWeightWarning", "plot_stdp_window", "set_pairing_delay", "stdp_window",
+           "NestSynapse", "stdp_nn_symm_synapse", "stdp_synapse", "tsodyks2_synapse"]

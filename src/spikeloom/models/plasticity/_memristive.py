@@ -5,16 +5,15 @@
 * :class:`ParyleneSTDP` -- the poly-p-xylylene (PPX) rule, NEST
   ``stdp_gaussian_times_linear_with_separate_exp_r_dependence_synapse``.
 
-Both default to symmetric nearest-neighbour pairing, as the NEST models.
+Both default to symmetric nearest-neighbour pairing and to weights clipped to
+[w_min, w_max], as the NEST models (a device's conductance is bounded); ``clip=False`` is the
+explicit choice of the unclipped forum script.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from ... import units
-from ...units import si_value
-from ..devices._validation import check_real, check_time
+from .._validation import check_bool, check_real, check_time
 from ._pairing import Branch
 from ._rule import PlasticityRule
 
@@ -27,9 +26,12 @@ class NanocompositeSTDP(PlasticityRule):
         Δw = A_plus  · w · (1 + tanh(-(Δt - mu_plus)/tau_plus))    (Δt > 0)
         Δw = A_minus · w · (1 + tanh((Δt - mu_minus)/tau_minus))   (Δt < 0)
 
-    Defaults are those of the Brian2 forum example (Sboev et al. 2021, Mathematics 9:3237);
-    :meth:`nest_fit` gives the group's NEST ``stdp_tanh_synapse`` defaults (Demin et al.
-    2021, Neural Networks 134:64), which differ mainly in A_minus (-0.04964) and clip.
+    and ``w`` is clipped to [0, w_max] after each update (``clip=True``, the default).
+
+    The amplitudes and windows default to the Brian2 forum example (Sboev et al. 2021,
+    Mathematics 9:3237); :meth:`nest_fit` gives the group's NEST ``stdp_tanh_synapse``
+    defaults (Demin et al. 2021, Neural Networks 134:64), which differ mainly in A_minus
+    (-0.04964). The forum script does not clip: reproduce it with ``clip=False``.
 
     Parameters
     ----------
@@ -43,7 +45,9 @@ class NanocompositeSTDP(PlasticityRule):
     w_max : float
         Upper weight bound (the lower one is 0); maps to the device's G_max.
     clip : bool
-        Clip every update to [0, w_max] (NEST does; the forum example does not).
+        True (default, as NEST): clip every update to [0, w_max]. False: no clip, as the
+        forum script; potentiation then grows w without bound (Δw ∝ w), and the first such
+        rule of a process issues an :class:`UnboundedWeightWarning`.
     pairing : str
         'nn_symm' (default, as NEST) or any other scheme.
     device : Memristor, optional
@@ -58,11 +62,13 @@ class NanocompositeSTDP(PlasticityRule):
     >>> rule = NanocompositeSTDP()
     >>> round(float(rule.delta_w(10*ms, 0.4)), 4)
     0.0576
+    >>> round(float(rule.delta_w(10*ms, 0.95)), 6)  # clipped at w_max = 1
+    0.05
     """
 
     def __init__(self, A_plus: float = 0.074, A_minus: float = -0.047,
                  mu_plus=26.7 * units.ms, mu_minus=-22.3 * units.ms, tau_plus=9.3 * units.ms,
-                 tau_minus=10.8 * units.ms, w_max: float = 1.0, *, clip: bool = False,
+                 tau_minus=10.8 * units.ms, w_max: float = 1.0, *, clip: bool = True,
                  pairing: str = "nn_symm", device=None, n_history: int = 8,
                  coincident: str = "discard") -> None:
         super().__init__(pairing=pairing, device=device, n_history=n_history,
@@ -76,9 +82,7 @@ class NanocompositeSTDP(PlasticityRule):
         self.tau_minus, _ = check_time(owner, "tau_minus", tau_minus)
         self.w_max = check_real(owner, "w_max", w_max, 0.0, low_open=True)
         self.w_min = 0.0
-        if not isinstance(clip, bool | np.bool_):
-            raise TypeError(f"{owner}: clip must be True or False, got {clip!r}")
-        self.clip = bool(clip)
+        self.clip = check_bool(owner, "clip", clip)
 
     @classmethod
     def nest_fit(cls, **overrides) -> NanocompositeSTDP:
@@ -106,22 +110,8 @@ class NanocompositeSTDP(PlasticityRule):
         return (Branch("A_plus*{w}", "1 + tanh(-({dt} - mu_plus)/tau_plus)"),
                 Branch("A_minus*{w}", "1 + tanh(({dt} - mu_minus)/tau_minus)"))
 
-    def _bound(self, w: str, dw: str) -> list[str]:
-        if self.clip:
-            return [f"{w} = clip({w} + {dw}, 0, w_max)"]
-        return [f"{w} = {w} + {dw}"]
-
-    def delta_w(self, delta_t, w):
-        dt = np.asarray(si_value(delta_t), dtype=np.float64)
-        w = np.asarray(w, dtype=np.float64)
-        mp, mm = float(si_value(self.mu_plus)), float(si_value(self.mu_minus))
-        tp, tm = float(si_value(self.tau_plus)), float(si_value(self.tau_minus))
-        dw = np.where(dt > 0, self.A_plus * w * (1 + np.tanh(-(dt - mp) / tp)),
-                      np.where(dt < 0, self.A_minus * w * (1 + np.tanh((dt - mm) / tm)), 0.0))
-        new = w + dw
-        if self.clip:
-            new = np.clip(new, 0.0, self.w_max)
-        return new - w
+    def _bounds(self) -> tuple[str, str] | None:
+        return ("0", "w_max") if self.clip else None
 
 
 class ParyleneSTDP(PlasticityRule):
@@ -154,7 +144,8 @@ class ParyleneSTDP(PlasticityRule):
     w_min, w_max : float
         Weight bounds (w_max > w_min).
     clip : bool
-        Clip to [w_min, w_max] after each update (True, as NEST).
+        Clip to [w_min, w_max] after each update (True, as NEST); False leaves the weights
+        unbounded (an :class:`UnboundedWeightWarning`, once per process).
     pairing : str
         'nn_symm' (default, as NEST) or any other scheme.
     device : Memristor, optional
@@ -188,9 +179,7 @@ class ParyleneSTDP(PlasticityRule):
         if self.w_max <= self.w_min:
             raise ValueError(f"{owner}: w_max must be larger than w_min, got w_min={w_min!r}, "
                              f"w_max={w_max!r}")
-        if not isinstance(clip, bool | np.bool_):
-            raise TypeError(f"{owner}: clip must be True or False, got {clip!r}")
-        self.clip = bool(clip)
+        self.clip = check_bool(owner, "clip", clip)
 
     @classmethod
     def nest_fit(cls, **overrides) -> ParyleneSTDP:
@@ -227,23 +216,5 @@ class ParyleneSTDP(PlasticityRule):
                        "(-{dt}/tau_minus)*exp(-gamma_minus*({dt}/tau_minus)**2)"
                        "*int(-{dt} <= dt_max)"))
 
-    def _bound(self, w: str, dw: str) -> list[str]:
-        if self.clip:
-            return [f"{w} = clip({w} + {dw}, w_min, w_max)"]
-        return [f"{w} = {w} + {dw}"]
-
-    def delta_w(self, delta_t, w):
-        dt = np.asarray(si_value(delta_t), dtype=np.float64)
-        w = np.asarray(w, dtype=np.float64)
-        d = self.w_max - self.w_min
-        tp, tm = float(si_value(self.tau_plus)), float(si_value(self.tau_minus))
-        inside = np.abs(dt) <= float(si_value(self.dt_max))
-        up = (self.alpha_plus * np.exp(-self.beta_plus * (self.w_max - w) / d)
-              * (dt / tp) * np.exp(-self.gamma_plus * (dt / tp) ** 2))
-        down = (-self.alpha_minus * np.exp(-self.beta_minus * (w - self.w_min) / d)
-                * (np.abs(dt) / tm) * np.exp(-self.gamma_minus * (dt / tm) ** 2))
-        dw = np.where(inside & (dt > 0), up, np.where(inside & (dt < 0), down, 0.0))
-        new = w + dw
-        if self.clip:
-            new = np.clip(new, self.w_min, self.w_max)
-        return new - w
+    def _bounds(self) -> tuple[str, str] | None:
+        return ("w_min", "w_max") if self.clip else None

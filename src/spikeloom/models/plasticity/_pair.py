@@ -14,11 +14,8 @@ Diesmann & Gerstner 2008), as in Brian2's Song 2000 example.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ... import units
-from ...units import si_value
-from ..devices._validation import check_choice, check_real, check_time
+from .._validation import check_choice, check_real, check_time
 from ._pairing import Branch
 from ._rule import PlasticityRule
 
@@ -44,7 +41,9 @@ class PairSTDP(PlasticityRule):
         'multiplicative' = (1, 1), a number mu in [0, 1] = (mu, mu) (Gütig et al. 2003).
     bounds : {'hard', 'soft'}
         'hard' clips every update to [w_min, w_max]; 'soft' does not clip and relies on a
-        weight dependence with mu > 0 (the steps vanish at the bounds).
+        weight dependence with mu > 0 (the steps vanish at the bounds, so weights stay
+        inside as long as one step is smaller than the distance to the bound; no
+        :class:`UnboundedWeightWarning`).
     pairing : str
         'all-to-all' (default), 'nn_symm' (alias 'nearest'), 'nn_pre_centered', 'nn_restr';
         see :mod:`spikeloom.models.plasticity`.
@@ -113,25 +112,11 @@ class PairSTDP(PlasticityRule):
         return (Branch(up, "exp(-{dt}/tau_plus)", "tau_plus"),
                 Branch(down, "exp({dt}/tau_minus)", "tau_minus"))
 
-    def _bound(self, w: str, dw: str) -> list[str]:
-        if self.bounds == "hard":
-            return [f"{w} = clip({w} + {dw}, w_min, w_max)"]
-        return [f"{w} = {w} + {dw}"]
+    def _bounds(self) -> tuple[str, str] | None:
+        return ("w_min", "w_max") if self.bounds == "hard" else None
 
-    def delta_w(self, delta_t, w):
-        dt = np.asarray(si_value(delta_t), dtype=np.float64)
-        w = np.asarray(w, dtype=np.float64)
-        span = self.w_max - self.w_min
-        up = np.clip((self.w_max - w) / span, 0, None) ** self.mu_plus
-        down = np.clip((w - self.w_min) / span, 0, None) ** self.mu_minus
-        tp, tm = float(si_value(self.tau_plus)), float(si_value(self.tau_minus))
-        with np.errstate(over="ignore"):
-            dw = np.where(dt > 0, self.A_plus * up * np.exp(-np.abs(dt) / tp),
-                          np.where(dt < 0, self.A_minus * down * np.exp(-np.abs(dt) / tm), 0.0))
-        new = w + dw
-        if self.bounds == "hard":
-            new = np.clip(new, self.w_min, self.w_max)
-        return new - w
+    def _unbounded(self) -> str | None:
+        return None  # 'soft': the weight dependence (mu > 0, checked) is the bound
 
 
 def _exponents(owner: str, dependence) -> tuple[float, float]:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import sys
 import textwrap
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,14 +26,25 @@ import numpy as np
 from ...core import Synapses
 from ...equations import Equations
 from ...units import Quantity, get_dim, si_value
+from .._validation import SECOND, check_choice, check_int, format_value, parameter_lines
 from ..devices._memristor import Memristor
-from ..devices._validation import SECOND, check_choice, check_int, format_value, parameter_lines
+from ._numeric import evaluate, si_names
 from ._pairing import COINCIDENT, Branch, canonical_pairing, pairing_code
 from ._text import lines as _lines
 from ._text import replace_name
 
 TRANSMITS = ("before", "after")
 logger = logging.getLogger("spikeloom.models")
+#: Rules (class names) whose unbounded construction has been warned about in this process.
+_WARNED_UNBOUNDED: set[str] = set()
+
+
+class UnboundedWeightWarning(UserWarning):
+    """A rule was built without a bound on its weights (e.g. ``NanocompositeSTDP(clip=False)``).
+
+    Issued once per rule class and process. Silence it with
+    ``warnings.filterwarnings("ignore", category=UnboundedWeightWarning)``.
+    """
 
 
 @dataclass(frozen=True)
@@ -90,8 +103,13 @@ class PlasticityRule:
     """Base class of the rules (not used directly).
 
     Subclasses define :meth:`_branches` (potentiation and depression as factor × kernel),
-    :meth:`_parameters` (constants written into the model), :meth:`_bound` (how an
-    increment is applied), ``w_min``/``w_max`` and the closed form :meth:`delta_w`.
+    :meth:`_parameters` (constants written into the model), :meth:`_bounds` (the clip of the
+    weight, or none) and ``w_min``/``w_max``. Each formula is written once, as Brian2
+    expressions: the synaptic code and the closed form :meth:`delta_w` are both derived from
+    :meth:`_branches` and :meth:`_bounds`.
+
+    A rule built without bounds (``_bounds()`` None and no other bound, see
+    :meth:`_unbounded`) issues an :class:`UnboundedWeightWarning`, once per class and process.
 
     Parameters stay valid: after construction, setting one (``rule.tau_plus = -5*ms``) runs
     the constructor's checks again with the new value and raises if they fail; attributes
@@ -114,6 +132,8 @@ class PlasticityRule:
                 init(self, *args, **kw)
             finally:
                 object.__setattr__(self, "_init_depth", depth)
+            if depth == 0:  # the outermost constructor: every parameter is set
+                _warn_if_unbounded(self)
 
         cls.__init__ = __init__
 
@@ -153,9 +173,34 @@ class PlasticityRule:
     def _parameters(self) -> dict:
         raise NotImplementedError
 
+    def _bounds(self) -> tuple[str, str] | None:
+        """Brian2 expressions (low, high) that the weight is clipped to after each update, or
+        None for no clip. The one description of the bounds: :meth:`_bound` writes it into
+        the code and :meth:`delta_w` evaluates it."""
+        return None
+
+    def _unbounded(self) -> str | None:
+        """Why the weights of this rule are unbounded (for the warning), or None if they are
+        bounded. Default: unbounded exactly when :meth:`_bounds` is None; a rule whose
+        weight dependence bounds the weights without a clip overrides this."""
+        return None if self._bounds() is not None else "its updates are not clipped"
+
+    def _pair_state(self) -> dict:
+        """Values of the names other than the parameters, ``{w}`` and ``{dt}`` that the
+        branches read, for one isolated pair (no earlier spikes); see :meth:`delta_w`."""
+        return {}
+
+    def _updated(self, w: str, dw: str) -> str:
+        """Expression of the weight ``w`` after the increment ``dw``, under the bounds."""
+        bounds = self._bounds()
+        if bounds is None:
+            return f"{w} + {dw}"
+        low, high = bounds
+        return f"clip({w} + {dw}, {low}, {high})"
+
     def _bound(self, w: str, dw: str) -> list[str]:
         """Statements adding increment ``dw`` to weight ``w`` under the rule's bounds."""
-        return [f"{w} = {w} + {dw}"]
+        return [f"{w} = {self._updated(w, dw)}"]
 
     def _extras(self, w: str) -> Extras:
         return Extras()
@@ -164,21 +209,36 @@ class PlasticityRule:
         return dict(self._parameters())
 
     def delta_w(self, delta_t, w):
-        """Closed-form weight change of one isolated pair (NumPy), for checks and plots.
+        """Weight change of one isolated pair (NumPy), for checks and plots.
+
+        Evaluates the rule's own Brian2 expressions (the factor and kernel of each branch of
+        :meth:`_branches`, then the clip of :meth:`_bounds`) with its parameters, so it is
+        the closed form of the code that runs, not a second copy of it. Other names the
+        branches read take their isolated-pair values (:meth:`_pair_state`).
 
         Parameters
         ----------
         delta_t : Quantity (time), array
-            Δt = t_post - t_pre (delay included).
+            Δt = t_post - t_pre (delay included); Δt = 0 changes nothing (NEST's rule).
         w : float or array
-            Weight before the pair.
+            Weight before the pair (dimensionless), broadcast against ``delta_t``.
 
         Returns
         -------
         ndarray
             The new weight minus ``w`` (bounds applied, no device).
         """
-        raise NotImplementedError
+        owner = f"{type(self).__name__}.delta_w"
+        dt = np.asarray(si_value(delta_t), dtype=np.float64)
+        w = np.asarray(w, dtype=np.float64)
+        names = {**si_names(self._parameters()), **self._pair_state()}
+        pair = {**names, "stdp_w": w, "stdp_dt": dt}
+        ltp, ltd = self._branches()
+        up = evaluate(ltp.increment("stdp_w", "stdp_dt"), pair, owner)
+        down = evaluate(ltd.increment("stdp_w", "stdp_dt"), pair, owner)
+        dw = np.where(dt > 0, up, np.where(dt < 0, down, 0.0))
+        new = evaluate(self._updated("stdp_w", "stdp_dw"), {**pair, "stdp_dw": dw}, owner)
+        return new - w
 
     # -- code --------------------------------------------------------------------------------------
     @property
@@ -370,6 +430,28 @@ class PlasticityRule:
         if self.device is not None:
             items.append(f"device={self.device!r}")
         return f"{type(self).__name__}({', '.join(items)})"
+
+
+def _warn_if_unbounded(rule: PlasticityRule) -> None:
+    """Warn (once per rule class and process) that ``rule`` does not bound its weights."""
+    owner = type(rule).__name__
+    reason = rule._unbounded()
+    if reason is None or owner in _WARNED_UNBOUNDED:
+        return
+    _WARNED_UNBOUNDED.add(owner)
+    warnings.warn(f"{owner}: {reason}, so the weights can leave [w_min, w_max] (a physical "
+                  "device's conductance cannot); this is the explicit choice of e.g. a script "
+                  "that reproduces unclipped published code. Warned once per process.",
+                  UnboundedWeightWarning, stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    """``stacklevel`` of the first frame outside this package (constructors, ``nest_fit`` and
+    attribute sets all reach the check through a varying number of frames in here)."""
+    frame, level = sys._getframe(2), 2  # 1: the function that calls warnings.warn
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(__package__):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def set_pairing_delay(synapses, delay) -> None:

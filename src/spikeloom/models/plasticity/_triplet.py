@@ -13,11 +13,8 @@ spike, i.e. ``exp(-(t - t_last)/tau)``) with the nearest-neighbour schemes, so t
 
 from __future__ import annotations
 
-import numpy as np
-
 from ... import units
-from ...units import si_value
-from ..devices._validation import check_choice, check_real, check_time
+from .._validation import check_choice, check_real, check_time
 from ._pairing import Branch
 from ._rule import Extras, PlasticityRule
 
@@ -41,7 +38,8 @@ class TripletSTDP(PlasticityRule):
     w_min, w_max : float
         Weight bounds.
     bounds : {'hard', 'none'}
-        'hard' clips to [w_min, w_max] after each update (as NEST's triplet synapse).
+        'hard' clips to [w_min, w_max] after each update (as NEST's triplet synapse);
+        'none' leaves the weights unbounded (an :class:`UnboundedWeightWarning`, once).
     pairing : str
         'all-to-all' (default) or a nearest-neighbour scheme ('nn_symm' = nearest-spike).
     device : Memristor, optional
@@ -94,19 +92,10 @@ class TripletSTDP(PlasticityRule):
         return Extras(pre_before=["stdp_r2 = int(npre > 0)*exp(-(t - lastpre)/tau_x)"],
                       post_before=["stdp_o2 = int(npost > 0)*exp(-(t - lastpost)/tau_y)"])
 
-    def _bound(self, w: str, dw: str) -> list[str]:
-        if self.bounds == "hard":
-            return [f"{w} = clip({w} + {dw}, w_min, w_max)"]
-        return [f"{w} = {w} + {dw}"]
+    def _bounds(self) -> tuple[str, str] | None:
+        return ("w_min", "w_max") if self.bounds == "hard" else None
 
-    def delta_w(self, delta_t, w):
-        """One isolated pair (no earlier spikes, so r2 = o2 = 0: the pair terms only)."""
-        dt = np.asarray(si_value(delta_t), dtype=np.float64)
-        w = np.asarray(w, dtype=np.float64)
-        tp, tm = float(si_value(self.tau_plus)), float(si_value(self.tau_minus))
-        dw = np.where(dt > 0, self.A2_plus * np.exp(-np.abs(dt) / tp),
-                      np.where(dt < 0, -self.A2_minus * np.exp(-np.abs(dt) / tm), 0.0))
-        new = w + dw
-        if self.bounds == "hard":
-            new = np.clip(new, self.w_min, self.w_max)
-        return new - w
+    def _pair_state(self) -> dict:
+        # one isolated pair has no earlier spike, so the slow traces read before the update
+        # are zero and delta_w is the pair term A2 exp(-|Δt|/tau) alone
+        return {"stdp_o2": 0.0, "stdp_r2": 0.0}

@@ -11,7 +11,7 @@ import numpy as np
 from ... import units
 from ...core import Network, SpikeGeneratorGroup, defaultclock
 from ...units import Quantity, get_dim, si_value, timestep
-from ..devices._validation import SECOND, check_int, check_real, check_time
+from .._validation import SECOND, check_int, check_real, check_time
 from ._rule import PlasticityRule
 
 logger = logging.getLogger("spikeloom.models")

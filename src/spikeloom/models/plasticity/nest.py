@@ -55,7 +55,7 @@ import numpy as np
 from ... import units
 from ...core import Synapses
 from ...units import DIMENSIONLESS, Quantity, dim_string, get_dim, si_value
-from ..devices._validation import SECOND, format_value
+from .._validation import SECOND, format_value
 from ..neurons._base import NeuronModel, NeuronSlice
 from ..neurons._params import unit_text
 from ..projections._placement import _self_offset

@@ -1,7 +1,9 @@
-"""Small validators for rule and device parameters (one job each, messages name the argument).
+"""Parameter checks shared by the model library: plasticity rules, devices, task encoders.
 
-Every message follows *where — what was expected — what was got — the fix*, e.g.
-``PairSTDP: tau_plus must be a positive time (e.g. 20*ms), got -5.0 ms``.
+One job per function; every message names the owner, the argument, what is allowed and the
+value that was given, e.g. ``PairSTDP: tau_plus must be positive (e.g. 20*ms), got -5. * msecond``.
+Also the printing of parameter values as Brian2 source (:func:`format_value`,
+:func:`parameter_lines`), which must read back exactly the checked values.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ import numbers
 
 import numpy as np
 
-from ... import units
-from ...units import Quantity, dim_string, get_dim, si_value
+from .. import units
+from ..units import Quantity, dim_string, get_dim, si_value
 
 SECOND = get_dim(units.second)
 SIEMENS = get_dim(units.siemens)
@@ -74,6 +76,13 @@ def check_choice(owner: str, name: str, value, choices) -> str:
         allowed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{owner}: {name} must be one of {allowed}, got {value!r}")
     return value
+
+
+def check_bool(owner: str, name: str, value) -> bool:
+    """True or False (NumPy booleans accepted; 0/1 and strings are not, to catch typos)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def check_int(owner: str, name: str, value, low: int) -> int:
