@@ -57,6 +57,7 @@ from .exceptions import (
     CheckpointError,
     EquationError,
     MagicError,
+    MemoryEstimateError,
     SimulationError,
     UnitError,
     UnresolvedNameError,
@@ -110,6 +111,7 @@ _OWN_NAMES = sorted(
         "NetworkOperation", "network_operation", "stop", "linked_var", "PoissonInput",
         "Function", "implementation", "magic_network", "BrianLogger", "get_logger",
         "profiling_summary", "scheduling_summary", "load_checkpoint", "CheckpointError",
+        "MemoryEstimateError",
         "codegen", "Cylinder", "Morphology", "Section", "Soma", "SpatialNeuron",
     })
 

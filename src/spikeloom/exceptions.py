@@ -42,3 +42,22 @@ class CheckpointError(ValueError):
     """A checkpoint or stored-state file cannot be loaded: not spikeloom's format, corrupted
     or truncated (checksum), unsafe (pickled objects), or from a network of another
     structure."""
+
+
+class MemoryEstimateError(MemoryError):
+    """An allocation (synapses of a ``connect``, monitor buffers or state arrays of a run)
+    would not fit in the memory available, by an estimate made before allocating.
+
+    Attributes
+    ----------
+    needed : int
+        Estimated bytes.
+    available : int
+        Bytes the estimate was compared with (the available memory times
+        ``prefs.spikeloom.memory_check_fraction``).
+    """
+
+    def __init__(self, message: str, needed: int = 0, available: int = 0) -> None:
+        super().__init__(message)
+        self.needed = needed
+        self.available = available

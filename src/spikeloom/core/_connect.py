@@ -10,6 +10,9 @@ of synapses, not with N_pre × N_post.
 from __future__ import annotations
 
 import ast
+import contextlib
+import math
+import numbers
 import re
 
 import numpy as np
@@ -18,13 +21,19 @@ import sympy
 from ..equations import BOOLEAN
 from ..exceptions import EquationError
 from ..units import DIMENSIONLESS
-from ._base import current_seed, next_init_stream
+from . import _memory
+from ._base import _seed_state, current_seed, next_init_stream
 from ._codegen import Namespace, Scope
 from ._evaluate import Evaluator
 
 _GENERATOR_HEAD = re.compile(
     r"^\s*(?P<expr>.+?)\s+for\s+(?P<var>[A-Za-z_]\w*)\s+in\s+(?P<func>range|sample)\s*\(")
 _PAIR_CHUNK = 2_000_000
+#: pairs sampled to estimate the share of pairs a condition string (or a p expression) keeps
+SAMPLE_PAIRS = 4096
+#: bytes per candidate pair of the generator syntax (its int64 index, offset, value and
+#: target arrays, and a temporary)
+_GENERATOR_BYTES = 40
 
 
 def pair_scope(synapses, namespace) -> Scope:
@@ -254,6 +263,10 @@ def pairs_from_generator(synapses, text: str, namespace, skip_if_invalid: bool,
     if np.any(step <= 0):
         raise EquationError(f"{where}: range step must be positive")
     counts = np.maximum(0, (high - low + step - 1) // step)
+    candidates = int(counts.sum())
+    _memory.check_fits(f"{where}(j={text!r}) would evaluate {candidates} candidate pairs "
+                       f"at {_GENERATOR_BYTES} bytes each", candidates * _GENERATOR_BYTES,
+                       "narrow the range() of the generator or use fewer neurons")
     pre = np.repeat(pre_all, counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     k_values = np.repeat(low, counts) + offsets * np.repeat(step, counts)
@@ -333,3 +346,95 @@ def explicit_pairs(i, j, n_pre: int, n_post: int, where: str) -> tuple[np.ndarra
         if bad.size:
             raise IndexError(f"{where}: {name}={bad[0]} out of range (allowed 0..{n - 1})")
     return ii.astype(np.int64), jj.astype(np.int64)
+
+
+# -- estimates before building (see _memory) -----------------------------------------------------
+def expected_synapses(synapses, condition=None, i=None, j=None, p=1.0, n=1
+                      ) -> tuple[int, str, bool] | None:
+    """(count, how, upper) for a ``connect`` call, before any pair is built.
+
+    ``count`` is the expected number of synapses (``N_pre*N_post*p`` for a constant ``p``
+    without a condition, the pairs given for ``i``/``j``, times ``n``); ``upper`` says it is
+    only an upper bound (a condition string or a ``p`` expression:
+    :func:`sampled_synapses` estimates those). None where only building tells: the
+    generator syntax and ``n`` as a string (checked once their counts are known), and
+    arguments that ``connect`` will refuse anyway.
+    """
+    # n as a string, or an n that connect() refuses, is not an Integral
+    if isinstance(j, str) or isinstance(n, bool) or not isinstance(n, numbers.Integral) \
+            or n < 0:
+        return None
+    p_value = None if isinstance(p, str) else _probability(p)
+    if p_value is None and not isinstance(p, str):
+        return None  # connect() refuses this p with its own message
+    times = f" x n={n}" if n != 1 else ""
+    if i is not None or j is not None:
+        try:
+            pairs = math.prod(np.broadcast_shapes(np.shape(i), np.shape(j)))
+        except ValueError:
+            return None
+        return round(pairs * (p_value if p_value is not None else 1.0)) * n, \
+            f"{pairs} explicit pairs x p={p}{times}", False
+    n_pre, n_post = synapses.source.N, synapses.target.N
+    if condition is False:
+        return 0, "condition False", False
+    how = f"{n_pre} x {n_post} pairs x p={p}{times}"
+    if condition is None or condition is True:
+        if p_value is not None:
+            return round(n_pre * n_post * p_value) * n, how, False
+        return n_pre * n_post * n, how, True
+    if not isinstance(condition, str):
+        return None
+    if p_value == 1 and (condition.strip() == "i == j" or _solved_for(condition)):
+        # one synapse per element of the other side at most
+        return max(n_pre, n_post) * n, f"condition {condition!r}{times}", True
+    return round(n_pre * n_post * (p_value if p_value is not None else 1.0)) * n, \
+        f"{how}, condition {condition!r}", True
+
+
+def _probability(p) -> float | None:
+    try:
+        value = float(p)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 <= value <= 1 else None
+
+
+def sampled_synapses(synapses, condition, p, n, namespace, where) -> tuple[int, str]:
+    """(count, how): the synapses a condition string and/or a ``p`` expression keep,
+    estimated from :data:`SAMPLE_PAIRS` random pairs.
+
+    The pairs come from a private generator and spikeloom's random streams are restored
+    afterwards, so that a ``rand()`` in the condition does not change the connectivity.
+    """
+    n_pre, n_post = synapses.source.N, synapses.target.N
+    sample = np.random.default_rng(0)
+    pre = sample.integers(0, n_pre, SAMPLE_PAIRS)
+    post = sample.integers(0, n_post, SAMPLE_PAIRS)
+    cond_text = condition if isinstance(condition, str) else None
+    with _random_streams_kept():
+        keep = np.ones(SAMPLE_PAIRS, bool)
+        if cond_text is not None:
+            keep = _evaluate_pairs(synapses, namespace, cond_text, pre, post, BOOLEAN,
+                                   f"{where}: condition {cond_text!r}").astype(bool)
+        if isinstance(p, str):
+            prob = _evaluate_pairs(synapses, namespace, p, pre[keep], post[keep],
+                                   DIMENSIONLESS, f"{where}: p={p!r}")
+            kept = float(np.clip(prob, 0, 1).sum())
+        else:
+            kept = float(keep.sum()) * float(p)
+    share = kept / SAMPLE_PAIRS
+    times = f" x n={n}" if n != 1 else ""
+    return (round(n_pre * n_post * share) * n,
+            f"{n_pre} x {n_post} pairs, {share:.3g} of them kept in a sample of "
+            f"{SAMPLE_PAIRS} (condition {condition!r}, p={p!r}){times}")
+
+
+@contextlib.contextmanager
+def _random_streams_kept():
+    """Evaluate code with rand() without using up a random stream of the real connect."""
+    saved = _seed_state["init_stream"]
+    try:
+        yield
+    finally:
+        _seed_state["init_stream"] = saved

@@ -34,12 +34,23 @@ def _check_steps(name: str, value) -> int:
     return value
 
 
+def _check_fraction(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"prefs.{name} = {value!r}; allowed: a number > 0 (a share of the "
+                         "available memory; above 1 lets estimates exceed it)")
+    return float(value)
+
+
 #: spikeloom's own preferences: dotted name → (default, validator); see docs/reliability.md
 KNOWN_PREFS = {
     # stop a run whose state variables become NaN or infinite (SimulationError)
     "spikeloom.divergence_check": (True, _check_bool),
     # how often (in steps) the default check looks; check_nan=True looks every step
     "spikeloom.divergence_check_every": (16, _check_steps),
+    # refuse a connect() or run() whose estimated memory does not fit (MemoryEstimateError)
+    "spikeloom.memory_check": (True, _check_bool),
+    # the share of the available memory an estimate may take
+    "spikeloom.memory_check_fraction": (0.9, _check_fraction),
 }
 
 

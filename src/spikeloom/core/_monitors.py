@@ -68,6 +68,13 @@ class _Recorder(SimObject):
             grown[: arr.shape[0]] = arr
             setattr(self, name, grown)
 
+    @staticmethod
+    def _grown_bytes(arrays, rows: int) -> int:
+        """Bytes that growing ``arrays`` to ``rows`` rows allocates (B): each array that is
+        shorter is replaced by a whole new one."""
+        return sum(rows * arr.dtype.itemsize * int(np.prod(arr.shape[1:]))
+                   for arr in arrays if arr.shape[0] < rows)
+
     def _register(self, lctx, attr: str) -> str:
         return lctx.array(f"_{attr}_{self.name}", getattr(self, attr), growable=True,
                           setter=lambda arr, a=attr: setattr(self, a, arr))
@@ -309,9 +316,19 @@ class StateMonitor(_Recorder):
                          for n in self.record_variables}
         self._fill = np.zeros(1, np.int64)
 
-    def before_run(self, network) -> None:
-        rows = int(self._fill[0]) + network._pending_steps // max(
+    def _rows_needed(self, network) -> int:
+        """Rows the buffers need for the coming run: one per recording step, plus slack."""
+        return int(self._fill[0]) + network._pending_steps // max(
             1, int(round(self.clock.dt_ / network._base_dt))) + 2
+
+    def before_run_bytes(self, network) -> int:
+        """Bytes :meth:`before_run` allocates for the coming run (B): the times and every
+        recorded variable's column, grown to one row per recording step."""
+        return self._grown_bytes([self._times, *self._columns.values()],
+                                 self._rows_needed(network))
+
+    def before_run(self, network) -> None:
+        rows = self._rows_needed(network)
         self._grow("_times", rows)
         for name in self.record_variables:
             arr = self._columns[name]
@@ -406,10 +423,20 @@ class PopulationRateMonitor(_Recorder):
         self._times = np.zeros(0, np.float64)
         self._fill = np.zeros(1, np.int64)
 
-    def before_run(self, network) -> None:
+    def _steps_coming(self, network) -> tuple[int, int]:
+        """(first recording step, number of recording steps) of the coming run."""
         every = max(1, int(round(self.clock.dt_ / network._base_dt)))
         first = (network._step + every - 1) // every
-        n = (network._step + network._pending_steps + every - 1) // every - first
+        return first, (network._step + network._pending_steps + every - 1) // every - first
+
+    def before_run_bytes(self, network) -> int:
+        """Bytes :meth:`before_run` allocates for the coming run (B): rates and times, one
+        per recording step (an upper bound: times already there are kept)."""
+        rows = int(self._fill[0]) + self._steps_coming(network)[1] + 1
+        return self._grown_bytes([self._rate, self._times], rows)
+
+    def before_run(self, network) -> None:
+        first, n = self._steps_coming(network)
         fill = int(self._fill[0])
         self._grow("_rate", fill + n + 1)
         times = self._times

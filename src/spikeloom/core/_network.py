@@ -22,7 +22,7 @@ from ..backends.numba import _run as numba_run
 from ..backends.numba._render import STATUS_NAN
 from ..exceptions import CheckpointError, MagicError, SimulationError
 from ..units import get_dim
-from . import _checkpoint
+from . import _checkpoint, _memory
 from ._base import SimObject, _current_scope, check_time, current_seed, unique_name
 from ._device import device, prefs
 from ._lowering import LoweringContext
@@ -351,6 +351,7 @@ class Network:
         self._base_dt = base_dt
         n_steps = _end_step(self._step * base_dt + seconds, base_dt) - self._step
         self._pending_steps = max(n_steps, reserve_steps)
+        self._check_memory(objects, reuse)
         for obj in objects:
             obj._t = self.t_
             obj.before_run(self)
@@ -374,6 +375,19 @@ class Network:
         if reuse:
             self._remember_lowering(objects, base_dt, check_nan, plan, lctx)
         return plan, lctx, n_steps
+
+    def _check_memory(self, objects, reuse: bool) -> None:
+        """Raise :class:`MemoryEstimateError` before ``before_run`` allocates anything when
+        the monitors' buffers for the coming steps do not fit in the available memory, or
+        the network's arrays with them do not fit in the memory as a whole
+        (``prefs.spikeloom.memory_check``). The arrays are summed once per run: later
+        chunks of a chunked run reuse them."""
+        if not prefs.spikeloom.memory_check:
+            return
+        first_chunk = not reuse or getattr(self, "_last_lowering", None) is None
+        arrays = [array for _, array in _array_locations(objects).values()] \
+            if first_chunk else None
+        _memory.check_run(f"Network {self.name!r}", objects, self, arrays)
 
     # -- chunked runs: one lowering for all chunks -------------------------------------------------
     def _reused_lowering(self, objects, base_dt: float, check_nan: bool):

@@ -18,8 +18,15 @@ from ..equations import DIFF, SUB, parse_statements
 from ..exceptions import EquationError, UnitError
 from ..integrators._base import sym
 from ..units import DIMENSIONLESS, dim_string, get_dim, si_value
+from . import _memory
 from ._codegen import KernelBuilder, Namespace, Scope
-from ._connect import explicit_pairs, pairs_from_condition, pairs_from_generator
+from ._connect import (
+    expected_synapses,
+    explicit_pairs,
+    pairs_from_condition,
+    pairs_from_generator,
+    sampled_synapses,
+)
 from ._evaluate import Evaluator
 from ._group import _caller_namespace
 from ._neurongroup import EquationsOwner
@@ -333,9 +340,18 @@ class Synapses(EquationsOwner):
             Number of synapses per created pair.
         skip_if_invalid : bool
             Drop generator targets outside the target group instead of raising.
+
+        Raises
+        ------
+        MemoryEstimateError
+            Before building anything, when the synapses this call would create (estimated
+            from ``N_pre*N_post*p``, the pairs given, ``n``, a sample of a condition) need
+            more memory than is available (``prefs.spikeloom.memory_check``); again, with
+            the exact count, before their arrays are allocated.
         """
         where = f"{self.owner}.connect"
         ns = namespace if namespace is not None else _caller_namespace()
+        self._check_connect_memory(condition, i, j, p, n, ns, where)
         if isinstance(j, str):
             if i is not None or condition is not None:
                 raise ValueError(f"{where}: j as a generator string excludes i and condition")
@@ -366,8 +382,32 @@ class Synapses(EquationsOwner):
         if counts is not None:  # multisynapses (or none): repeat each pair n times
             if (counts < 0).any():
                 raise ValueError(f"{where}: n evaluated to a negative number")
+            self._check_built_memory(int(counts.sum()))
             pre, post = np.repeat(pre, counts), np.repeat(post, counts)
+        else:
+            self._check_built_memory(len(pre))
         self._append(pre, post)
+
+    _CONNECT_FIX = "use fewer neurons, a lower p or a narrower condition"
+
+    def _check_connect_memory(self, condition, i, j, p, n, ns, where) -> None:
+        """Refuse a connect whose estimated synapses cannot fit, before building pairs
+        (a condition string or p expression is sampled only when its upper bound does not
+        fit: most calls never evaluate it twice)."""
+        if not _memory.prefs.spikeloom.memory_check:
+            return
+        guess = expected_synapses(self, condition, i, j, p, n)
+        if guess is None:
+            return
+        count, how, upper = guess
+        if upper and not _memory.fits(_memory.estimate_synapses(self, count).needed):
+            count, how = sampled_synapses(self, condition, p, n, ns, where)
+        _memory.check_synapses(self, count, how, self._CONNECT_FIX)
+
+    def _check_built_memory(self, count: int) -> None:
+        """Refuse ``count`` synapses whose arrays cannot fit, once the pairs exist (the
+        pairs' own memory is in use already, so only the stored arrays count)."""
+        _memory.check_synapses(self, count, "pairs built", self._CONNECT_FIX, working=False)
 
     def _append(self, pre: np.ndarray, post: np.ndarray) -> None:
         old, new = self.N, self.N + len(pre)

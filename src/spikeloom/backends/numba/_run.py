@@ -1,42 +1,35 @@
 """Compile a plan with Numba (cached on disk) and run it.
 
-The generated source is written to ``<cache>/spikeloom_<hash>.py`` and imported, so Numba's
-``cache=True`` stores the machine code beside it: an identical model in a new process loads
-it instead of compiling. The loop releases the GIL (``nogil=True``); a Python thread reads
-the loop's step counter to draw the progress bar, so the loop itself never calls Python.
+The generated source is written to ``<cache>/spikeloom_loop_<key>.py`` and compiled, so
+Numba's ``cache=True`` stores the machine code beside it: an identical model in a new
+process loads it instead of compiling (``key`` covers the source and the library versions;
+every cache file is checked before it is used, see ``_cache``). The loop releases the GIL
+(``nogil=True``); a Python thread reads the loop's step counter to draw the progress bar,
+so the loop itself never calls Python.
 The loop runs in a worker thread while the main thread waits, so that Ctrl-C is handled
 at once: it sets a flag the loop polls after each step (see ``backends._interrupt``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import logging
-import os
 import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
 from ... import ir
 from ..._threads import requested_threads
 from .._interrupt import STATUS_INTERRUPTED, StopRequest, wait_for
+from . import _cache
+from ._cache import cache_dir as cache_dir  # where loops are cached (re-exported)
+from ._cache import load_loop, module_text
 from ._render import NumbaRenderer
 
 logger = logging.getLogger("spikeloom.backends.numba")
 _LOADED: dict[str, Callable] = {}
-
-
-def cache_dir() -> Path:
-    """Where generated sources and Numba's cache live (``SPIKELOOM_CACHE_DIR`` overrides)."""
-    root = os.environ.get("SPIKELOOM_CACHE_DIR")
-    path = Path(root) if root else Path.home() / ".cache" / "spikeloom" / "numba"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 #: element loops at least this long are split over threads when threads are requested
@@ -73,25 +66,11 @@ def compile_plan(plan: ir.Plan, parallel: bool = False) -> tuple[Callable, Numba
         _LAST[:] = [plan, parallel, known]
         return known
     renderer = NumbaRenderer(plan, parallel=parallel)
-    source = renderer.source()
-    key = hashlib.sha256(source.encode()).hexdigest()[:24]
-    if key in _LOADED:
-        _remember(plan, parallel, (_LOADED[key], renderer))
-        return _LOADED[key], renderer
-    module_name = f"spikeloom_loop_{key}"
-    path = cache_dir() / f"{module_name}.py"
-    if not path.exists() or path.read_text() != source:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(source)
-        os.replace(tmp, path)  # atomic: concurrent processes never see half a file
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    _LOADED[key] = module.run_loop
-    logger.debug("run loop source in %s", path)
-    _remember(plan, parallel, (module.run_loop, renderer))
-    return module.run_loop, renderer
+    key, text = module_text(renderer.source())
+    if key not in _LOADED:
+        _LOADED[key] = load_loop(key, text)
+    _remember(plan, parallel, (_LOADED[key], renderer))
+    return _LOADED[key], renderer
 
 
 #: Plan → (loop, renderer): skips rendering the source of a plan seen before.
@@ -191,8 +170,9 @@ def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, flo
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 100_000))
         try:
-            loop(np.int64(step0), np.int64(0), np.int64(seed), counter, status,
-                 np.zeros(1, np.int64), *args)
+            _cache.first_call(loop, lambda: loop(np.int64(step0), np.int64(0), np.int64(seed),
+                                                 counter, status, np.zeros(1, np.int64),
+                                                 *args))
         finally:
             sys.setrecursionlimit(limit)
     compile_time = time.perf_counter() - t0

@@ -1,0 +1,347 @@
+"""The disk cache of compiled run loops, safe against what happens to its files.
+
+``<cache>`` (``SPIKELOOM_CACHE_DIR``, default ``~/.cache/spikeloom/numba``) holds, per loop,
+
+- ``spikeloom_loop_<key>.py``: the generated source under a first line that names the
+  library versions it was built for; ``key`` is the SHA-256 of that text (24 hex digits),
+  so another model, or another version of spikeloom (or of its Numba helpers), Numba,
+  NumPy, llvmlite or Python, never shares an entry;
+- ``__pycache__/spikeloom_loop_<key>.run_loop-<line>.py<XY>.nbi`` and ``.<n>.nbc``: Numba's
+  index and machine code, each ending in a checksum (:class:`SealedCacheFile`).
+
+What can happen to these files, and what follows (docs/reliability.md, "The compiled-loop
+cache"; tests/backends/test_cache_faults.py):
+
+- the ``.py`` differs from the generated text (truncated, edited, planted): it is replaced
+  atomically; the loop is always compiled from the text in memory, never read back from the
+  file, so a file swapped in between the check and the import is never run;
+- an index or data file whose checksum does not match (truncated, flipped bytes, garbage,
+  written by another program): Numba sees no entry, compiles, and overwrites it. Numba has
+  no checksum of its own; it unpickles whatever it finds, which raises (``EOFError``,
+  ``UnpicklingError``, LLVM errors) or kills the process (segfault, abort) for a flipped
+  byte of machine code;
+- a process killed while compiling or writing: every file is written under a temporary name
+  and renamed (``os.replace``), so readers see a whole old file or a whole new one; stray
+  temporary files are removed once they are an hour old;
+- two processes compiling one model: both write whole files; the last rename wins;
+- a cache directory that cannot be written: this process caches its loops in a private
+  temporary directory, deleted at exit (one warning), or, failing that, compiles without a
+  disk cache.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import hashlib
+import io
+import logging
+import os
+import pickle
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+try:  # Numba's cache classes: internal, so a Numba without them compiles without a disk cache
+    from numba.core.caching import IndexDataCacheFile, NullCache
+except ImportError:  # pragma: no cover - depends on the installed Numba
+    IndexDataCacheFile = NullCache = None
+
+logger = logging.getLogger("spikeloom.backends.numba")
+
+#: what ends every sealed file: this marker, then the SHA-256 digest of everything before it
+SEAL = b"\nspikeloom-sha256:"
+_DIGEST_SIZE = 32
+#: temporary files older than this (seconds) are left over from a killed process
+STALE_TEMPORARY_S = 3600.0
+
+_DIRS: dict[str, Path | None] = {}  # configured directory -> the one in use (None: no disk)
+_WARNED = [False]
+
+
+def _warn_once(message: str, *args) -> None:
+    """Log a degraded cache once per process as a warning, later ones as info."""
+    if _WARNED[0]:
+        logger.info(message, *args)
+        return
+    _WARNED[0] = True
+    logger.warning(message, *args)
+
+
+# -- where ----------------------------------------------------------------------------------------
+def configured_dir() -> Path:
+    """``SPIKELOOM_CACHE_DIR`` if set, else ``~/.cache/spikeloom/numba``."""
+    root = os.environ.get("SPIKELOOM_CACHE_DIR")
+    return Path(root) if root else Path.home() / ".cache" / "spikeloom" / "numba"
+
+
+def cache_dir() -> Path | None:
+    """The directory of generated sources and Numba's cache, or None for no disk cache.
+
+    The configured directory (:func:`configured_dir`) when this process can create files in
+    it; else a private temporary directory, deleted at exit, with one logged warning; None
+    when neither can be written. Decided once per process and configured directory.
+    """
+    configured = configured_dir()
+    key = str(configured)
+    if key not in _DIRS:
+        _DIRS[key] = _usable_dir(configured)
+    return _DIRS[key]
+
+
+def _probe(path: Path) -> None:
+    """Raise OSError unless files can be created in ``path`` (created if missing).
+
+    A real file, not the mode bits: root writes into a mode 0o555 directory, and a path
+    below a regular file fails here too.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=path):
+        pass
+
+
+def _usable_dir(configured: Path) -> Path | None:
+    try:
+        _probe(configured)
+    except OSError as error:
+        problem = f"{configured}: {error.strerror or error}"
+    else:
+        _sweep_temporaries(configured)
+        return configured
+    try:
+        private = Path(tempfile.mkdtemp(prefix="spikeloom-loops-"))
+    except OSError:
+        _warn_once("cannot write spikeloom's compiled-loop cache (%s) nor a temporary "
+                   "directory; loops are compiled without a disk cache in this process",
+                   problem)
+        return None
+    atexit.register(shutil.rmtree, private, ignore_errors=True)
+    _warn_once("cannot write spikeloom's compiled-loop cache (%s); this process caches "
+               "compiled loops in %s, deleted at exit (set SPIKELOOM_CACHE_DIR to a "
+               "writable directory to keep them)", problem, private)
+    return private
+
+
+def _sweep_temporaries(directory: Path) -> None:
+    """Remove temporary files that killed processes left (spikeloom's ``.py`` and Numba's
+    index and data files); only old ones, so that a writer at work keeps its own."""
+    now = time.time()
+    candidates = [*directory.glob(".spikeloom_loop_*.tmp"),
+                  *directory.glob("__pycache__/spikeloom_loop_*.tmp.*")]
+    for path in candidates:
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > STALE_TEMPORARY_S:
+                path.unlink()
+
+
+# -- what -----------------------------------------------------------------------------------------
+@functools.cache
+def library_versions() -> str:
+    """The versions a compiled loop depends on, as one line.
+
+    spikeloom's version and a hash of the Numba helpers the loops call (inlined into them,
+    so they change the machine code within one development version), Numba, NumPy,
+    llvmlite, and Python (version and bytecode tag).
+    """
+    import llvmlite
+    import numba
+    import numpy
+
+    from ... import __version__
+
+    helpers = hashlib.sha256()
+    for name in ("_rng.py", "_support.py"):
+        try:
+            helpers.update(Path(__file__).with_name(name).read_bytes())
+        except OSError:  # a zipped install: the version alone must do
+            helpers.update(name.encode())
+    return (f"spikeloom {__version__} (helpers {helpers.hexdigest()[:12]}), numba "
+            f"{numba.__version__}, numpy {numpy.__version__}, llvmlite {llvmlite.__version__}, "
+            f"python {platform.python_version()} ({sys.implementation.cache_tag})")
+
+
+def module_text(source: str) -> tuple[str, str]:
+    """(key, text) of a generated ``source``: the file's text is the source under a comment
+    naming :func:`library_versions`; the key, 24 hex digits of the text's SHA-256."""
+    text = f"# spikeloom run loop for {library_versions()}\n{source}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24], text
+
+
+# -- loading --------------------------------------------------------------------------------------
+def load_loop(key: str, text: str, function: str = "run_loop") -> Callable:
+    """The Numba dispatcher ``function`` defined by ``text`` (see :func:`module_text`).
+
+    The text is written to ``<cache>/spikeloom_loop_<key>.py`` (atomically, unless the file
+    already holds exactly it) so that Numba caches the machine code beside it, and compiled
+    from memory. Without a usable cache directory, the loop compiles without a disk cache.
+    """
+    module_name = f"spikeloom_loop_{key}"
+    directory = cache_dir() if IndexDataCacheFile is not None else None
+    if directory is not None:
+        path = directory / f"{module_name}.py"
+        try:
+            write_source(path, text)
+            module = _execute(module_name, text, str(path))
+        except (OSError, RuntimeError) as error:
+            # a full disk, or the file gone before Numba looked for it (a cache being
+            # cleared): this loop compiles without the disk cache
+            _warn_once("spikeloom cannot cache compiled loop %s on disk (%s); compiling "
+                       "without the disk cache", path, error)
+        else:
+            loop = getattr(module, function)
+            _seal(loop)
+            logger.debug("run loop source in %s", path)
+            return loop
+    if IndexDataCacheFile is None:
+        _warn_once("spikeloom: this Numba (%s) has no numba.core.caching.IndexDataCacheFile; "
+                   "loops are compiled without a disk cache", _numba_version())
+    # cache=True needs a source file; the renderer writes this decorator
+    uncached = text.replace("@njit(cache=True", "@njit(cache=False", 1)
+    return getattr(_execute(module_name, uncached, f"<{module_name}>"), function)
+
+
+def write_source(path: Path, text: str) -> None:
+    """Make ``path`` hold exactly ``text``: unchanged if it does, else replaced atomically.
+
+    The text goes to a temporary file in the same directory that is then renamed over
+    ``path``: a process killed meanwhile leaves its temporary file, never half a source.
+    No fsync: a file emptied by a power failure differs from the text and is rewritten.
+    """
+    data = text.encode()
+    with contextlib.suppress(OSError):  # absent or unreadable: write it
+        if path.read_bytes() == data:
+            return
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _execute(module_name: str, text: str, filename: str) -> types.ModuleType:
+    """Run ``text`` as module ``module_name``, its code named ``filename``.
+
+    The code run is ``text`` itself, compiled here, never the file: a file planted or
+    replaced after :func:`write_source` checked it is not executed. The file name tells
+    Numba where to cache; Numba's cache checks the file's content hash (its "source stamp").
+    """
+    module = types.ModuleType(module_name)
+    module.__file__ = filename
+    code = compile(text, filename, "exec")
+    sys.modules[module_name] = module
+    exec(code, module.__dict__)
+    return module
+
+
+def _seal(loop) -> None:
+    """Make ``loop``'s disk cache read and write :class:`SealedCacheFile` files."""
+    cache_file = getattr(getattr(loop, "_cache", None), "_cache_file", None)
+    if cache_file is None:  # no disk cache for this dispatcher
+        return
+    if type(cache_file) is IndexDataCacheFile:
+        # same attributes, checked reads and sealed writes; set before the first call,
+        # which is the first time Numba opens these files
+        cache_file.__class__ = SealedCacheFile
+        return
+    _warn_once("spikeloom: Numba's cache of %s is a %s, not the index/data files spikeloom "
+               "checks; compiling without the disk cache", loop, type(cache_file).__name__)
+    loop._cache = NullCache()
+
+
+def first_call(loop, call: Callable[[], object]) -> None:
+    """Make the first ``call()`` of ``loop``: it loads the loop from the disk cache, or
+    compiles it and saves it there.
+
+    Checked files load; should loading still fail (a Numba that stores more than it checks)
+    or saving fail (a full disk), the loop's index is removed, so the next process compiles
+    afresh, and this process compiles, or keeps what it compiled, without the disk cache.
+    A failure to compile is raised as it is.
+    """
+    try:
+        call()
+    except Exception as error:
+        stats = loop.stats
+        loading_failed = not loop.signatures and not stats.cache_misses
+        saving_failed = isinstance(error, OSError) and bool(loop.signatures)
+        if not (loading_failed or saving_failed):
+            raise
+        cache_file = getattr(loop._cache, "_cache_file", None)
+        if cache_file is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(cache_file._index_path)
+        _warn_once("spikeloom: the disk cache of %s failed (%r); compiling without it",
+                   loop, error)
+        loop._cache = NullCache()
+        call()
+
+
+def _numba_version() -> str:
+    import numba
+
+    return numba.__version__
+
+
+# -- Numba's files, checked -----------------------------------------------------------------------
+class SealedCacheFile(IndexDataCacheFile or object):
+    """Numba's index (``.nbi``) and data (``.nbc``) files of one loop, each ending in
+    :data:`SEAL` and the SHA-256 digest of what precedes it.
+
+    Numba writes and reads them through these methods. A file whose digest does not match
+    (truncated, altered, garbage, a file of an older spikeloom) reads as absent: Numba
+    compiles and overwrites it. The digest is checked on the very bytes that are unpickled
+    (one read), so a file replaced meanwhile cannot slip through.
+    """
+
+    @contextlib.contextmanager
+    def _open_for_write(self, filepath):
+        buffer = io.BytesIO()
+        yield buffer
+        content = buffer.getvalue()
+        # Numba's own writer: a temporary file renamed over the old one
+        with super()._open_for_write(filepath) as stream:
+            stream.write(content + SEAL + hashlib.sha256(content).digest())
+
+    def _load_index(self):
+        content = unseal(self._index_path)
+        if content is None:
+            return {}
+        # as Numba's _load_index, on the checked bytes: its version, then (stamp, overloads)
+        stream = io.BytesIO(content)
+        if pickle.load(stream) != self._version:
+            return {}
+        stamp, overloads = pickle.loads(stream.read())
+        return overloads if stamp == self._source_stamp else {}
+
+    def _load_data(self, name):
+        path = self._data_path(name)
+        content = unseal(path)
+        if content is None:
+            # Numba's load() takes an OSError for a missing entry: it compiles and saves again
+            raise FileNotFoundError(f"{path}: missing, or its checksum does not match")
+        return pickle.loads(content)
+
+
+def unseal(path) -> bytes | None:
+    """The content of a sealed file at ``path``, or None if it is absent, unreadable, or its
+    digest does not match."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    end = len(data) - len(SEAL) - _DIGEST_SIZE
+    if end < 0 or data[end:end + len(SEAL)] != SEAL or \
+            hashlib.sha256(data[:end]).digest() != data[-_DIGEST_SIZE:]:
+        logger.info("%s fails its checksum (truncated, altered, or not written "
+                    "by this spikeloom); compiling again", path)
+        return None
+    return data[:end]
