@@ -10,16 +10,24 @@ import numpy as np
 from spikeloom import NeuronGroup, SpikeGeneratorGroup, ms
 
 
-def probe_synapses(rule, n, pre_ms, post_ms, tag, w0=0.5, seed=3):
+def probe_synapses(rule, n, pre_ms, post_ms, tag, w0=0.5, seed=3, every_target=False):
     """``(pre, post, synapses)``: the generator spikes at ``pre_ms`` (ms), target ``i`` once at
-    ``post_ms[i]`` (ms; a scalar is every target's time), the rule attached with ``w = w0``."""
+    ``post_ms[i]`` (ms; a scalar is every target's time), the rule attached with ``w = w0``.
+
+    ``every_target=True``: ``post_ms`` is a list of times at which every target spikes.
+    """
     gc.collect()  # the previous test's compiled networks hold memory until collected
     pre = SpikeGeneratorGroup(1, np.zeros(len(pre_ms), int), np.asarray(pre_ms) * ms,
                               name=f"{tag}_pre")
-    post = NeuronGroup(n, "x : 1\nspike_at : second (constant)",
-                       threshold="timestep(t, dt) == timestep(spike_at, dt)",
+    times = np.atleast_1d(post_ms) if every_target else [None]
+    names = [f"spike_at{k}" for k in range(len(times))]
+    post = NeuronGroup(n, "x : 1\n" + "\n".join(f"{v} : second (constant)" for v in names),
+                       threshold=" or ".join(f"timestep(t, dt) == timestep({v}, dt)"
+                                             for v in names),
                        name=f"{tag}_post")
-    post.spike_at = np.broadcast_to(post_ms, (n,)) * ms
+    for name, time in zip(names, times):
+        value = np.broadcast_to(post_ms if time is None else time, (n,))
+        setattr(post, name, value * ms)
     S = rule.attach(pre, post, w=w0, seed=seed, on_pre="x_post += w", name=f"{tag}_syn")
     return pre, post, S
 

@@ -84,7 +84,7 @@ def test_potentiation_programs_g_plus_and_depression_g_minus():
     w0 = np.array([0.6, 0.3, 0.5])
     dev = Memristor(dw_min=DW, differential=True, refresh_upper_thres=None, reset=0.1)
     pre, post, S = probe_synapses(_rule(dev), 3, [10.0, 40.0], np.full(3, 15.0), "pair_basic",
-                             w0=w0)
+                                  w0=w0)
     gp, gm = _split(w0, 0.1)
     np.testing.assert_allclose(S.mem_gp[:], gp, rtol=1e-12)
     np.testing.assert_allclose(S.mem_gm[:], gm, rtol=1e-12)
@@ -114,7 +114,7 @@ def test_each_device_of_a_pair_drifts_from_its_own_programming_time():
     dev = Memristor(G_min=0 * uS, dw_min=DW, differential=True, refresh_upper_thres=None,
                     reset=0.1, drift="power-law", drift_nu=0.2, drift_t0=5 * ms)
     pre, post, S = probe_synapses(_rule(dev), 1, [10.0, 40.0], np.array([15.0]), "pair_drift",
-                             w0=0.6)
+                                  w0=0.6)
     sl.Network(pre, post, S).run(50 * ms)
     gp15 = 0.3 * 3**-0.2 + 9 * DW
     gm40 = 0.1 * 8**-0.2 + 3 * DW
@@ -142,7 +142,8 @@ def test_refresh_resets_both_devices_and_keeps_the_weight():
                     refresh_lower_thres=0.2, reset=0.1)
     k = np.arange(6)
     pre_ms, post_ms = 10.0 + 40 * k, 15.0 + 40 * k
-    pre, post, S = probe_synapses(_rule(dev, "nn_symm"), 1, pre_ms, post_ms, "pair_refresh")
+    pre, post, S = probe_synapses(_rule(dev, "nn_symm"), 1, pre_ms, post_ms, "pair_refresh",
+                                  every_target=True)
     net = sl.Network(pre, post, S)
     net.run(95 * ms)
     up, down = 0.3 * math.exp(-0.25), -0.3 * math.exp(-1.75)
@@ -173,7 +174,7 @@ def test_refresh_resets_with_the_reset_spread():
     dev = Memristor(dw_min=DW, differential=True, refresh_upper_thres=0.6,
                     refresh_lower_thres=0.2, reset=0.1, reset_std=0.02)
     pre, post, S = probe_synapses(_rule(dev, "nn_symm"), n, [10.0, 50.0, 90.0], [15.0, 55.0],
-                             "pair_spread")
+                                  "pair_spread", every_target=True)
     sl.Network(pre, post, S).run(95 * ms)
     gp, gm = np.asarray(S.mem_gp[:]), np.asarray(S.mem_gm[:])
     for x, mean, label in ((gm, 0.1, "G-"), (gp, 0.8, "G+")):
@@ -188,7 +189,7 @@ def test_reset_devices_resets_both_sides():
     dev = Memristor(n_levels=11, differential=True, reset=0.32, drift="power-law",
                     drift_t0=5 * ms)
     pre, post, S = probe_synapses(_rule(dev), 4, [10.0], np.full(4, 15.0), "pair_reset",
-                             w0=[0.1, 0.4, 0.7, 0.9])
+                                  w0=[0.1, 0.4, 0.7, 0.9])
     net = sl.Network(pre, post, S)
     net.run(20 * ms)
     dev.reset_devices(S)

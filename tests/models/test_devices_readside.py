@@ -153,7 +153,7 @@ def test_drift_compensation_undoes_the_nominal_drift(g_min):
                     drift_t0=5 * ms, drift_compensation=True, d2d={"drift_nu": 0.3})
     w_z = -g_min / (100 - g_min)
     pre, post, S = probe_synapses(_rule(dev), 50, [10.0, 40.0], 20.0, f"comp_{int(g_min)}",
-                             w0=0.3)
+                                  w0=0.3)
     nu = np.asarray(S.mem_nu[:])
     sl.Network(pre, post, S).run(45 * ms)
 
@@ -167,7 +167,7 @@ def test_drift_compensation_undoes_the_nominal_drift(g_min):
     nominal = Memristor(G_min=g_min * uS, drift="power-law", drift_nu=0.1, drift_t0=5 * ms,
                         drift_compensation=True)
     pre, post, S = probe_synapses(_rule(nominal), 3, [40.0], NEVER, f"comp_nom_{int(g_min)}",
-                             w0=0.3)
+                                  w0=0.3)
     sl.Network(pre, post, S).run(45 * ms)
     np.testing.assert_allclose(post.x[:], 0.3, rtol=1e-12)
 

@@ -64,7 +64,7 @@ def test_decay_toward_reset_follows_its_closed_form(drift):
     dev = Memristor(G_min=10 * uS, G_max=100 * uS, dw_min=0.05, lifetime=40 * ms, reset=0.2,
                     **kw)
     pre, post, S = probe_synapses(_rule(dev), 2, [20.0, 60.0], np.array([NEVER, 30.0]),
-                             f"decay_{tag}", w0=0.6)
+                                  f"decay_{tag}", w0=0.6)
     mon = StateMonitor(S, ["w_now"], record=True, name=f"decay_{tag}_mon")
     sl.Network(pre, post, S, mon).run(80 * ms)
     t = np.asarray(mon.t / second)
@@ -139,7 +139,7 @@ def test_reset_spread_and_reset_values_per_device():
     ideal = Memristor(reset=0.4)
     assert ideal.is_ideal
     pre, post, S = probe_synapses(PairSTDP(w_min=-1.0, device=ideal), 3, [5.0], NEVER,
-                             "reset_ideal")
+                                  "reset_ideal")
     ideal.reset_devices(S)
     np.testing.assert_allclose(S.w[:], -1.0 + 0.4 * 2.0, rtol=0, atol=1e-14)
 

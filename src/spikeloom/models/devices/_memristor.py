@@ -786,7 +786,7 @@ class Memristor:
             event, guard = "int(mem_dp != 0)", "mem_dp != 0"
         # the device's work is done only for a programming event (most STDP requests are
         # below half a pulse); where there is none its temporaries are 0 and unused
-        lines += _guarded(self._event(weight, event), guard)
+        lines += _readwrite.guarded(self._event(weight, event), guard)
         changed = f"{event}*mem_ok" if self.stuck else event
         lines += [f"mem_chg = {changed}",
                   f"{weight} = mem_chg*(mem_wlo + mem_xn*(mem_whi - mem_wlo))"
@@ -938,6 +938,3 @@ class Memristor:
         reset_devices(self, synapses, np.random.default_rng(seed), indices, now)
 
 
-def _guarded(lines: list[str], condition: str) -> list[str]:
-    """``lines`` computed only where ``condition`` holds (spikeloom; Brian2 reads a comment)."""
-    return [f"{line}  # spikeloom: if {condition}" for line in lines]

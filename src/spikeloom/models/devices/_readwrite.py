@@ -195,6 +195,11 @@ def _pair_transmission(dev, weight: str) -> tuple[list[str], str]:
 
 
 # -- the write side ---------------------------------------------------------------------------
+def guarded(lines: list[str], condition: str) -> list[str]:
+    """``lines`` computed only where ``condition`` holds (spikeloom; Brian2 reads a comment)."""
+    return [f"{line}  # spikeloom: if {condition}" for line in lines]
+
+
 def wrapped_apply(dev, weight: str, dw: str) -> list[str]:
     """:meth:`Memristor.apply` around its core: the true state in, the read state out.
 
@@ -209,20 +214,24 @@ def wrapped_apply(dev, weight: str, dw: str) -> list[str]:
     lines = [f"mem_wt = {weight} - mem_wn" if dev.write_noise_std else f"mem_wt = {weight}"]
     lines += dev.apply("mem_wt", dw)
     g = "(mem_wt - mem_wzero)/mem_wgm"
+    # the draws and logs of a programming event are made only for one (most STDP requests
+    # are not one): guarded temporaries, then selects by mem_chg, which also keep the code
+    # right where it runs unconditionally (the Brian2 printout)
     if dev.drift_nu_model:
         # aihwkit draws nu from the target conductance, before the programming noise
-        lines.append(f"mem_nu = mem_chg*{_pcm.nu_expr(g)} + (1 - mem_chg)*mem_nu")
+        lines += guarded([f"mem_nun = {_pcm.nu_expr(g)}"], "mem_chg != 0")
+        lines.append("mem_nu = mem_chg*mem_nun + (1 - mem_chg)*mem_nu")
     if dev.prog_noise_scale:
         names = [f"mem_pc{k}" for k in range(len(dev.prog_coeff))]
         sigma = _pcm.prog_sigma_expr("mem_gr", names)
-        lines += [f"mem_gr = {g}",
-                  f"mem_wt = mem_chg*clip(mem_wt + mem_pns*mem_wgm*({sigma})*randn(), mem_wlo, "
-                  "mem_whi) + (1 - mem_chg)*mem_wt"]
+        lines += guarded([f"mem_gr = {g}",
+                          f"mem_wp = clip(mem_wt + mem_pns*mem_wgm*({sigma})*randn(), mem_wlo, "
+                          "mem_whi)"], "mem_chg != 0")
+        lines.append("mem_wt = mem_chg*mem_wp + (1 - mem_chg)*mem_wt")
     if dev.write_noise_std:
-        lines += ["mem_wn = mem_chg*mem_wns*(mem_whi - mem_wlo)*randn() + (1 - mem_chg)*mem_wn",
-                  f"{weight} = mem_wt + mem_wn"]
-    else:
-        lines.append(f"{weight} = mem_wt")
+        lines += guarded(["mem_wnn = mem_wns*(mem_whi - mem_wlo)*randn()"], "mem_chg != 0")
+        lines.append("mem_wn = mem_chg*mem_wnn + (1 - mem_chg)*mem_wn")
+    lines.append(f"{weight} = mem_wt + mem_wn" if dev.write_noise_std else f"{weight} = mem_wt")
     return lines
 
 
