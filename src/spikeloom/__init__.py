@@ -50,7 +50,7 @@ from .core._logging import BrianLogger, get_logger
 from .core._network import magic_network_view as magic_network  # Brian2's name
 from .core._network import profiling_summary, scheduling_summary
 from .core._unsupported import Cylinder, Morphology, Section, Soma, SpatialNeuron
-from .core.functions import Function, implementation
+from .core.functions import DEFAULT_FUNCTIONS, Function, declare_types, implementation
 from .equations import Equations
 from .exceptions import (
     BuildError,
@@ -85,8 +85,12 @@ __version__ = "0.1.0"
 globals().update(_UNITS)
 get_dimensions = get_dim
 
+#: Builtins that pylab (hence Brian2's star import) keeps over NumPy's functions of the same
+#: name: ``max(a, b)`` and ``round(x, 2)`` must stay Python's.
+_PYLAB_BUILTINS = frozenset({"abs", "bool", "bytes", "max", "min", "pow", "round"})
 _NUMPY_NAMES = [n for n in getattr(np, "__all__", dir(np))
-                if not n.startswith("_") and n not in _UNITS and n not in globals()]
+                if not n.startswith("_") and n not in _UNITS and n not in globals()
+                and n not in _PYLAB_BUILTINS]
 for _name in _NUMPY_NAMES:  # Brian2's star import brings NumPy's functions (linspace, exp...)
     try:
         globals()[_name] = getattr(np, _name)
@@ -109,7 +113,8 @@ _OWN_NAMES = sorted(
         "DIMENSIONLESS", "Unit", "check_units", "fail_for_dimension_mismatch",
         "get_or_create_dimension", "have_same_dimensions", "in_unit", "is_dimensionless",
         "NetworkOperation", "network_operation", "stop", "linked_var", "PoissonInput",
-        "Function", "implementation", "magic_network", "BrianLogger", "get_logger",
+        "Function", "implementation", "declare_types", "DEFAULT_FUNCTIONS", "magic_network",
+        "BrianLogger", "get_logger",
         "profiling_summary", "scheduling_summary", "load_checkpoint", "CheckpointError",
         "MemoryEstimateError",
         "codegen", "Cylinder", "Morphology", "Section", "Soma", "SpatialNeuron",

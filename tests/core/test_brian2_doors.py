@@ -14,7 +14,6 @@ from spikeloom import Equations, NeuronGroup, Synapses, mV
     (lambda: sl.Soma(10 * sl.um), "NeuronGroup"),
     (lambda: sl.SpatialNeuron(None, "v : volt"), "multicompartment"),
     (lambda: Equations("I_inj : amp (point current)"), "membrane equation"),
-    (lambda: sl.Function(abs), "TimedArray"),
 ])
 def test_refused_features_name_the_alternative(make, words):
     with pytest.raises(NotImplementedError, match=words):
@@ -175,7 +174,7 @@ def test_scheduling_summary_lists_operations_in_brian2s_order():
     S.connect()
     M = sl.SpikeMonitor(G)
     summary = sl.Network(G, S, M).scheduling_summary()
-    assert [e[0] for e in summary.entries] == [
+    assert [e[0].split(" (")[0] for e in summary.entries] == [
         f"{G.name}_stateupdater", f"{G.name}_spike_thresholder", M.name, f"{S.name}_pre",
         f"{G.name}_spike_resetter"]
     assert [e[3] for e in summary.entries] == ["groups", "thresholds", "thresholds",

@@ -1333,6 +1333,209 @@ def poisson_input(b):
     return {"k": f64(G.k[:]), "v_mV": f64(G.v[:] / b.mV)}
 
 
+@register(features=("linked_var(..., index=array)", "linked_var(..., index='name') read at "
+                    "every step", "linked_var to a subgroup", "linked_var to a subexpression",
+                    "a string expression reading linked variables"))
+def linked_var_index(b):
+    """Brian2's ``index=`` of ``linked_var``: an index array, the name of an integer variable
+    of the target (changed every 5 ms by ``run_regularly``), a subgroup source (indices
+    relative to the subgroup) and a subexpression source."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    src = b.NeuronGroup(3, """dx/dt = (x0 - x)/(5*ms) : 1
+                             x0 : 1
+                             xs = 2*x + x0 : 1""", threshold="x > 1.5", reset="x = 0",
+                        method="exact", name="a_src")
+    src.x0 = [1.0, 2.0, 3.0]
+    G = b.NeuronGroup(5, """dv/dt = (I + y - v)/(10*ms) : 1
+                           I : 1 (linked)
+                           y : 1 (linked)
+                           s : 1 (linked)
+                           z : 1 (linked)
+                           k : integer""", method="euler", name="b_target")
+    G.I = b.linked_var(src, "x", index=np.array([2, 0, 1, 1, 2]))
+    G.k = [0, 0, 1, 2, 2]
+    G.y = b.linked_var(src.x0, index="k")
+    G.s = b.linked_var(src[1:3], "x0", index=[1, 0, 0, 1, 1])
+    G.z = b.linked_var(src, "xs", index=[1, 1, 2, 0, 0])
+    G.run_regularly("k = (k + 1) % 3", dt=5 * b.ms)
+    G.v = "y + 2*s"  # evaluated in Python, through the links
+    v_start = f64(G.v[:])
+    kick = b.Synapses(src, G, on_pre="v_post += 0.1")
+    kick.connect()
+    M = b.StateMonitor(G, ["v", "I", "y", "s", "z"], record=True)
+    b.run(30 * b.ms)
+    return {"v_start": v_start, "v": f64(M.v), "I": f64(M.I), "y": f64(M.y), "s": f64(M.s),
+            "z": f64(M.z), "I_end": f64(G.I[:]), "y_end": f64(G.y[:]), "s_end": f64(G.s[:]),
+            "z_end": f64(G.z[:]), "k_idx": f64(G.k[:])}
+
+
+def _event_monitor(b, group):
+    return b.EventMonitor(group, "up", variables="v")
+
+
+@register(features=("EventMonitor of a custom event with a variable, count and N",))
+def custom_event_monitor(b, monitor=_event_monitor):
+    """A custom event 'up' (v above 0.5 while armed; re-armed below 0.3 by a second event)
+    recorded with ``monitor(b, G)``: Brian2's ``EventMonitor(G, 'up', variables='v')``;
+    tests/core/test_brian2_gaps.py passes spikeloom's ``SpikeMonitor(G, event='up')``."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    G = b.NeuronGroup(3, """dv/dt = (drive - v)/(10*ms) : 1
+                           drive : 1
+                           armed : boolean""", threshold="v > 0.9", reset="v = 0",
+                      events={"up": "v > 0.5 and armed", "rearm": "v < 0.3 and not armed"},
+                      method="exact", name="ev_group")
+    G.run_on_event("up", "armed = False")
+    G.run_on_event("rearm", "armed = True")
+    G.drive = [0.45, 0.8, 1.5]
+    G.armed = True
+    M = monitor(b, G)
+    b.run(60 * b.ms)
+    return {"ev_i": f64(M.i[:]), "ev_t_ms": f64(M.t[:] / b.ms), "ev_v": f64(M.v[:]),
+            "ev_count": f64(M.count[:]), "ev_n": f64([len(M.t[:])]),
+            "N_n": f64(M.get_states()["N"]).reshape(1)}
+
+
+#: Names a get_states() dictionary may hold, in a fixed order (membership is compared).
+STATE_KEYS = ("N", "i", "j", "t", "dt", "t_in_timesteps", "v", "v0", "lastspike",
+              "not_refractory", "count", "rate", "x")
+
+
+def _key_flags(states: dict) -> np.ndarray:
+    unknown = set(states) - set(STATE_KEYS)
+    if unknown:
+        raise KeyError(f"get_states() returned unexpected keys {sorted(unknown)}")
+    return f64([name in states for name in STATE_KEYS])
+
+
+@register(features=("Network.get_states (units, read_only_variables) of groups and monitors",
+                    "Network.set_states, then a second run"))
+def network_states(b):
+    """``Network.get_states`` after a run (which keys each object reports, the values, a
+    StateMonitor's (time, neuron) layout), ``set_states`` of the group, a second run."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    G = b.NeuronGroup(3, """dv/dt = (v0 - v)/(10*ms) : volt
+                           v0 : volt""", threshold="v > 10*mV", reset="v = 0*mV",
+                      refractory=2 * b.ms, method="exact", name="grp")
+    G.v0 = [5, 15, 30] * b.mV
+    spk = b.SpikeMonitor(G, name="spk")
+    st = b.StateMonitor(G, "v", record=[0, 2], dt=1 * b.ms, name="st")
+    pop = b.PopulationRateMonitor(G, name="pop")
+    net = b.Network(G, spk, st, pop)
+    net.run(20 * b.ms)
+    raw = net.get_states(units=False)
+    writable = net.get_states(read_only_variables=False)
+    net.set_states({"grp": {"v": writable["grp"]["v"] * 0.5, "v0": [20, 12, 25] * b.mV}})
+    net.run(10 * b.ms)
+    out = {f"keys_{name}": _key_flags(raw[name]) for name in ("grp", "spk", "st", "pop")}
+    out.update({f"rw_keys_{name}": _key_flags(writable[name])
+                for name in ("grp", "spk", "st", "pop")})
+    g, m, s = raw["grp"], raw["spk"], raw["st"]
+    out.update({
+        "grp_N_n": f64(g["N"]).reshape(1), "grp_i": f64(g["i"]), "grp_t_ms": f64([g["t"] * 1e3]),
+        "grp_dt_ms": f64([g["dt"] * 1e3]), "grp_t_in_timesteps_steps": f64([g["t_in_timesteps"]]),
+        "grp_v_mV": f64(g["v"] * 1e3), "grp_v0_mV": f64(g["v0"] * 1e3),
+        "grp_lastspike_ms": f64(g["lastspike"] * 1e3),
+        "grp_not_refractory": f64(g["not_refractory"]),
+        "spk_i": f64(m["i"]), "spk_t_ms": f64(m["t"] * 1e3), "spk_count": f64(m["count"]),
+        "spk_N_n": f64(m["N"]).reshape(1), "st_t_ms": f64(s["t"] * 1e3),
+        "st_v_mV": f64(s["v"] * 1e3), "st_N_n": f64(s["N"]).reshape(1),
+        "pop_N_n": f64(raw["pop"]["N"]).reshape(1),
+        "pop_rate_Hz": f64(raw["pop"]["rate"]),
+        "v_end_mV": f64(G.v[:] / b.mV), "spk_i_after": f64(spk.i[:]),
+        "spk_t_ms_after": f64(spk.t[:] / b.ms)})
+    return out
+
+
+#: Brian2's schedule slots, in their order.
+SCHEDULE_SLOTS = ("start", "groups", "thresholds", "synapses", "resets", "end")
+#: The operations the scheduling_summary model may list.
+SCHEDULE_NAMES = ("grp_regular", "st", "grp_stateupdater", "other_stateupdater",
+                  "grp_spike_thresholder", "spk", "syn_pre", "grp_spike_resetter", "late")
+
+
+@register(features=("Network.scheduling_summary: order, dt, slot and order of the operations",
+                    "its table's columns 'Clock dt', 'when', 'order', 'active' as text"))
+def scheduling_summary(b):
+    """``repr(net.scheduling_summary())`` parsed: which operation runs in which position,
+    with which clock (steps of the smallest dt), slot and order; the text of the last four
+    columns (their alignment), as code points, one line after another (newline = 10).
+    The text shows the dt values themselves, so ``--check-robustness`` (which scales ms by
+    1 +- 1e-10) reports it as fragile; nothing here is a numerical near-tie."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    G = b.NeuronGroup(3, "dv/dt = (2 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                      refractory=2 * b.ms, method="exact", name="grp")
+    H = b.NeuronGroup(2, "dx/dt = -x/(10*ms) : 1", method="exact", name="other",
+                      dt=0.2 * b.ms)
+    S = b.Synapses(G, H, "w : 1", on_pre="x_post += w", name="syn")
+    S.connect()
+    spk = b.SpikeMonitor(G, name="spk")
+    st = b.StateMonitor(G, "v", record=True, name="st")
+    late = b.StateMonitor(H, "x", record=0, when="end", order=-3, name="late")
+    G.run_regularly("v = v*0.9", dt=1 * b.ms, name="grp_regular")
+    net = b.Network(b.collect())
+    lines = repr(net.scheduling_summary()).splitlines()
+    cells = [[c.strip() for c in line.split("|")] for line in lines[2:]]
+    tail = "\n".join("|".join(line.split("|")[2:]) for line in lines)
+    every = [1 if "every step" in c[2] else int(c[2].split("every ")[1].split()[0])
+             for c in cells]
+    return {"name_idx": f64([SCHEDULE_NAMES.index(c[0].split()[0]) for c in cells]),
+            "when_idx": f64([SCHEDULE_SLOTS.index(c[3]) for c in cells]),
+            "order_idx": f64([int(c[4]) for c in cells]), "every_steps": f64(every),
+            "active_n": f64([c[5] == "yes" for c in cells]),
+            "tail_text": f64([ord(ch) for ch in tail])}
+
+
+@register(features=("Network.scheduling_summary: the whole table, object classes and owners",
+                    "custom events after the threshold, PoissonInput and post pathway orders"))
+def scheduling_summary_text(b):
+    """``repr(net.scheduling_summary())``, every character (code points, newline = 10), of a
+    network with a custom event and its EventMonitor, a summed variable, a PoissonInput, a
+    run_regularly on synapses and both pathways: the classes Brian2 names, the group each
+    operation is part of, the slots (custom events 'after_thresholds') and orders (post
+    pathway +1, after a PoissonInput at 0)."""
+    b.start_scope()
+    b.defaultclock.dt = 0.1 * b.ms
+    G = b.NeuronGroup(2, "dv/dt = -v/(10*ms) : 1\nI : 1", threshold="v > 1", reset="v = 0",
+                      events={"ev": "v > 0.5"}, method="exact", name="g")
+    G.run_on_event("ev", "v += 0.01")
+    P = b.PoissonGroup(3, 10 * b.Hz, name="p")
+    S = b.Synapses(P, G, "w : 1\nI_post = w : 1 (summed)", on_pre="v += w",
+                   on_post="w += 0", name="s")
+    S.connect()
+    S.run_regularly("w += 0", dt=1 * b.ms)
+    sm = b.StateMonitor(G, "v", record=0, name="sm")
+    rate = b.PopulationRateMonitor(G, name="r")
+    inp = b.PoissonInput(G, "v", 5, 10 * b.Hz, weight=0.1)
+    em = b.EventMonitor(G, "ev", name="em")
+    net = b.Network(G, P, S, sm, rate, inp, em)
+    return {"text": f64([ord(ch) for ch in repr(net.scheduling_summary())])}
+
+
+@register(features=("Synapses.N (number of synapses) for several connect() patterns",))
+def synapses_N(b):
+    """``S.N`` after connect(): a condition, the generator syntax with skip_if_invalid into a
+    subgroup, explicit i/j with n=2, a probability 1 over a condition, two connect calls."""
+    b.start_scope()
+    G = b.NeuronGroup(6, "v : 1", name="sn_group")
+    patterns = []
+    S1 = b.Synapses(G, G, "w : 1")
+    S1.connect("abs(i - j) <= 2 and i != j")
+    S2 = b.Synapses(G, G[2:5])
+    S2.connect(j="k for k in range(i-1, i+2) if k != i", skip_if_invalid=True)
+    S3 = b.Synapses(G, G)
+    S3.connect(i=[0, 1, 1], j=[2, 3, 3], n=2)
+    S4 = b.Synapses(G, G)
+    S4.connect(condition="i < j", p=1.0)
+    S4.connect(i=0, j=0)
+    for S in (S1, S2, S3, S4):
+        patterns.append(float(np.asarray(S.N)))
+    return {"N_n": f64(patterns), "len_n": f64([len(S) for S in (S1, S2, S3, S4)])}
+
+
 def deterministic_models() -> list[str]:
     return [k for k, s in REGISTRY.items() if s.deterministic]
 

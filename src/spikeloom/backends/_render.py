@@ -76,6 +76,18 @@ def lookup_templates(lookups) -> dict[str, str]:
     return out
 
 
+def function_templates(functions) -> dict[str, str]:
+    """Name of each user function → how a call to it is spelled: a call of the global of
+    that name, which the generated module binds to the compiled function."""
+    return {f.name: f"{f.name}(" + ", ".join(f"{{{k}}}" for k in range(f.n_args)) + ")"
+            for f in functions}
+
+
+def call_templates(plan) -> dict[str, str]:
+    """Templates of the TimedArrays and user functions ``plan`` calls."""
+    return {**lookup_templates(plan.lookups), **function_templates(plan.functions)}
+
+
 class _Writer:
     """Collects indented source lines (``with w.indent():`` opens a level)."""
 

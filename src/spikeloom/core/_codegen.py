@@ -29,7 +29,7 @@ from ..equations import (
 from ..exceptions import EquationError, UnitError, UnresolvedNameError
 from ..integrators._base import Statement, sym
 from ..units import DIMENSIONLESS, UNITS, Quantity, dim_string, get_dim, si_value
-from ._variables import DerivedVariable, Variable
+from ._variables import DerivedVariable, Variable, checked_link_indices
 
 SECOND = get_dim(units.second)
 INDEX_NAMES = ("_idx", "_pre", "_post")
@@ -49,7 +49,18 @@ class Namespace:
         for mapping in self.chain:
             if name in mapping:
                 return mapping[name]
+        return _added_default_function(name)
+
+
+def _added_default_function(name: str):
+    """A Function a script added to Brian2's ``DEFAULT_FUNCTIONS`` (visible to all model
+    code, as in Brian2); the built-in names are not looked up there."""
+    from ..equations import BUILTIN_FUNCTIONS
+    from .functions import DEFAULT_FUNCTIONS
+
+    if name in BUILTIN_FUNCTIONS or name not in DEFAULT_FUNCTIONS:
         raise KeyError(name)
+    return DEFAULT_FUNCTIONS[name]
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,9 @@ class Scope:
         self.fallback = fallback
         #: index name → array holding it per synapse (``'_pre'`` → ``'_synaptic_pre_S'``)
         self.index_arrays: dict[str, str] = {}
+        #: index name → (the index it is read at, its Variable) where that is not ``_idx``:
+        #: a linked variable's index array is read at the element's own index
+        self.index_bases: dict[str, tuple[str, Variable]] = {}
 
     def resolve(self, name: str, where: str) -> Resolved:
         if name in ("t", "dt"):
@@ -121,16 +135,33 @@ class Scope:
                 "namespace={...}") from None
         return external(name, value, where)
 
+    def _link_index(self, var: Variable) -> str:
+        """The index name under which ``var`` (linked with ``index=``) reads its source:
+        the link's index array read at this scope's element index."""
+        checked_link_indices(var, self.owner)
+        name = f"_link_{var.name}{self.suffix}"
+        self.index_arrays[name] = self.array_of(var.link_index)
+        self.index_bases[name] = (self.index, var.link_index)
+        return name
+
     def _variable(self, var: Variable) -> Resolved:
         if var.linked:  # read the source group's array, element k or element 0
             if var.link is None:
                 raise EquationError(f"{self.owner}: {var.name} is (linked) but not linked; "
                                     f"set it with {var.name} = linked_var(group, 'name')")
             group, source = var.link
-            index = "0" if (group.N == 1 or source.shared) else self.index
+            if source.shared or (group.N == 1 and var.link_index is None):
+                index = "0"
+            elif var.link_index is not None:
+                index = self._link_index(var)
+            else:
+                index = self.index
             if source.is_subexpression:  # evaluated with the source group's names
                 scope = group.scope(self.namespace.run, index=index,
                                     suffix=f"{self.suffix}_link_{group.name}")
+                if index in self.index_bases:  # the source's names are read through it
+                    scope.index_arrays[index] = self.index_arrays[index]
+                    scope.index_bases[index] = self.index_bases[index]
                 return Resolved("expr", BOOLEAN if source.is_boolean else source.dim,
                                 var=source, scope=scope)
             return Resolved("array", BOOLEAN if source.is_boolean else source.dim, var=source,
@@ -146,11 +177,15 @@ class Scope:
 
 
 def external(name: str, value, where: str) -> Resolved:
-    """Resolve an external value: a number, a Quantity, a unit, or a TimedArray."""
+    """Resolve an external value: a number, a Quantity, a unit, a TimedArray or a Function."""
     from ._timedarray import TimedArray
+    from .functions import as_function
 
     if isinstance(value, TimedArray):
         return Resolved("function", value.dim, function=value)
+    function = as_function(value)
+    if function is not None:
+        return Resolved("function", function.result_dim, function=function)
     if isinstance(value, bool | np.bool_):
         return Resolved("value", BOOLEAN, value=bool(value))
     if isinstance(value, Quantity | units.Unit) or np.isscalar(value) or (
@@ -166,7 +201,8 @@ def external(name: str, value, where: str) -> Resolved:
             return Resolved("value", dim, value=int(number))
         return Resolved("value", dim, value=float(number))
     raise EquationError(f"{where}: '{name}' refers to a {type(value).__name__}, which cannot "
-                        "be used in model code (allowed: numbers, quantities, TimedArray)")
+                        "be used in model code (allowed: numbers, quantities, TimedArray, "
+                        "Function)")
 
 
 class KernelBuilder:
@@ -215,9 +251,11 @@ class KernelBuilder:
             except KeyError:
                 return None
             from ._timedarray import TimedArray
+            from .functions import as_function
             if isinstance(value, TimedArray):
                 return ExternalFunction(name, value.arg_dims, value.dim)
-            return None
+            function = as_function(value)
+            return None if function is None else function.external(name)
         return lookup
 
     def _symbol_for(self, name: str, scope: Scope, where: str) -> sympy.Expr:
@@ -248,7 +286,10 @@ class KernelBuilder:
         if index in ("_idx", "0") or any(n == index for n, _, _ in self.indices):
             return
         array = self.scope.index_arrays.get(index) or scope.index_arrays[index]
-        self.indices.append((index, array, "_idx"))
+        bases = scope.index_bases if index in scope.index_bases else self.scope.index_bases
+        base = bases.get(index, ("_idx",))[0]
+        self._need_index(base, scope)  # a linked variable's index is read at the base's
+        self.indices.append((index, array, base))
 
     def _subexpression(self, var: Variable, scope: Scope, where: str) -> sympy.Expr:
         key = (var.name, id(scope))
@@ -278,11 +319,29 @@ class KernelBuilder:
                 continue
             mapping[symbol] = self._symbol_for(name, scope, where)
         result = expr.xreplace(mapping) if mapping else expr
-        for call in result.atoms(AppliedUndef):
+        return self._external_calls(result, scope, where)
+
+    def _external_calls(self, expr: sympy.Expr, scope: Scope, where: str) -> sympy.Expr:
+        """Register the TimedArrays and user functions ``expr`` calls; each call of a user
+        function is renamed to the name the loop knows it by (two functions of one name in
+        two groups' namespaces stay apart)."""
+        from .functions import as_function
+
+        renamed = {}
+        for call in expr.atoms(AppliedUndef):
             name = type(call).__name__
-            if self.func_of(scope, where)(name) is not None:
-                self.lowering.lookup(name, scope.namespace.get(name))
-        return result
+            if name in renamed or self.func_of(scope, where)(name) is None:
+                continue
+            value = scope.namespace.get(name)
+            function = as_function(value)
+            if function is not None:
+                renamed[name] = sympy.Function(self.lowering.user_function(function))
+            else:
+                self.lowering.lookup(name, value)
+        if not renamed:
+            return expr
+        return expr.replace(lambda e: isinstance(e, AppliedUndef) and type(e).__name__ in renamed,
+                            lambda e: renamed[type(e).__name__](*e.args))
 
     def _draws(self, expr: sympy.Expr, rename: dict) -> sympy.Expr:
         """Give every rand()/randn() symbol of ``expr`` a stream and a kernel-unique local."""

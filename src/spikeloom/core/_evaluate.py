@@ -8,6 +8,7 @@ what they mean in compiled code (the same :class:`~spikeloom.core._codegen.Scope
 from __future__ import annotations
 
 import ast
+import math
 
 import numpy as np
 import sympy
@@ -20,6 +21,26 @@ from ._base import current_seed, next_init_stream
 from ._codegen import KernelBuilder, Scope
 
 INIT_STEP = 2**40 - 1  # the RNG "step" of Python-side draws, outside any simulated step
+
+
+def _machine_number(value):
+    """``value``, but a Python integer beyond 64 bits as a float (inf beyond the float
+    range), as the compiled code computes it: NumPy refuses to mix it with arrays."""
+    if isinstance(value, int) and not isinstance(value, bool) \
+            and not -2**63 <= value < 2**63:
+        try:
+            return float(value)
+        except OverflowError:
+            return math.copysign(math.inf, value)
+    return value
+
+
+def _number(value):
+    """A condition's values as numbers, 1 or 0, as in compiled code (NumPy refuses
+    ``-(v > 0)``, computes ``True + True`` as True, and ``sin(True)`` in half precision)."""
+    if isinstance(value, np.ndarray | np.bool_) and value.dtype == np.bool_:
+        return value.astype(np.int64)
+    return value
 
 
 class Evaluator:
@@ -65,38 +86,46 @@ class Evaluator:
             values = res.var.values
             if res.index == "0":
                 return values[0]
-            return values[self.indices[res.index]]
+            return values[self._index(res.index, res.scope)]
         if res.kind == "expr":
             if res.var is not None:
                 return self._eval(parse_ast(res.var.expr, res.var.where), res.scope, where)
             expr = res.sympy_expr
             symbols = sorted(expr.free_symbols, key=lambda s: s.name)
             fn = sympy.lambdify(symbols, expr, "numpy")
-            return fn(*(self.indices[s.name] for s in symbols))
+            return fn(*(self._index(s.name, res.scope) for s in symbols))
         raise EquationError(f"{where}: '{name}' is a function; call it")
+
+    def _index(self, name: str, scope: Scope) -> np.ndarray:
+        """Absolute element indices called ``name``: given, or (a linked variable's index)
+        read from its index array at the index it is based on."""
+        if name in self.indices:
+            return self.indices[name]
+        base, index_var = scope.index_bases[name]
+        return np.asarray(index_var.values)[self._index(base, scope)]
 
     def _eval(self, n, scope: Scope, where: str):
         ev = lambda x: self._eval(x, scope, where)
         if isinstance(n, ast.Constant):
-            return n.value
+            return _machine_number(n.value)
         if isinstance(n, ast.Name):
             return self._name(n.id, scope, where)
         if isinstance(n, ast.UnaryOp):
             v = ev(n.operand)
             if isinstance(n.op, ast.USub):
-                return -v
+                return -_number(v)
             if isinstance(n.op, ast.Not):
                 return np.logical_not(v)
             return v
         if isinstance(n, ast.BinOp):
-            a, b = ev(n.left), ev(n.right)
+            a, b = _number(ev(n.left)), _number(ev(n.right))
             op = type(n.op)
             if op is ast.Add:
-                return a + b
+                return _machine_number(a + b)
             if op is ast.Sub:
-                return a - b
+                return _machine_number(a - b)
             if op is ast.Mult:
-                return a * b
+                return _machine_number(a * b)
             if op is ast.Div:
                 return np.true_divide(a, b)
             if op is ast.FloorDiv:
@@ -131,7 +160,7 @@ class Evaluator:
             elements = self.indices["_idx"]
             fn = rng.uniform if name == "rand" else rng.normal
             return fn(current_seed(), INIT_STEP, elements, stream)
-        args = [ev(a) for a in n.args]
+        args = [_number(ev(a)) for a in n.args]
         simple = {
             "exp": np.exp, "log": np.log, "log10": np.log10, "sin": np.sin, "cos": np.cos,
             "tan": np.tan, "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh,
@@ -150,5 +179,7 @@ class Evaluator:
             x = np.asarray(args[0], dtype=float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 return np.where(np.abs(x) < 1e-16, 1.0, np.expm1(x) / x)
+        from .functions import as_function
+
         value = scope.namespace.get(name)
-        return value._evaluate_si(*args)
+        return (as_function(value) or value)._evaluate_si(*args)

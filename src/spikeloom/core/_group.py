@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 import sympy
@@ -18,8 +19,12 @@ from ._variables import (
     LinkedVariable,
     Variable,
     VariableView,
+    checked_link_indices,
     to_si_array,
 )
+
+#: The most elements a group may have: element indices are stored as int32.
+MAX_SIZE = 2**31 - 1
 
 
 def check_size(N, owner: str, argument: str = "N") -> int:
@@ -28,7 +33,18 @@ def check_size(N, owner: str, argument: str = "N") -> int:
         isinstance(N, numbers.Real) and not isinstance(N, Quantity) and float(N).is_integer())
     if isinstance(N, bool) or not integral or N <= 0:
         raise ValueError(f"{owner}: {argument} must be a positive integer, got {N!r}")
+    if N > MAX_SIZE:
+        raise ValueError(f"{owner}: {argument}={N!r}; allowed: at most 2**31 - 1 elements "
+                         "(indices are 32-bit integers)")
     return int(N)
+
+
+def check_namespace(namespace, owner: str) -> Mapping | None:
+    """``namespace``, a mapping of names to values (Brian2's ``namespace=``), or None."""
+    if namespace is not None and not isinstance(namespace, Mapping):
+        raise TypeError(f"{owner}: namespace={namespace!r}; allowed: a dict mapping the names "
+                        "that model code uses to their values, or None")
+    return namespace
 
 
 def is_run_time_constant(value) -> bool:
@@ -259,7 +275,11 @@ class Group(SimObject):
             if var.link is None:
                 raise EquationError(f"{self.owner}: {var.name} is (linked) but not linked yet")
             group, source = var.link
-            values = np.broadcast_to(group._get_values(source, slice(None)), (self._size(),))
+            values = np.asarray(group._get_values(source, slice(None)))
+            if var.link_index is not None and not source.shared:
+                indices = checked_link_indices(var, self.owner) - group._storage_offset()
+                values = values[indices[self._storage_offset():][:self._size()]]
+            values = np.broadcast_to(values, (self._size(),))
             return values[self._element_indices(item)] if not isinstance(
                 item, numbers.Integral) else values[self._element_indices(item)[0]]
         if var.is_subexpression:
@@ -283,13 +303,68 @@ class Group(SimObject):
         if source.dim != var.dim:
             raise UnitError(f"{where}: {value.group.owner}.{value.name} has unit "
                             f"{dim_string(source.dim)}, {var.name} has {dim_string(var.dim)}")
-        size = value.group.N
-        if size not in (1, self._size()) or value.group._storage_offset() != 0:
-            raise NotImplementedError(
-                f"{where}: the source has {size} elements and this group {self._size()}; "
-                "spikeloom links a group of the same size (element k reads element k) or of "
-                "size 1 (all read it), not a subgroup or an index= mapping yet")
-        var.link = (value.group, source)
+        size, index = value.group.N, value.index
+        if index is None and value.group._storage_offset() != 0 and size == self._size():
+            index = np.arange(size)  # a subgroup of the same size: element k reads its k
+        if index is None:
+            if size not in (1, self._size()):
+                raise ValueError(
+                    f"{where}: the source has {size} elements and this group "
+                    f"{self._size()}; link a group of the same size (element k reads element "
+                    "k) or of size 1 (all read it), or give linked_var(..., index=...)")
+            var.link, var.link_index = (value.group, source), None
+            return
+        link_index = self._link_index(var, value.group, index, where)
+        var.link, var.link_index = (value.group, source), link_index
+        if not source.shared:
+            checked_link_indices(var, where)
+
+    def _link_index(self, var: Variable, source_group, index, where: str) -> Variable:
+        """The integer variable holding, per element, the source element ``var`` reads
+        (Brian2's ``linked_var(..., index=)``): the named variable, or a new hidden one
+        ``_<var>_indices`` holding the array (in storage indices of the source)."""
+        if isinstance(self, Subgroup):
+            raise NotImplementedError(f"{where}: link the variable through the whole group "
+                                      f"{self.parent.owner}, not a subgroup of it")
+        if isinstance(index, str):
+            return self._named_link_index(index, source_group, where)
+        if hasattr(self, "connect"):  # Synapses: the number of elements changes
+            raise TypeError(f"{where}: index={index!r}; Synapses cannot link through an "
+                            "index array (their number changes): name an integer synaptic "
+                            "variable instead")
+        array = np.asarray(index)
+        if not np.issubdtype(array.dtype, np.integer):
+            raise TypeError(f"{where}: index={index!r}; allowed: an array of integers or "
+                            "the name of an integer variable of this group")
+        if array.shape != (self._size(),):
+            raise TypeError(f"{where}: index has shape {array.shape}; allowed: one source "
+                            f"index per element, shape ({self._size()},)")
+        if array.size and (array.min() < 0 or array.max() >= source_group.N):
+            bad = array[(array < 0) | (array >= source_group.N)][0]
+            raise ValueError(f"{where}: index holds {bad}; allowed are 0.."
+                             f"{source_group.N - 1} (the elements of {source_group.owner})")
+        name = f"_{var.name}_indices"
+        values = (array + source_group._storage_offset()).astype(np.int32)
+        self.variables[name] = Variable(name, DIMENSIONLESS, np.int32, values, constant=True,
+                                        read_only=True, where=where)
+        return self.variables[name]
+
+    def _named_link_index(self, name: str, source_group, where: str) -> Variable:
+        index_var = self.variables.get(name)
+        if index_var is None or name.startswith("_"):
+            known = sorted(n for n in self.variables if not n.startswith("_"))
+            raise ValueError(f"{where}: index={name!r} is not a variable of {self.owner}; "
+                             f"allowed: one of its integer variables ({', '.join(known)}) "
+                             "or an array of source indices")
+        if not np.issubdtype(index_var.dtype, np.integer) or index_var.values is None or \
+                index_var.shared or index_var.linked:
+            raise TypeError(f"{where}: index={name!r} must name an integer parameter of "
+                            f"{self.owner} (one value per element, e.g. '{name} : integer')")
+        if source_group._storage_offset() != 0:
+            raise NotImplementedError(f"{where}: index={name!r} into a subgroup; link to the "
+                                      f"whole group {source_group.parent.owner} and add the "
+                                      f"subgroup's start {source_group.start} to {name}")
+        return index_var
 
     def _set_values(self, var: Variable, item, value, si: bool = False) -> None:
         where = f"{self.owner}: setting {var.name}"
@@ -316,9 +391,14 @@ class Group(SimObject):
         else:
             values = to_si_array(value, var, self.owner)
         values = np.asarray(values)
-        if values.ndim > 1 or (values.ndim == 1 and values.shape[0] not in (1, len(rel))):
-            raise ValueError(f"{where}: got {values.shape[0] if values.ndim else 1} values for "
-                             f"{len(rel)} elements")
+        if values.dtype.kind not in "biuf":  # (NumPy's conversion error would not say where)
+            raise TypeError(f"{where}: got {value!r}; allowed: numbers, quantities with unit "
+                            f"{dim_string(var.dim)}, or a string expression")
+        if values.ndim > 1:
+            raise ValueError(f"{where}: got an array of shape {values.shape}; allowed: one "
+                             f"value or {len(rel)} values (one per element)")
+        if values.ndim == 1 and values.shape[0] not in (1, len(rel)):
+            raise ValueError(f"{where}: got {values.shape[0]} values for {len(rel)} elements")
         if var.dtype != np.bool_ and np.issubdtype(values.dtype, np.floating):
             if np.isnan(values).any():
                 raise ValueError(f"{where}: value contains NaN")

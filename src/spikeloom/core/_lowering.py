@@ -48,6 +48,9 @@ class LoweringContext:
         self.scalar_types: dict[str, str] = {}
         self._scalar_keys: dict[tuple, str] = {}
         self.lookups: dict[str, ir.LookupTable] = {}
+        #: user functions (Brian2's Function) by the name the loop calls them under
+        self.functions: dict[str, ir.UserFunction] = {}
+        self._function_names: dict[int, tuple[str, object]] = {}
         self.blocks: list[ScheduledBlock] = []
         self.check_nan: list[str] = []
         self._streams = itertools.count(1)
@@ -106,6 +109,22 @@ class LoweringContext:
         dt = self.scalar(f"ta_dt_{name}", timed_array.dt_)
         self.lookups[name] = ir.LookupTable(name, values, dt, timed_array.K(self.base_dt),
                                             timed_array.values.ndim)
+
+    def user_function(self, function) -> str:
+        """Register a user function for this run; return the name the loop calls it by.
+
+        The name holds the start of the function's fingerprint (taken once per run, so a
+        global constant changed between runs gives a new name): two functions called ``f``
+        in one network, or in two processes sharing the disk cache, never share code.
+        """
+        known = self._function_names.get(id(function))
+        if known is not None:
+            return known[0]
+        code = function.user_code()
+        name = f"_uf_{re.sub(r'[^A-Za-z0-9]', '_', code.name)}_{code.key[:12]}"
+        self.functions[name] = ir.UserFunction(name, code.key, code.n_args, code.return_type)
+        self._function_names[id(function)] = (name, function)  # kept alive: ids stay unique
+        return name
 
     def new_stream(self) -> int:
         return next(self._streams)
@@ -166,4 +185,5 @@ class LoweringContext:
             blocks = tuple(self._hoist(k, block) for k, block in enumerate(blocks))
         scalars = tuple((n, self.scalar_types[n]) for n in self.scalars)
         return ir.Plan(tuple(self.decls.values()), scalars, blocks,
-                       check_nan=tuple(self.check_nan), lookups=tuple(self.lookups.values()))
+                       check_nan=tuple(self.check_nan), lookups=tuple(self.lookups.values()),
+                       functions=tuple(self.functions.values()))

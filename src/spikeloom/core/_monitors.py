@@ -49,13 +49,26 @@ class _Recorder(SimObject):
     def get_states(self, vars=None, units: bool = True, format: str = "dict",
                    subexpressions: bool = False, read_only_variables: bool = True,
                    level: int = 0):
-        """The recorded arrays as ``{name: values}`` (Brian2's ``get_states``)."""
+        """The recorded arrays as ``{name: values}`` (Brian2's ``get_states``): the recorded
+        variables, ``t`` and ``N`` (the number of recordings); none of them with
+        ``read_only_variables=False``, since Brian2 counts them all as read-only."""
         from ._states import get_monitor_states
 
-        names = list(self._state_names) + list(getattr(self, "record_variables", []))
+        names = self._all_state_names() if read_only_variables else []
         if vars is not None:
             names = [vars] if isinstance(vars, str) else list(vars)
         return get_monitor_states(self, names, units, format)
+
+    def set_states(self, values, units: bool = True, format: str = "dict",
+                   level: int = 0) -> None:
+        """Refused, as in Brian2: every recorded value is read-only (``TypeError``; a name
+        the monitor does not have: ``KeyError``)."""
+        from ._states import set_monitor_states
+
+        set_monitor_states(self, values, self._all_state_names(), format)
+
+    def _all_state_names(self) -> list[str]:
+        return list(self._state_names) + list(getattr(self, "record_variables", [])) + ["N"]
 
     def _recorded_times(self) -> np.ndarray:
         """Times of the recordings so far (StateMonitor, PopulationRateMonitor), seconds."""

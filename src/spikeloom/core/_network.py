@@ -27,6 +27,7 @@ from ._base import SimObject, _current_scope, check_time, current_seed, unique_n
 from ._device import device, prefs
 from ._lowering import LoweringContext
 from ._netop import NetworkOperation, clear_stop, stop_requested
+from ._regular import RegularOperation
 from ._report import make_report
 from ._states import SchedulingSummary
 
@@ -88,6 +89,7 @@ class Network:
         self._seed: int | None = None  # set by load_checkpoint: the seed the run had
         self.last_compile_time = 0.0
         self.last_run_time = 0.0
+        self._profiled = False  # the last run had profile=True (Brian2's profiling_info)
         self.add(*objs)
 
     # -- membership --------------------------------------------------------------------------------
@@ -117,7 +119,12 @@ class Network:
     @property
     def profiling_info(self) -> list[tuple[str, object]]:
         """Brian2's ``(name, time)`` per code object; here the run is one compiled loop, so
-        one entry: its time in the last run (compilation excluded)."""
+        one entry: its time in the last run (compilation excluded).
+
+        As in Brian2, only after a run with ``profile=True``; otherwise a ValueError.
+        """
+        if not self._profiled:
+            raise ValueError("No profiling info collected (did you run with 'profile=True?')")
         return [(f"{self.name}_loop", self.last_run_time * units.second)]
 
     @property
@@ -155,7 +162,10 @@ class Network:
             every = lctx.every(owner.clock, owner.name)
             dt = f"{owner.clock.dt} " + ("(every step)" if every == 1 else
                                          f"(every {every} steps)")
-            entries.append((scheduled.block.name, f"{owner.name} ({type(owner).__name__})",
+            name = scheduled.block.name
+            part_of = owner.group if isinstance(owner, RegularOperation) else owner
+            entries.append((f"{name} ({_operation_type(name, owner)})",
+                            f"{part_of.name} ({type(part_of).__name__})",
                             dt, scheduled.when, scheduled.key[1], "yes"))
         return SchedulingSummary(entries)
 
@@ -178,6 +188,9 @@ class Network:
             Wall time between two reports (default 10 s).
         namespace : dict, optional
             Names for external constants; default: the caller's locals and globals.
+        profile : bool or None
+            Keep the run's timing for :attr:`profiling_info` and :func:`profiling_summary`
+            (None: False, as in Brian2).
         level : int
             How many frames above the caller to look for names (Brian2's convention).
         check_nan : bool or None
@@ -201,8 +214,11 @@ class Network:
             device.record_run(self, duration, {"report": report, "report_period": report_period,
                                                "namespace": namespace, "check_nan": check_nan,
                                                "checkpoint_every": checkpoint_every,
-                                               "checkpoint_path": checkpoint_path})
+                                               "checkpoint_path": checkpoint_path,
+                                               "profile": profile})
             return
+        # Brian2 keeps profiling info of a run with profile=True only (None means False)
+        self._profiled = bool(profile)
         checkpoint = self._checkpoint_plan(checkpoint_every, checkpoint_path)
         operations = [o for o in self.objects if isinstance(o, NetworkOperation) and o.active]
         if operations or checkpoint is not None:
@@ -739,6 +755,25 @@ class _MagicNetworkView:
 magic_network_view = _MagicNetworkView()
 
 
+#: Brian2's class of an operation, by the suffix of its name
+_OPERATION_SUFFIXES = (("_stateupdater", "StateUpdater"), ("_thresholder", "Thresholder"),
+                       ("_resetter", "Resetter"), ("_run_regularly", "CodeRunner"))
+
+
+def _operation_type(name: str, owner) -> str:
+    """The class Brian2 gives the operation ``name`` of ``owner`` in its scheduling summary."""
+    if type(owner) is RegularOperation:
+        return "CodeRunner"
+    if name == owner.name:  # a monitor, a PoissonInput: the object is the operation
+        return type(owner).__name__
+    if name.startswith(f"{owner.name}_summed_variable"):
+        return "SummedVariableUpdater"
+    for suffix, kind in _OPERATION_SUFFIXES:
+        if name.endswith(suffix):
+            return kind
+    return "SynapticPathway" if hasattr(owner, "pathways") else type(owner).__name__
+
+
 class ProfilingSummary:
     """Brian2's ``profiling_summary``: where a network's run time went.
 
@@ -747,6 +782,7 @@ class ProfilingSummary:
     """
 
     def __init__(self, net: Network, show: int | None = None) -> None:
+        net.profiling_info  # noqa: B018 -- raises, as in Brian2, without profile=True
         self.names = [f"{net.name}_loop", f"{net.name}_build"]
         self.times = [net.last_run_time * units.second,
                       getattr(net, "last_compile_time", 0.0) * units.second]
@@ -834,7 +870,7 @@ def run(duration, report=None, report_period=10 * units.second, namespace=None, 
     if namespace is None:
         namespace = _frame_namespace(level + 2)
     net.run(duration, report=report, report_period=report_period, namespace=namespace,
-            check_nan=check_nan, checkpoint_every=checkpoint_every,
+            profile=profile, check_nan=check_nan, checkpoint_every=checkpoint_every,
             checkpoint_path=checkpoint_path)
 
 

@@ -26,7 +26,7 @@ from ..integrators._base import ODESystem, Statement, sym
 from ..units import DIMENSIONLESS, Quantity, dim_string, get_dim
 from ._base import when_index
 from ._codegen import KernelBuilder
-from ._group import Group, SpikeSource, check_size
+from ._group import Group, SpikeSource, check_namespace, check_size
 from ._variables import NUMPY_DTYPES, Variable
 
 logger = logging.getLogger("spikeloom.core")
@@ -83,6 +83,24 @@ class EquationsOwner(Group):
             else:
                 self.add_array(eq.name, eq.dim, dtype, shared="shared" in eq.flags,
                                constant="constant" in eq.flags, where=eq.where)
+
+    def _check_subexpression_units(self, builder: KernelBuilder) -> None:
+        """Each subexpression has the unit it declares (``x = 3 : volt`` is refused, as by
+        Brian2); (summed) and (constant over dt) ones are checked where they are lowered."""
+        scope = builder.scope
+        for eq in self.model:
+            if eq.kind != SUB or eq.flags & {"summed", "constant over dt", "linked"}:
+                continue
+            where = f"{self.owner}: {eq.where}"
+
+            def dim_of(name, _where=where):
+                return NOISE_DIM if is_noise(name) else builder.dim_of(scope, _where)(name)
+
+            dim = infer_dim(eq.expr_ast, dim_of, builder.func_of(scope, where), where)
+            expected = BOOLEAN if eq.var_type == "boolean" else eq.dim
+            if dim != expected and {dim, expected} != {BOOLEAN, DIMENSIONLESS}:
+                raise UnitError(f"{where}: right-hand side has unit {_unit_name(dim)}, but "
+                                f"the equation declares {_unit_name(expected)}")
 
     # -- integration ---------------------------------------------------------------------------
     def _constant_over_dt(self, eq, builder: KernelBuilder) -> None:
@@ -161,6 +179,10 @@ class EquationsOwner(Group):
                     (st.expr, sym("not_refractory")), (sym(st.target), True)), st.op)
             final.append(st)
         builder.add_statements(final, f"{self.owner}: state update")
+
+
+def _unit_name(dim) -> str:
+    return "boolean" if dim == BOOLEAN else dim_string(dim)
 
 
 def _freeze_timed_arrays(system: ODESystem, scope, dt: float) -> tuple[ODESystem, dict]:
@@ -257,9 +279,10 @@ class NeuronGroup(SpikeSource, EquationsOwner):
         super().__init__(name=name, when="groups", order=order, dt=dt, clock=clock)
         self.N = check_size(N, f"NeuronGroup {self.name!r}")
         self.events = _check_events(self.owner, events)
-        self._event_schedule = {name: ("thresholds", order) for name in self.events}
+        # as in Brian2, custom events are tested after the spike threshold
+        self._event_schedule = {name: ("after_thresholds", order) for name in self.events}
         self._event_actions: list[tuple] = []
-        self.namespace = namespace
+        self.namespace = check_namespace(namespace, self.owner)
         self.model = self._setup_equations(model, {"i", "N", "t", "dt", "not_refractory"})
         self.method = method
         self.threshold = threshold
@@ -370,6 +393,7 @@ class NeuronGroup(SpikeSource, EquationsOwner):
 
     def _lower_state_update(self, lctx, every, dt_name, n_name, ns) -> None:
         builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+        self._check_subexpression_units(builder)
         if "not_refractory" in self.variables:
             ref = self.refractory
             # (a Quantity's repr goes through JAX: keep it out of the message prefix)

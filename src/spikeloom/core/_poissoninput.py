@@ -75,7 +75,6 @@ class PoissonInput(RegularOperation):
         if "_u" in sample:
             code = f"_u = rand()\n{code}"
         super().__init__(target, code, when=when, order=order)
-        self._default_name = "poissoninput"
 
     @property
     def owner(self) -> str:

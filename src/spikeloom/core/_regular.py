@@ -25,7 +25,8 @@ class RegularOperation(SimObject):
                  order: int = 0, name: str | None = None) -> None:
         if dt is None and clock is None:
             clock = group.clock
-        self._default_name = f"{group.name}_run_regularly"  # Brian2's automatic name
+        if type(self)._default_name == RegularOperation._default_name:  # not a subclass's
+            self._default_name = f"{group.name}_run_regularly"  # Brian2's automatic name
         super().__init__(name=name, when=when, order=order, dt=dt, clock=clock)
         self.group = group
         self.code = code

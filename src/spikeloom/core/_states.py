@@ -92,24 +92,48 @@ def set_group_states(group, values, with_units: bool = True, fmt: str = "dict") 
     owner = f"{group.owner}.set_states"
     _check_format(owner, fmt)
     items = values.items() if fmt == "dict" else ((c, values[c].to_numpy()) for c in values)
+    known = group_state_names(group, subexpressions=True, read_only=True)
     for name, value in items:
         if name in GROUP_CONSTANTS or name == "j":
-            raise ValueError(f"{owner}: {name!r} is read-only (Brian2's constant)")
-        if name not in group.variables:
-            raise KeyError(f"{owner}: no variable {name!r}")
+            raise TypeError(f"{owner}: Variable {name} is read-only (one of Brian2's "
+                            f"constants {', '.join(GROUP_CONSTANTS + ('j',))})")
+        if name not in known:
+            raise KeyError(f"{owner}: no variable {name!r}; allowed: "
+                           f"{', '.join(n for n in known if n not in GROUP_CONSTANTS)}")
         setattr(group, name if with_units else f"{name}_", value)
 
 
 def get_monitor_states(monitor, names: list[str], with_units: bool, fmt: str):
+    """A monitor's entries as Brian2 stores them: a StateMonitor's variables with one row
+    per recording (``(n_times, n_recorded)``, the transpose of ``M.v``), ``N`` the number of
+    recordings."""
     owner = f"{type(monitor).__name__} {monitor.name!r}.get_states"
     states = {}
     for name in names:
+        if name == "N":
+            states[name] = np.array(len(monitor.t[:]), dtype=np.int32)
+            continue
         value = getattr(monitor, name)
         value = value[:] if hasattr(value, "__getitem__") and not isinstance(
             value, np.ndarray) else value
+        if np.ndim(value) == 2 and name in getattr(monitor, "record_variables", ()):
+            value = value.T
         states[name] = value if with_units else np.asarray(value)
     rows = max((len(v) for v in states.values() if np.ndim(v) == 1), default=0)
     return _to_format(owner, states, fmt, rows)
+
+
+def set_monitor_states(monitor, values, names: list[str], fmt: str) -> None:
+    """Brian2's answer to setting a monitor's values: ``TypeError`` (read-only), or
+    ``KeyError`` for a name the monitor does not record."""
+    owner = f"{type(monitor).__name__} {monitor.name!r}.set_states"
+    _check_format(owner, fmt)
+    for name in (values if fmt == "dict" else values.columns):
+        if name not in names:
+            raise KeyError(f"{owner}: no variable {name!r}; the monitor has "
+                           f"{', '.join(names)} (all read-only)")
+        raise TypeError(f"{owner}: Variable {name} is read-only (a monitor's recordings "
+                        "cannot be set)")
 
 
 class SchedulingSummary:
@@ -126,10 +150,15 @@ class SchedulingSummary:
     def __init__(self, entries: list[tuple]) -> None:
         self.entries = entries
 
+    #: Brian2's cell formats: text left-aligned, the order right-aligned, 'active' centred
+    CELL_FORMATS = ("{:<{}}", "{:<{}}", "{:<{}}", "{:<{}}", "{:>{}}", "{:^{}}")
+
     def __repr__(self) -> str:
-        rows = [self.HEADER] + [tuple(str(x) for x in e) for e in self.entries]
-        widths = [max(len(r[k]) for r in rows) for k in range(len(self.HEADER))]
-        lines = [" | ".join(c.ljust(w) for c, w in zip(rows[0], widths)),
+        """Brian2's table layout: centred headers, a ``-+-`` rule, one row per operation."""
+        rows = [tuple(str(x) for x in e) for e in self.entries]
+        widths = [max(len(r[k]) for r in [self.HEADER, *rows]) for k in range(len(self.HEADER))]
+        lines = [" | ".join(f"{h:^{w}}" for h, w in zip(self.HEADER, widths)),
                  "-+-".join("-" * w for w in widths)]
-        lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows[1:]]
+        lines += [" | ".join(f.format(c, w) for f, c, w in zip(self.CELL_FORMATS, r, widths))
+                  for r in rows]
         return "\n".join(lines)

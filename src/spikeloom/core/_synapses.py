@@ -21,14 +21,16 @@ from ..units import DIMENSIONLESS, dim_string, get_dim, si_value
 from . import _memory
 from ._codegen import KernelBuilder, Namespace, Scope
 from ._connect import (
+    check_probability,
     expected_synapses,
     explicit_pairs,
     pairs_from_condition,
     pairs_from_generator,
     sampled_synapses,
+    thin_pairs,
 )
 from ._evaluate import Evaluator
-from ._group import _caller_namespace
+from ._group import _caller_namespace, check_namespace
 from ._neurongroup import EquationsOwner
 from ._variables import DerivedVariable, Variable
 
@@ -73,6 +75,15 @@ class SynapticPathway:
         self.queue = np.zeros((slots, max(capacity, 1)), np.int32)
         self.queue_count = np.zeros(slots, np.int64)
         self.mode = mode
+
+
+def _check_delays(delays: np.ndarray, where: str) -> None:
+    """Refuse a negative or non-finite delay (SI values): a spike cannot arrive before it
+    is sent, nor never."""
+    bad = delays[~((delays >= 0) & np.isfinite(delays))]
+    if bad.size:
+        raise ValueError(f"{where} {bad.flat[0] * units.second!r}; allowed: a finite time "
+                         ">= 0, e.g. 1*ms")
 
 
 #: target partitions of a pathway that can be delivered concurrently (a few per thread)
@@ -131,7 +142,7 @@ class Synapses(EquationsOwner):
                 raise TypeError(f"{self.owner}: {role} must be a group, got {group!r}")
         on_pre = on_pre if on_pre is not None else pre
         on_post = on_post if on_post is not None else post
-        self.namespace = namespace
+        self.namespace = check_namespace(namespace, self.owner)
         self.method = method
         builtin = {"i", "j", "N", "delay", "lastupdate", "N_incoming", "N_outgoing"}
         self.model = self._setup_equations(model if model is not None else "", builtin)
@@ -180,8 +191,13 @@ class Synapses(EquationsOwner):
         if delay is not None:
             if get_dim(delay) != SECOND:
                 raise UnitError(f"{self.owner}: delay must be a time, got {delay!r}")
+            _check_delays(np.asarray(si_value(delay), dtype=float), f"{self.owner}: delay")
             self._default_delays[var_name] = float(si_value(delay))
         source = self.source if prepost == "pre" else self.target
+        if not isinstance(event, str):
+            raise TypeError(f"{self.owner}: on_event={event!r} for pathway {pname!r}; allowed: "
+                            "an event name ('spike' or a custom event of the source group), "
+                            "or a dict {pathway: event name}")
         if not hasattr(source, "spike_source"):
             raise EquationError(f"{self.owner}: on_{prepost} needs a {prepost}synaptic group "
                                 "that spikes (a threshold or an input group)")
@@ -350,7 +366,10 @@ class Synapses(EquationsOwner):
             the exact count, before their arrays are allocated.
         """
         where = f"{self.owner}.connect"
-        ns = namespace if namespace is not None else _caller_namespace()
+        ns = check_namespace(namespace, where) if namespace is not None else \
+            _caller_namespace()
+        if not isinstance(p, str):
+            p = check_probability(p, where)
         self._check_connect_memory(condition, i, j, p, n, ns, where)
         if isinstance(j, str):
             if i is not None or condition is not None:
@@ -362,9 +381,10 @@ class Synapses(EquationsOwner):
             if condition is not None:
                 raise ValueError(f"{where}: explicit i/j cannot be combined with a condition")
             pre, post = explicit_pairs(i, j, self.source.N, self.target.N, where)
-            if not (isinstance(p, numbers.Number) and p == 1):
-                keep = np.random.default_rng().random(len(pre)) < float(p)
-                pre, post = pre[keep], post[keep]
+            if isinstance(p, str):
+                raise TypeError(f"{where}: p={p!r}; with explicit i and j, p must be a "
+                                "number in [0, 1], not an expression")
+            pre, post = thin_pairs(pre, post, p)
         else:
             if isinstance(condition, str) and condition.strip() == "i == j" and p == 1:
                 size = min(self.source.N, self.target.N)
@@ -374,6 +394,12 @@ class Synapses(EquationsOwner):
         if isinstance(n, str):
             from ._connect import _evaluate_pairs
             counts = _evaluate_pairs(self, ns, n, pre, post, DIMENSIONLESS, f"{where}: n={n!r}")
+            bad = ~((counts >= 0) & (counts < 2**62))  # nan fails too
+            if bad.any():  # (tested before the cast, which makes inf and nan negative)
+                k = np.flatnonzero(bad)[0]
+                raise ValueError(f"{where}: n={n!r} gives {counts[k]} for the pair "
+                                 f"i={pre[k]}, j={post[k]}; allowed: a number of synapses "
+                                 "from 0 to 2**62")
             counts = counts.astype(np.int64)
         else:
             if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
@@ -451,6 +477,7 @@ class Synapses(EquationsOwner):
         every, dt_name, ns = self._lower_storage(lctx)
         n_name = lctx.scalar(f"N_{self.name}", self.N, "int64")
         builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
+        self._check_subexpression_units(builder)
         for eq in self.model:
             if eq.kind == SUB and "constant over dt" in eq.flags:
                 self._constant_over_dt(eq, builder)
@@ -492,6 +519,7 @@ class Synapses(EquationsOwner):
         source = pathway.source
         ptr, order = self._event_index(pathway)
         delays = pathway.delay_var.values
+        _check_delays(delays, f"{where}: delay")
         homogeneous = delays.size == 0 or delays.min() == delays.max()
         queue = qcount = ""
         if homogeneous:
@@ -530,7 +558,7 @@ class Synapses(EquationsOwner):
             target_split="" if split is None else lctx.array(
                 f"_target_split_{self.name}_{pathway.name}", split))
         lctx.add_block(self, block, when="synapses",
-                       order=-1 if pathway.prepost == "pre" else 0)
+                       order=-1 if pathway.prepost == "pre" else 1)  # Brian2's orders
 
     def _event_index(self, pathway: SynapticPathway) -> tuple[np.ndarray, np.ndarray | None]:
         """CSR index of ``pathway``'s synapses by source neuron: (ptr, order or None).

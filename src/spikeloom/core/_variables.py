@@ -38,6 +38,10 @@ class Variable:
     linked : bool
         A ``(linked)`` variable: no storage of its own, it reads ``link = (group, Variable)``
         set by ``G.x = linked_var(source, 'y')``.
+    link_index : Variable or None
+        With ``linked_var(..., index=...)``: the integer variable of this group that holds,
+        per element, the storage index of the source element it reads (None: element k
+        reads element k, or element 0 of a source of size 1).
     conditional_write : str or None
         Name of a boolean variable of the same group (``'not_refractory'``): code other than
         the reset writes this variable only where that one is true, as Brian2 does for
@@ -57,6 +61,7 @@ class Variable:
     #: a ``(linked)`` variable reads another group's variable: (group, Variable) once linked
     linked: bool = False
     link: tuple | None = None
+    link_index: Variable | None = None
 
     @property
     def is_subexpression(self) -> bool:
@@ -287,9 +292,12 @@ def linked_var(group_or_variable, name: str | None = None, index=None) -> Linked
     group_or_variable : group or variable (``input.x``)
     name : str, optional
         The variable's name when a group is given.
-    index : None
-        Brian2's explicit index array is not supported yet: the source must have as many
-        elements as the target (element k reads element k) or a single one (all read it).
+    index : array of int or str, optional
+        Which source element each target element reads (Brian2's ``index``): an array with
+        one index into the source per target element, or the name of an integer variable
+        of the target group holding them (read at every step, so code may change it).
+        Without it the source must have as many elements as the target (element k reads
+        element k) or a single one (all read it).
 
     Examples
     --------
@@ -297,6 +305,8 @@ def linked_var(group_or_variable, name: str | None = None, index=None) -> Linked
     >>> source = NeuronGroup(1, 'x : 1')
     >>> target = NeuronGroup(3, 'y : 1 (linked)')
     >>> target.y = linked_var(source, 'x')
+    >>> many = NeuronGroup(3, 'x : 1')
+    >>> target.y = linked_var(many, 'x', index=[2, 0, 0])
     """
     if isinstance(group_or_variable, VariableView):
         group, name = group_or_variable.group, group_or_variable.variable.name
@@ -304,9 +314,25 @@ def linked_var(group_or_variable, name: str | None = None, index=None) -> Linked
         group = group_or_variable
     if name is None:
         raise TypeError("linked_var: give a variable (input.x) or a group and a name")
-    if index is not None:
-        raise NotImplementedError("linked_var: index= is not supported yet; link to a group "
-                                  "of the same size or of size 1, or copy with Synapses")
     if name not in group.variables:
         raise KeyError(f"linked_var: {group.owner} has no variable {name!r}")
     return LinkedVariable(group, name, index)
+
+
+def checked_link_indices(var: Variable, owner: str) -> np.ndarray:
+    """The storage indices into the source that the elements of linked ``var`` read.
+
+    Checked on every use: an index variable named by ``linked_var(..., index='k')`` may
+    have been changed since the link was made, and the compiled loop does not check bounds.
+    """
+    group, source = var.link
+    values = np.asarray(var.link_index.values)
+    start = group._storage_offset()
+    size = group.N
+    bad = values[(values < start) | (values >= start + size)]
+    if bad.size:
+        raise IndexError(
+            f"{owner}: {var.name} reads {group.owner}.{source.name} through the index "
+            f"{var.link_index.name!r}, which holds {int(bad[0]) - start}; allowed are "
+            f"0..{size - 1} (the source's elements)")
+    return values

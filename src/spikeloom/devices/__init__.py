@@ -10,8 +10,7 @@ device_module = _importlib.import_module(f"{__name__}.device")
 from ..core._device import device  # noqa: E402
 
 #: Brian2's registry of devices by name; every one runs on spikeloom's compiled loop.
-all_devices = {"runtime": device, "numba": device, "cpp_standalone": device,
-               "cuda_standalone": device, "genn": device}
+all_devices = device_module.all_devices
 
 __all__ = ["Device", "all_devices", "device", "device_module", "get_device", "reinit_devices",
            "reset_device", "set_device"]

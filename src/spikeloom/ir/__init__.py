@@ -51,6 +51,9 @@ from ._plan import (
 from ._plan import (
     Threshold as Threshold,
 )
+from ._plan import (
+    UserFunction as UserFunction,
+)
 from ._plan import block_arrays as block_arrays
 from ._plan import commute as commute
 from ._plan import guard_groups as guard_groups

@@ -240,6 +240,21 @@ class LookupTable:
 
 
 @dataclass(frozen=True)
+class UserFunction:
+    """A user function (Brian2's ``Function``) that the plan's expressions call as ``name(...)``.
+
+    ``key`` is the fingerprint of its code and of the values it reads; the backends fetch
+    the function registered under it (``spikeloom.core._user_functions``), and ``name``
+    contains its start, so a loop's source, hence its cache key, changes with the function.
+    """
+
+    name: str
+    key: str
+    n_args: int
+    return_type: str  # 'float' | 'integer' | 'boolean'
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything one run loop needs: declarations and the ordered blocks of a step."""
 
@@ -249,6 +264,7 @@ class Plan:
     check_nan: tuple[str, ...] = ()  # float arrays checked for NaN (or inf)...
     lookups: tuple[LookupTable, ...] = ()
     check_every: int = 1  # ...after every this many steps (and after a run's last step)
+    functions: tuple[UserFunction, ...] = ()
 
     def __post_init__(self) -> None:
         names = [a.name for a in self.arrays] + [s for s, _ in self.scalars]
@@ -288,6 +304,7 @@ class Plan:
         lines += [f"nan {name}" for name in self.check_nan]
         lines += [f"nan every {self.check_every}"] if self.check_nan else []
         lines += [repr(table) for table in self.lookups]
+        lines += [repr(function) for function in self.functions]
         return self.rename("\n".join(lines))
 
     def positional_names(self) -> dict[str, str]:

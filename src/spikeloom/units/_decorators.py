@@ -14,7 +14,7 @@ def _expected_dim(spec):
         return None
     if spec is bool:
         return bool
-    if spec == 1:
+    if isinstance(spec, int | float) and spec == 1:  # a unit compares by value, not as 1
         return DIMENSIONLESS
     return get_dim(spec)
 
@@ -50,6 +50,15 @@ def check_units(**units):
                 _check(function.__name__, "result", result, units["result"])
             return result
 
+        # what Brian2's check_units records: Function() reads the units from here
+        names = getattr(function, "_orig_arg_names", None) or tuple(
+            p.name for p in signature.parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+        checked._orig_func = function
+        checked._arg_names = checked._orig_arg_names = names
+        checked._arg_units = [units.get(name) for name in names]
+        checked._return_unit = units.get("result")
+        checked._returns_bool = units.get("result") is bool
         return checked
 
     return decorator

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import sympy
 
 from ... import ir
-from .._render import ExprPrinter, _Writer, lookup_templates
+from .._render import ExprPrinter, _Writer, call_templates
 
 STATUS_OK, STATUS_NAN = 0, 1
 #: block fields that give element ranges (a number, or the name of a scalar holding it)
@@ -231,7 +231,7 @@ class JaxRenderer:
     def __init__(self, plan: ir.Plan, config: Config) -> None:
         self.plan = plan
         self.config = config
-        self.printer = JaxPrinter(lookup_templates(plan.lookups))
+        self.printer = JaxPrinter(call_templates(plan))
         self.w = _Writer()
         self.written = written_arrays(plan)
         self._cap_ids = {key: k for k, key in enumerate(self.capacity_keys(plan))}
@@ -711,6 +711,11 @@ class JaxRenderer:
         w("    _prefix, _scatter_add, _scatter_set, _set_slice, _ta1, _ta2, _timestep)")
         w("")
         w(f"_F = jnp.{self.config.float_dtype}")
+        if plan.functions:  # traced with jax.numpy, or called back on the host (see _user)
+            w("from spikeloom.backends.jax._user import user_function")
+        for function in plan.functions:
+            w(f"{function.name} = user_function({function.key!r}, "
+              f"{self.config.float_dtype!r})")
         w("")
         w("")
         w("def step(_m, _c, _sc, _step, _seed, _z):")

@@ -126,6 +126,16 @@ def _py_helpers() -> dict:
             "_exprel": _exprel}
 
 
+def _host_functions(plan: ir.Plan) -> dict:
+    """The plan's user functions as Python functions of numbers (for host invariants such
+    as ``f(3*mV)``, computed once before the run)."""
+    if not plan.functions:
+        return {}
+    from ...core._user_functions import lookup, unitless
+
+    return {f.name: unitless(lookup(f.key).body) for f in plan.functions}
+
+
 def host_invariants(plan: ir.Plan, scalars: dict) -> dict[str, float]:
     """Loop invariants that depend on scalars only (not on ``t``), computed in Python.
 
@@ -133,11 +143,12 @@ def host_invariants(plan: ir.Plan, scalars: dict) -> dict[str, float]:
     ``exp(-dt/tau)`` has the same last bit on both backends (XLA's ``exp`` differs in about
     one value in eight).
     """
-    from .._render import ExprPrinter
+    from .._render import ExprPrinter, function_templates
 
-    printer = ExprPrinter()
+    printer = ExprPrinter(function_templates(plan.functions))
     values: dict[str, float] = {}
     env = _py_helpers()
+    env.update(_host_functions(plan))
     for block in plan.blocks:
         for kernel in ir._plan._kernels(block):
             local = {"dt": scalars[block.dt]}

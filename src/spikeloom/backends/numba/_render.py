@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ... import ir
 from .._interrupt import STATUS_INTERRUPTED
-from .._render import ExprPrinter, _Dedent, _Writer, lookup_templates
+from .._render import ExprPrinter, _Dedent, _Writer, call_templates
 
 STATUS_OK, STATUS_NAN = 0, 1
 #: float dtype -> (unsigned integer of its size, its exponent bits): all set for NaN and inf
@@ -48,7 +48,7 @@ class NumbaRenderer:
     def __init__(self, plan: ir.Plan, parallel: bool = False) -> None:
         self.plan = plan
         self.parallel = parallel
-        self.printer = NumbaPrinter(lookup_templates(plan.lookups))
+        self.printer = NumbaPrinter(call_templates(plan))
         self.w = _Writer()
         self.canonical = True
 
@@ -476,6 +476,18 @@ class NumbaRenderer:
             w.depth -= 1
 
     # -- whole function ----------------------------------------------------------------------
+    def _user_functions(self) -> None:
+        """Bind each user function to a global of the module, compiled by its fingerprint:
+        the fingerprint is in the text, so the cache key of the loop covers the function."""
+        if not self.plan.functions:
+            return
+        from ._user import VERSION
+
+        self.w(f"# user functions compiled by spikeloom.backends.numba._user {VERSION}")
+        self.w("from spikeloom.backends.numba._user import user_function")
+        for function in self.plan.functions:
+            self.w(f"{function.name} = user_function({function.key!r})")
+
     def argument_names(self) -> list[str]:
         return ([a.name for a in self.plan.arrays] + [s for s, _ in self.plan.scalars])
 
@@ -498,6 +510,7 @@ class NumbaRenderer:
         w("from numba import njit, prange")
         w("from spikeloom.backends.numba._rng import rng_normal, rng_uniform")
         w("from spikeloom.backends.numba._support import _clip, _exprel, _ta1, _ta2, _timestep")
+        self._user_functions()
         w("")
         w("")
         parallel = ", parallel=True" if self.parallel else ""

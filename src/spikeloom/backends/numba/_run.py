@@ -23,7 +23,7 @@ import numpy as np
 from ... import ir
 from ..._threads import requested_threads
 from .._interrupt import STATUS_INTERRUPTED, StopRequest, wait_for
-from . import _cache
+from . import _cache, _user
 from ._cache import cache_dir as cache_dir  # where loops are cached (re-exported)
 from ._cache import load_loop, module_text
 from ._render import NumbaRenderer
@@ -65,6 +65,8 @@ def compile_plan(plan: ir.Plan, parallel: bool = False) -> tuple[Callable, Numba
     if known is not None:
         _LAST[:] = [plan, parallel, known]
         return known
+    for function in plan.functions:  # compiled first: an error names the function
+        _user.user_function(function.key)
     renderer = NumbaRenderer(plan, parallel=parallel)
     key, text = module_text(renderer.source())
     if key not in _LOADED:
@@ -173,6 +175,11 @@ def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, flo
             _cache.first_call(loop, lambda: loop(np.int64(step0), np.int64(0), np.int64(seed),
                                                  counter, status, np.zeros(1, np.int64),
                                                  *args))
+        except Exception as error:
+            explained = _user.loop_error(plan, error)
+            if explained is None:
+                raise
+            raise explained from None
         finally:
             sys.setrecursionlimit(limit)
     compile_time = time.perf_counter() - t0
