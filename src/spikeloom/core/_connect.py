@@ -19,8 +19,8 @@ import numpy as np
 import sympy
 
 from ..equations import BOOLEAN
-from ..exceptions import EquationError
-from ..units import DIMENSIONLESS
+from ..exceptions import EquationError, UnitError
+from ..units import DIMENSIONLESS, dim_string, get_dim
 from . import _memory
 from ._base import _seed_state, current_seed, next_init_stream
 from ._codegen import Namespace, Scope
@@ -65,19 +65,42 @@ def _rng() -> np.random.Generator:
     return np.random.default_rng([current_seed(), next_init_stream()])
 
 
+def check_probability(p, where: str) -> float:
+    """A constant connection probability ``p`` (a number, not a string) as a float."""
+    if get_dim(p) != DIMENSIONLESS:
+        raise UnitError(f"{where}: p={p!r} has unit {dim_string(get_dim(p))}; allowed: a "
+                        "dimensionless probability in [0, 1]")
+    try:
+        value = float(p)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: p={p!r}; allowed: a probability in [0, 1] (a number) or "
+                        "an expression string such as 'exp(-(i - j)**2)'") from None
+    if not 0 <= value <= 1:
+        raise ValueError(f"{where}: p must be a probability in [0, 1], got {value}")
+    return value
+
+
+def thin_pairs(pre: np.ndarray, post: np.ndarray, p: float) -> tuple[np.ndarray, ...]:
+    """Keep each pair with probability ``p`` (drawn from a stream of the seed, so that
+    ``seed()`` makes the result reproducible)."""
+    if p == 1:
+        return pre, post
+    keep = _rng().random(len(pre)) < p
+    return pre[keep], post[keep]
+
+
 def pairs_from_condition(synapses, condition, p, namespace, where) -> tuple[np.ndarray, ...]:
     """All (i, j) satisfying ``condition`` and kept with probability ``p``; sorted by (i, j)."""
     n_pre, n_post = synapses.source.N, synapses.target.N
-    cond_text = None if condition in (None, True) else condition
-    if condition is False:
+    if isinstance(condition, bool | np.bool_) and not condition:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    cond_text = None if condition is None or isinstance(condition, bool | np.bool_) \
+        else condition
     if cond_text is not None and not isinstance(cond_text, str):
         raise TypeError(f"{where}: condition must be a string or a bool, got {condition!r}")
     constant_p = not isinstance(p, str)
     if constant_p:
-        p = float(p)
-        if not 0 <= p <= 1:
-            raise ValueError(f"{where}: p must be a probability in [0, 1], got {p}")
+        p = check_probability(p, where)
     rng = _rng()
     if cond_text is not None and constant_p and p == 1:
         solved = _solved_pairs(synapses, cond_text, namespace, where)
@@ -118,7 +141,7 @@ def _solved_for(condition: str) -> tuple[str, str] | None:
     presynaptic side (``j``, ``x_post``, constants), ``('j', expr)`` likewise; else None."""
     try:
         node = ast.parse(condition.strip(), mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):  # evaluating it says why
         return None
     if not (isinstance(node, ast.Compare) and len(node.ops) == 1
             and isinstance(node.ops[0], ast.Eq)):
@@ -174,7 +197,8 @@ def _bernoulli_pairs(n_pre: int, n_post: int, p: float, rng: np.random.Generator
     total = n_pre * n_post
     if p == 0 or total == 0:
         return np.zeros(0, np.int32), np.zeros(0, np.int32)
-    scale = -1.0 / np.log1p(-p)
+    with np.errstate(over="ignore"):  # p below 1e-308: an infinite scale, no pair
+        scale = -1.0 / np.log1p(-p)
     mean = total * p
     capacity = int(mean + 6 * np.sqrt(mean) + 1024)
     pre_out, post_out = np.empty(capacity, np.int32), np.empty(capacity, np.int32)
@@ -182,6 +206,9 @@ def _bernoulli_pairs(n_pre: int, n_post: int, p: float, rng: np.random.Generator
     while True:
         gaps = rng.standard_exponential(chunk)
         gaps *= scale
+        # a gap that reaches past the last pair ends the draw; capped, the cast to int64 and
+        # the sum below cannot overflow (with p = 1e-17, gaps are about 1e17)
+        np.minimum(gaps, total, out=gaps)
         flat = gaps.astype(np.int64)
         flat += 1
         np.cumsum(flat, out=flat)
@@ -243,14 +270,15 @@ def pairs_from_generator(synapses, text: str, namespace, skip_if_invalid: bool,
     if parsed is None:  # a plain expression: one target per i
         post = _evaluate_pairs(synapses, namespace, text, pre_all, np.zeros(n_pre, np.int64),
                                DIMENSIONLESS, f"{where}: j={text!r}")
-        return _check_targets(pre_all, post.astype(np.int64), n_post, skip_if_invalid, where)
+        return _check_targets(pre_all, post, n_post, skip_if_invalid, where)
     expr, var, func, args, cond = parsed
     arg_texts, p_text = _split_args(args)
     if func == "sample" and p_text is None:
         raise EquationError(f"{where}: sample(...) needs a probability, e.g. "
                             "sample(N_post, p=0.1)")
-    bounds = [_evaluate_pairs(synapses, namespace, a, pre_all, np.zeros(n_pre, np.int64),
-                              DIMENSIONLESS, f"{where}: {a!r}").astype(np.int64)
+    bounds = [_finite(_evaluate_pairs(synapses, namespace, a, pre_all,
+                                      np.zeros(n_pre, np.int64), DIMENSIONLESS,
+                                      f"{where}: {a!r}"), f"{where}: {func}() argument {a!r}")
               for a in arg_texts]
     if len(bounds) == 1:
         low, high, step = np.zeros(n_pre, np.int64), bounds[0], np.ones(n_pre, np.int64)
@@ -282,7 +310,7 @@ def pairs_from_generator(synapses, text: str, namespace, skip_if_invalid: bool,
         keep = _evaluate_with_var(synapses, namespace, cond, var, pre, k_values, where,
                                   post=post, boolean=True).astype(bool)
         pre, post = pre[keep], post[keep]
-    return _check_targets(pre, post.astype(np.int64), n_post, skip_if_invalid, where)
+    return _check_targets(pre, post, n_post, skip_if_invalid, where)
 
 
 def _evaluate_with_var(synapses, namespace, text, var, pre, values, where, post=None,
@@ -320,15 +348,25 @@ def _split_args(args: str) -> tuple[list[str], str | None]:
     return positional, p_text
 
 
+def _finite(values: np.ndarray, where: str) -> np.ndarray:
+    """Evaluated whole numbers as integers; nan or inf is refused (a cast to int64 makes
+    them an arbitrary negative number)."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ValueError(f"{where} gives {values[bad][0]}; allowed: finite numbers")
+    return values.astype(np.int64)
+
+
 def _check_targets(pre, post, n_post, skip_if_invalid, where):
-    bad = (post < 0) | (post >= n_post)
+    """Targets (evaluated, possibly fractional or nan) inside the target group, as int64."""
+    bad = ~((post >= 0) & (post < n_post))  # nan and inf fail both tests
     if bad.any():
         if not skip_if_invalid:
             raise IndexError(f"{where}: target index {post[bad][0]} (for i={pre[bad][0]}) out of "
                              f"range 0..{n_post - 1}; fix the expression or pass "
                              "skip_if_invalid=True")
         pre, post = pre[~bad], post[~bad]
-    return pre, post
+    return pre, post.astype(np.int64)
 
 
 def explicit_pairs(i, j, n_pre: int, n_post: int, where: str) -> tuple[np.ndarray, np.ndarray]:

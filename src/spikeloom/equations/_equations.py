@@ -13,12 +13,13 @@ An expression may continue over several lines; a line belongs to the next equati
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import dataclass, field
 
 from ..exceptions import EquationError
 from ..units import DIMENSIONLESS, UNITS, Dimension, get_dim
-from ._expressions import parse_ast
+from ._expressions import _literal_number, names_in, parse_ast
 
 DIFF, SUB, PARAM = "differential equation", "subexpression", "parameter"
 KNOWN_FLAGS = frozenset({
@@ -95,12 +96,49 @@ def parse_unit(text: str, where: str) -> tuple[Dimension, str]:
         return DIMENSIONLESS, "boolean"
     if text == "integer":
         return DIMENSIONLESS, "integer"
-    try:
-        value = eval(text, {"__builtins__": {}}, UNITS)
-    except Exception:
+    value = _unit_value(text)
+    if value is None:
         raise EquationError(f"{where}: unknown unit {text!r}; use a unit name such as volt, "
-                            "second, siemens, amp, metre, 1, boolean or integer") from None
+                            "second, siemens, amp, metre, 1, boolean or integer, or units "
+                            "combined with *, / and ** with a number as exponent")
     return get_dim(value), "float"
+
+
+def _unit_value(text: str):
+    """The value of a unit expression such as ``metre/second**2`` or ``1``, or None if
+    ``text`` is not one. The text is checked before it is evaluated, so that nothing but
+    units and numbers combined with ``*``, ``/`` and ``**`` runs (not ``9**9**9``, which
+    would compute for hours)."""
+    try:
+        node = parse_ast(text, "unit")
+    except EquationError:
+        return None
+    if not _is_unit_expression(node):
+        return None
+    try:
+        return eval(compile(ast.Expression(node), "<unit>", "eval"), {"__builtins__": {}},
+                    UNITS)
+    except Exception:  # e.g. volt/0
+        return None
+
+
+def _is_unit_expression(node: ast.AST) -> bool:
+    """Unit names and numbers combined with ``*`` and ``/``; ``**`` raises a unit to a
+    number written out (``second**-0.5``)."""
+    if isinstance(node, ast.Name):
+        return node.id in UNITS
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, int | float) and not isinstance(node.value, bool)
+    if not isinstance(node, ast.BinOp):
+        return False
+    if isinstance(node.op, ast.Mult | ast.Div):
+        return _is_unit_expression(node.left) and _is_unit_expression(node.right)
+    if isinstance(node.op, ast.Pow):
+        exponent = _literal_number(node.right)
+        named = any(isinstance(n, ast.Name) for n in ast.walk(node.left))
+        return named and exponent is not None and math.isfinite(exponent) \
+            and _is_unit_expression(node.left)
+    return False
 
 
 def _top_level_colon(text: str) -> int:
@@ -167,6 +205,28 @@ def parse_line(line: str) -> SingleEquation:
     return SingleEquation(kind, name, dim, var_type, expr, flags, line)
 
 
+def _check_subexpression_cycles(equations: tuple[SingleEquation, ...]) -> None:
+    """Raise if subexpressions are defined in terms of each other in a circle (``a = b``,
+    ``b = a``): they would be substituted into each other without end."""
+    uses = {eq.name: names_in(eq.expr_ast) for eq in equations if eq.kind == SUB}
+    done: set[str] = set()
+    for start in uses:
+        path, stack = [start], [iter(sorted(uses[start] & uses.keys()))]
+        while stack:  # depth-first, without recursion: the chain may be long
+            name = next(stack[-1], None)
+            if name is None:
+                done.add(path.pop())
+                stack.pop()
+            elif name in path:
+                cycle = " -> ".join(path[path.index(name):] + [name])
+                raise EquationError(f"Equations: the subexpressions {cycle} are defined in "
+                                    "terms of each other in a cycle; define one of them "
+                                    "without the others (as a parameter or an equation)")
+            elif name not in done:
+                path.append(name)
+                stack.append(iter(sorted(uses[name] & uses.keys())))
+
+
 @dataclass(frozen=True)
 class Equations:
     """A parsed model: an ordered collection of :class:`SingleEquation`.
@@ -210,6 +270,7 @@ class Equations:
         if duplicates:
             raise EquationError(f"Equations: variable(s) {', '.join(duplicates)} defined more "
                                 "than once")
+        _check_subexpression_cycles(equations)
         object.__setattr__(self, "equations", equations)
         object.__setattr__(self, "namespace", namespace)
 

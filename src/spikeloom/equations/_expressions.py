@@ -10,6 +10,7 @@ independent draws.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,7 +43,18 @@ class clip(sympy.Function):
         return sympy.Piecewise((1, x >= high), (0, True))
 
 
-int_ = sympy.Function("int_")
+class int_(sympy.Function):
+    """``int(x)``, kept unevaluated for the renderers (``int(v > 0)`` is 1 or 0). Its
+    derivative stays unevaluated: sympy cannot differentiate a condition (it raised
+    AttributeError), and 'exact' then sees an equation with ``int()`` as not linear."""
+
+    nargs = 1
+    is_integer = True  # (else sympy takes int(False) for a non-real number, not comparable)
+
+    def _eval_derivative(self, symbol):
+        return sympy.Derivative(self, symbol, evaluate=False)
+
+
 timestep_fn = sympy.Function("timestep")
 log10 = sympy.Function("log10")
 exprel = sympy.Function("exprel")
@@ -97,14 +109,56 @@ class _Counter:
         return sympy.Symbol(name, real=True)
 
 
+#: How deeply model code may nest calls, brackets and operators (a chain ``a + b - c`` of
+#: one operator family counts once), and how many levels its syntax tree may have in all:
+#: parsing, unit inference, sympy and the code printers recurse once or more per level, and
+#: Python's recursion limit is 1000. Real models nest less than ten levels.
+MAX_NESTING = 40
+MAX_TREE_DEPTH = 300
+
+
 def parse_ast(text: str, where: str) -> ast.expr:
     """Parse ``text`` as one expression; raise :class:`EquationError` naming ``where``."""
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise EquationError(f"{where}: cannot parse expression {text.strip()!r}: "
+        raise EquationError(f"{where}: cannot parse expression {_short(text)}: "
                             f"{exc.msg}") from None
+    except (RecursionError, MemoryError):  # Python's parser gives up on deep nesting
+        tree = None
+    if tree is None or not _shallow(tree.body):
+        raise EquationError(f"{where}: expression {_short(text)} is nested too deeply; "
+                            f"allowed: {MAX_NESTING} levels of calls, brackets and operators "
+                            f"and {MAX_TREE_DEPTH} levels in all (a sum counts one per term); "
+                            "split it into subexpressions") from None
     return tree.body
+
+
+def _short(text: str, limit: int = 200) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters."""
+    text = text.strip()
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
+
+
+def _family(node: ast.AST) -> type | None:
+    if not isinstance(node, ast.BinOp):
+        return None
+    return {ast.Sub: ast.Add, ast.Div: ast.Mult}.get(type(node.op), type(node.op))
+
+
+def _shallow(root: ast.AST) -> bool:
+    """Whether ``root`` stays within :data:`MAX_NESTING` and :data:`MAX_TREE_DEPTH` (walked
+    without recursion: the tree may be arbitrarily deep)."""
+    stack = [(root, 1, 1)]
+    while stack:
+        node, nesting, depth = stack.pop()
+        if nesting > MAX_NESTING or depth > MAX_TREE_DEPTH:
+            return False
+        for child in ast.iter_child_nodes(node):
+            chained = child is getattr(node, "left", None) and \
+                _family(child) is not None and _family(child) is _family(node)
+            stack.append((child, nesting if chained else nesting + 1, depth + 1))
+    return True
 
 
 def names_in(node: ast.AST) -> set[str]:
@@ -147,6 +201,9 @@ def infer_dim(node: ast.AST, dim_of: Callable[[str], Dimension | str],
         if isinstance(n, ast.Name):
             return dim_of(n.id)
         if isinstance(n, ast.UnaryOp):
+            if isinstance(n.op, ast.Invert):
+                raise EquationError(f"{where}: unsupported operator '~' in '{ast.unparse(n)}'; "
+                                    "write 'not' to negate a condition")
             d = rec(n.operand)
             if isinstance(n.op, ast.Not):
                 return BOOLEAN
@@ -186,6 +243,10 @@ def infer_dim(node: ast.AST, dim_of: Callable[[str], Dimension | str],
                 if exponent is None:
                     raise UnitError(f"{where}: '{ast.unparse(n)}' raises a quantity with unit "
                                     f"{_fmt(left)} to a non-constant power")
+                if not math.isfinite(exponent):
+                    raise UnitError(f"{where}: '{ast.unparse(n)}' raises a quantity with unit "
+                                    f"{_fmt(left)} to the power {exponent}; the exponent of "
+                                    "a quantity must be a finite number")
                 return left ** exponent
             raise EquationError(f"{where}: unsupported operator in '{ast.unparse(n)}'")
         if isinstance(n, ast.BoolOp):
@@ -216,15 +277,30 @@ def infer_dim(node: ast.AST, dim_of: Callable[[str], Dimension | str],
 
 
 def _literal_number(node: ast.AST) -> float | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-        return node.value
+    """The value of a number written out (``2``, ``-0.5``, ``1/3``), as a float (inf or nan
+    for ``1/0``, ``0/0``, or an integer too large for a float); None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) \
+            and not isinstance(node.value, bool):
+        return _as_float(node.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         v = _literal_number(node.operand)
         return None if v is None else -v
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
         a, b = _literal_number(node.left), _literal_number(node.right)
-        return None if a is None or b is None else a / b
+        if a is None or b is None:
+            return None
+        if b == 0:  # as C and NumPy divide: inf, or nan for 0/0
+            return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)
+        return a / b
     return None
+
+
+def _as_float(value: int | float) -> float:
+    """``float(value)``, with ±inf for an integer beyond the float range."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.copysign(math.inf, value)
 
 
 def _call_dim(n: ast.Call, rec, func_of, where: str):
@@ -286,11 +362,73 @@ def _call_dim(n: ast.Call, rec, func_of, where: str):
                         "TimedArray/Function objects in the namespace")
 
 
+def _power(a, b):
+    """``a**b``; a rational number to a large integer power is computed in floating point,
+    as C's ``pow`` computes it, not exactly (``9**9**9`` has 370 million digits)."""
+    if isinstance(a, sympy.Rational) and isinstance(b, sympy.Integer) and abs(a.p) != a.q \
+            and abs(int(b)) * max(abs(a.p), a.q).bit_length() > 64:
+        return sympy.Float(a) ** b
+    return a ** b
+
+
+def _mod(a, b):
+    """``a % b``; ``x % 0`` is nan, as NumPy computes it (sympy raises ZeroDivisionError)."""
+    return sympy.nan if b.is_zero else sympy.Mod(a, b)
+
+
 _BINOPS = {
     ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b,
-    ast.FloorDiv: lambda a, b: sympy.floor(a / b), ast.Mod: lambda a, b: sympy.Mod(a, b),
+    ast.Div: lambda a, b: a / b, ast.Pow: _power,
+    ast.FloorDiv: lambda a, b: sympy.floor(a / b), ast.Mod: _mod,
 }
+#: sympy's conditions: they are not numbers to sympy, but are to Brian2 (True is 1)
+_LOGICAL = (sympy.logic.boolalg.BooleanAtom | sympy.logic.boolalg.BooleanFunction
+            | sympy.core.relational.Relational)
+_INT64 = (-2**63, 2**63 - 1)
+
+
+def _number(value):
+    """``value`` usable in arithmetic: a condition becomes ``int(condition)``, 1 where it
+    holds, else 0 (as an unevaluated call: sympy's Piecewise recurses without end on some
+    conditions, e.g. ``-3.2*x < 0.07*x``)."""
+    if isinstance(value, _LOGICAL):
+        return int_(value)
+    return value
+
+
+def _compared(op: ast.cmpop, a, b) -> tuple:
+    """The operands of one comparison: sympy orders numbers only, so conditions compared
+    with ``<``, ``<=``, ``>``, ``>=`` become 1 or 0; ``==`` and ``!=`` take them as they are."""
+    if isinstance(op, ast.Eq | ast.NotEq):
+        return a, b
+    return _number(a), _number(b)
+
+
+def _condition(value):
+    """``value`` usable as a condition: a number is true where it is not 0 (a variable is
+    left as it is: sympy takes a symbol as a condition)."""
+    if isinstance(value, _LOGICAL | sympy.Symbol):
+        return value
+    return sympy.Ne(value, 0)
+
+
+def _machine_number(value):
+    """``value`` as the compiled code computes it: a constant that is not real
+    (``sqrt(-1)``) is nan, and a rational beyond 64-bit integers is a float."""
+    if not isinstance(value, sympy.Expr) or not value.is_number:
+        return value
+    if isinstance(value, sympy.Rational):
+        if _INT64[0] <= value.p <= _INT64[1] and value.q <= _INT64[1]:
+            return value
+        value = sympy.Float(value)
+    if isinstance(value, sympy.Float):  # sympy's floats go beyond 1e308, C's do not
+        number = float(value)
+        return value if math.isfinite(number) else (sympy.oo if number > 0 else -sympy.oo)
+    if value.is_extended_real is False and value is not sympy.zoo:  # zoo: 1/0, inf in C
+        return sympy.nan
+    return value
+
+
 _COMPARE = {
     ast.Lt: sympy.StrictLessThan, ast.LtE: sympy.LessThan, ast.Gt: sympy.StrictGreaterThan,
     ast.GtE: sympy.GreaterThan, ast.Eq: sympy.Eq, ast.NotEq: sympy.Ne,
@@ -307,7 +445,7 @@ def to_sympy(node: ast.AST, draws: _Counter | None = None,
             if isinstance(n.value, bool):
                 return sympy.true if n.value else sympy.false
             if isinstance(n.value, int):
-                return sympy.Integer(n.value)
+                return _machine_number(sympy.Integer(n.value))
             return sympy.Float(n.value)
         if isinstance(n, ast.Name):
             if n.id == "True":
@@ -318,19 +456,20 @@ def to_sympy(node: ast.AST, draws: _Counter | None = None,
         if isinstance(n, ast.UnaryOp):
             operand = rec(n.operand)
             if isinstance(n.op, ast.USub):
-                return -operand
+                return _machine_number(-_number(operand))
             if isinstance(n.op, ast.UAdd):
                 return operand
             if isinstance(n.op, ast.Not):
-                return sympy.Not(operand)
+                return sympy.Not(_condition(operand))
         if isinstance(n, ast.BinOp):
-            return _BINOPS[type(n.op)](rec(n.left), rec(n.right))
+            left, right = _number(rec(n.left)), _number(rec(n.right))
+            return _machine_number(_BINOPS[type(n.op)](left, right))
         if isinstance(n, ast.BoolOp):
-            values = [rec(v) for v in n.values]
+            values = [_condition(rec(v)) for v in n.values]
             return sympy.And(*values) if isinstance(n.op, ast.And) else sympy.Or(*values)
         if isinstance(n, ast.Compare):
             operands = [rec(n.left)] + [rec(c) for c in n.comparators]
-            parts = [_COMPARE[type(op)](a, b, evaluate=False)
+            parts = [_COMPARE[type(op)](*_compared(op, a, b), evaluate=False)
                      for op, a, b in zip(n.ops, operands, operands[1:])]
             return parts[0] if len(parts) == 1 else sympy.And(*parts)
         if isinstance(n, ast.Call):
@@ -343,12 +482,13 @@ def to_sympy(node: ast.AST, draws: _Counter | None = None,
             if name in external_functions:
                 return sympy.Function(name)(*args)
             if name in _DIMENSIONLESS_FUNCS:
-                return _DIMENSIONLESS_FUNCS[name](*args)
-            return {
+                return _machine_number(_DIMENSIONLESS_FUNCS[name](*map(_number, args)))
+            if name in ("int", "timestep"):  # kept as calls: the printers know them
+                return {"int": int_, "timestep": timestep_fn}[name](*args)
+            return _machine_number({
                 "sqrt": sympy.sqrt, "abs": sympy.Abs, "floor": sympy.floor,
-                "ceil": sympy.ceiling, "sign": sympy.sign, "clip": clip, "int": int_,
-                "timestep": timestep_fn,
-            }[name](*args)
+                "ceil": sympy.ceiling, "sign": sympy.sign, "clip": clip,
+            }[name](*map(_number, args)))
         raise EquationError(f"unsupported syntax '{ast.unparse(n)}'")
 
     return rec(node)

@@ -127,8 +127,8 @@ def choose_method(
     start = time.perf_counter()
     if methods is None:
         methods = DEFAULT_METHODS
-    elif isinstance(methods, str):
-        methods = (methods,)
+    elif isinstance(methods, str) or not isinstance(methods, Iterable):
+        methods = (methods,)  # get_method says why a single non-name is refused
     candidates = [get_method(m) for m in methods]
     if not candidates:
         raise ValueError("no integration method to choose from")
