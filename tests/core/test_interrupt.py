@@ -19,10 +19,14 @@ import time
 import pytest
 
 SCRIPT = textwrap.dedent("""
-    import json, sys, time
+    import json, signal, sys, time
     import numpy as np
     import spikeloom as sl
     from spikeloom import Hz, ms, second
+
+    # as in a terminal: a test run started in the background (nohup, '&' in a script)
+    # hands its children SIGINT ignored, and Python then installs no handler for it
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     backend = sys.argv[1]
     if backend == 'jax':  # short chunks: the warm-up compiles what the long run uses
