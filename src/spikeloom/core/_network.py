@@ -782,10 +782,9 @@ class ProfilingSummary:
     """
 
     def __init__(self, net: Network, show: int | None = None) -> None:
-        net.profiling_info  # noqa: B018 -- raises, as in Brian2, without profile=True
-        self.names = [f"{net.name}_loop", f"{net.name}_build"]
-        self.times = [net.last_run_time * units.second,
-                      getattr(net, "last_compile_time", 0.0) * units.second]
+        (loop, loop_time), = net.profiling_info  # raises, as in Brian2, without profile=True
+        self.names = [loop, f"{net.name}_build"]
+        self.times = [loop_time, net.last_compile_time * units.second]
         if show is not None:
             self.names, self.times = self.names[:show], self.times[:show]
 
