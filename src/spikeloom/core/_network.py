@@ -874,7 +874,7 @@ def run(duration, report=None, report_period=10 * units.second, namespace=None, 
 
 
 def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
-              check_nan: bool | None = None) -> None:
+              check_nan: bool | None = None, namespaces=None) -> None:
     """Run B networks of the same structure as B trials of one vectorised program.
 
     The networks may differ in anything that does not change the structure of their run:
@@ -896,6 +896,9 @@ def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
         seed in force, for every trial.
     namespace : dict, optional
         Names for external constants; default: the caller's locals and globals.
+    namespaces : sequence of dict, optional
+        One namespace per network instead of ``namespace`` (e.g. each trial's own
+        :class:`TimedArray` under the same name); not together with ``namespace``.
     """
     from .. import rng
 
@@ -914,15 +917,15 @@ def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
     if len(times) > 1:
         raise ValueError(f"run_batch: the networks are at different times {sorted(times)} "
                          "s; a batch starts all trials at the same time")
-    if namespace is None:
-        namespace = _frame_namespace(level + 2)
+    namespaces = _batch_namespaces(namespace, namespaces, len(networks), level + 3)
     if device.name != "jax":
-        for net, s in zip(networks, seeds):
-            net._execute(net._prepare(duration, namespace, check_nan), s)
+        for net, s, names in zip(networks, seeds, namespaces):
+            net._execute(net._prepare(duration, names, check_nan), s)
         return
     from ..backends.jax import _run as jax_run
 
-    prepared = [net._prepare(duration, namespace, check_nan) for net in networks]
+    prepared = [net._prepare(duration, names, check_nan)
+                for net, names in zip(networks, namespaces)]
     plan = prepared[0][0]
     structure = plan.canonical()
     arrays, scalars = [], []
@@ -953,6 +956,21 @@ def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
         raise failed
     if stop.requested:
         stop.raise_pending()
+
+
+def _batch_namespaces(namespace, namespaces, n_networks: int, level: int) -> list[dict]:
+    """One namespace per trial of :func:`run_batch` (``level``: the caller's frame)."""
+    if namespaces is None:
+        return [namespace if namespace is not None else _frame_namespace(level)] * n_networks
+    if namespace is not None:
+        raise ValueError("run_batch: give either namespace= (shared by every trial) or "
+                         "namespaces= (one per trial), not both")
+    namespaces = list(namespaces)
+    if len(namespaces) != n_networks or not all(isinstance(n, dict) for n in namespaces):
+        raise ValueError(f"run_batch: namespaces must be one dict per network ({n_networks}), "
+                         f"got {len(namespaces)} item(s) of types "
+                         f"{sorted({type(n).__name__ for n in namespaces})}")
+    return namespaces
 
 
 def store(name: str = "default", filename: str | None = None, level: int = 0) -> None:

@@ -19,6 +19,7 @@ from ._names import RULES as RULES
 _LAZY = {
     "MemristiveSNNClassifier": "._estimator", "make_rule": "._estimator",
     "ClassificationResult": "._experiment", "cross_validate": "._experiment",
+    "fit_predict_together": "._experiment",
     "results_table": "._report", "write_report": "._report",
     "PUBLISHED": ".datasets", "load_dataset": ".datasets",
     "OwnRateDecoder": ".decoders", "make_decoder": ".decoders",

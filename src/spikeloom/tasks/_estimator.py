@@ -21,7 +21,7 @@ from .. import units
 from ..models.devices import Memristor
 from ..models.plasticity import NanocompositeSTDP, PairSTDP, ParyleneSTDP, PlasticityRule
 from ._names import DECODERS, ENCODINGS, NETWORKS, RULES
-from ._networks import DT, ClasswiseNetwork, WTANetwork
+from ._networks import DT, ClasswiseNetwork, WTANetwork, run_networks
 from ._spikes import latency_schedule, poisson_schedule
 from .datasets import check_classification_data
 from .decoders import make_decoder
@@ -274,6 +274,12 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         y : array (n_samples,)
             Class labels (at least two classes).
         """
+        run_requests([self._fit_runs(X, y)])
+        return self
+
+    def _fit_runs(self, X, y):
+        """:meth:`fit` as a generator of its network runs (see :func:`run_requests`): it
+        yields ``(network, schedule, teacher)`` and is sent back the spike counts."""
         self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite=True)
         check_classification_targets(y)
@@ -283,11 +289,23 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         self._fit_encoding(X)
         self.feature_subsets_ = self._feature_subsets(rng)
         net = self._build(self._n_inputs(), rng)
-        self._train(net, X, y_index, rng)
+        # epochs shuffled passes with plasticity on; the weights after each are kept
+        history = [net.weights]
+        for _ in self._epochs():
+            order = rng.permutation(len(X))
+            yield net, self._schedule(X[order], rng), self._teacher(y_index[order], net)
+            history.append(net.weights)
+        self.weight_history_ = np.stack(history)
+        self.weights_ = history[-1]
         net.plastic = False
         self.network_seed_ = self._seed(rng)
-        self.train_counts_ = net.run(self._schedule(X, None))
-        self.decoder_ = make_decoder(self.decoder, random_state=self._seed(rng))
+        self.train_counts_ = yield net, self._schedule(X, None), None
+        self._fit_decoder(y_index, self._seed(rng))
+        # what predict's fresh network needs besides the weights: the WTA thresholds
+        self.thresholds_ = net.thresholds if self.network == "wta" else None
+
+    def _fit_decoder(self, y_index: np.ndarray, seed: int) -> None:
+        self.decoder_ = make_decoder(self.decoder, random_state=seed)
         if self.decoder == "own-rate" and self.network == "wta":
             self.decoder_.set_params(neuron_classes="auto")
         elif self.decoder == "own-rate" and self.n_estimators > 1:
@@ -295,9 +313,6 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
             self.decoder_.set_params(neuron_classes=np.tile(np.arange(len(self.classes_)),
                                                             self.n_estimators))
         self.decoder_.fit(self.train_counts_, y_index)
-        # what predict's fresh network needs besides the weights: the WTA thresholds
-        self.thresholds_ = net.thresholds if self.network == "wta" else None
-        return self
 
     def _fit_encoding(self, X: np.ndarray) -> None:
         """Fit the feature selection, scaling, receptive fields and spike code on ``X``."""
@@ -312,17 +327,6 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         self.fields_ = GaussianReceptiveFields(self.n_fields).fit(self.scaler_.transform(Xi))
         self.spike_encoder_ = self._encoder().fit(
             self.fields_.transform(self.scaler_.transform(Xi)))
-
-    def _train(self, net, X: np.ndarray, y_index: np.ndarray,
-               rng: np.random.Generator) -> None:
-        """``epochs`` shuffled passes with plasticity on; the weights after each are kept."""
-        history = [net.weights]
-        for _ in self._epochs():
-            order = rng.permutation(len(X))
-            net.run(self._schedule(X[order], rng), self._teacher(y_index[order], net))
-            history.append(net.weights)
-        self.weight_history_ = np.stack(history)
-        self.weights_ = history[-1]
 
     def _feature_subsets(self, rng: np.random.Generator) -> np.ndarray:
         """The features of each sub-network (sorted; all of them: no draw from ``rng``)."""
@@ -415,11 +419,54 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_counts(self, X) -> np.ndarray:
         """Spike counts (n_samples, n_outputs) of the frozen network for ``X``."""
+        return run_requests([self._count_runs(X)])[0]
+
+    def _count_runs(self, X):
+        """:meth:`decision_counts` as a generator of its one run; returns the counts."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False, ensure_all_finite=True)
-        return self._frozen_network().run(self._schedule(X, None))
+        return (yield self._frozen_network(), self._schedule(X, None), None)
 
     def predict(self, X) -> np.ndarray:
         """Class of each sample of ``X`` (array (n_samples, n_features))."""
         counts = self.decision_counts(X)
         return self.classes_[self.decoder_.predict(counts)]
+
+
+def run_requests(procedures) -> list:
+    """Drive generators of network runs, batching the runs that are due at the same time.
+
+    Each procedure (``MemristiveSNNClassifier._fit_runs`` or ``_count_runs``) yields
+    ``(network, schedule, teacher)`` for every run it needs and is sent that run's spike
+    counts back. The runs due together are one :func:`~spikeloom.run_batch` (on the JAX
+    backend: one vectorised program), alone they are one ``run()``. Procedures advance in
+    lock step, so they must ask for the same number of runs of equal structure (the same
+    estimator parameters but the seed and the data: the folds of a cross-validation).
+
+    Returns
+    -------
+    list
+        What each procedure returned.
+    """
+    procedures = list(procedures)
+    results: list = [None] * len(procedures)
+    pending = {k: _advance(p, None, results, k) for k, p in enumerate(procedures)}
+    pending = {k: request for k, request in pending.items() if request is not None}
+    while pending:
+        keys = list(pending)
+        counts = run_networks([pending[k] for k in keys])
+        pending = {}
+        for k, c in zip(keys, counts):
+            request = _advance(procedures[k], c, results, k)
+            if request is not None:
+                pending[k] = request
+    return results
+
+
+def _advance(procedure, value, results: list, k: int):
+    """The procedure's next run request, or None when it has returned (kept in results)."""
+    try:
+        return procedure.send(value)
+    except StopIteration as stop:
+        results[k] = stop.value
+        return None

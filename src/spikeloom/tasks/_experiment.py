@@ -21,7 +21,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ..models.plasticity import PlasticityRule
-from ._estimator import ENCODINGS, NETWORKS, RULES, MemristiveSNNClassifier
+from ._estimator import ENCODINGS, NETWORKS, RULES, MemristiveSNNClassifier, run_requests
 from .datasets import (
     _ALIASES,
     _LOADERS,
@@ -215,7 +215,8 @@ def _logistic_f1(X, y, splits) -> np.ndarray:
 
 def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate",
                    network: str = "classwise", params: dict | None = None, random_state=0,
-                   progress: bool = True, controls: bool = True) -> ClassificationResult:
+                   progress: bool = True, controls: bool = True,
+                   batch: bool = False) -> ClassificationResult:
     """F1-macro of :class:`MemristiveSNNClassifier` over stratified folds, with controls.
 
     Parameters
@@ -247,6 +248,11 @@ def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate"
         Also score, on the same folds, the classifier with ``epochs=0`` and
         ``initial_weight='uniform'`` (frozen random weights) and a logistic regression on
         the standardised raw features.
+    batch : bool
+        Train (and then test) the folds side by side, one :func:`~spikeloom.run_batch` per
+        epoch (:func:`fit_predict_together`): on the JAX backend (``set_device('jax')``)
+        the folds are one program vectorised over them, on Numba the same runs one after
+        the other. With folds of equal sizes the scores equal those of ``batch=False``.
 
     Returns
     -------
@@ -280,7 +286,7 @@ def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate"
                                        random_state=seed, **(settings | extra))
 
     runs = _run_folds(make, X, y, splits, seeds, controls,
-                      progress and f"{label} {rule_label} folds")
+                      progress and f"{label} {rule_label} folds", batch)
     classes = np.unique(y)
     return ClassificationResult(
         dataset=label, rule=rule_label, encoding=encoding, network=network, folds=folds,
@@ -306,33 +312,83 @@ def _check_seed(random_state) -> None:
                          f"{random_state!r}")
 
 
-def _run_folds(make, X, y, splits, seeds, controls: bool, bar: str | bool) -> dict:
+def _run_folds(make, X, y, splits, seeds, controls: bool, bar: str | bool,
+               batch: bool = False) -> dict:
     """Fit and test the classifier (and its frozen control) in each fold.
 
     ``make(seed, **overrides)`` builds an unfitted classifier; ``bar`` is the progress bar's
-    title (False: no bar). Returns per-fold F1 arrays ('f1', 'frozen'), the pooled
-    'predictions', per-fold 'seconds' (fit + predict of the classifier), and the first
-    fold's 'history' and 'estimator_params'.
+    title (False: no bar); ``batch``: the folds side by side (:func:`fit_predict_together`).
+    Returns per-fold F1 arrays ('f1', 'frozen'), the pooled 'predictions', per-fold
+    'seconds' (fit + predict of the classifier; with ``batch`` the batch's time divided
+    evenly), and the first fold's 'history' and 'estimator_params'.
     """
+    models = [make(seed) for seed in seeds]
+    predicted, seconds = _fit_predict(models, X, y, splits, bar, batch)
+    out = {"predictions": np.empty(len(y), dtype=y.dtype), "seconds": np.asarray(seconds),
+           "history": models[0].weight_history_,
+           # every parameter the estimator ran with, its current defaults included
+           "estimator_params": {key: value for key, value in
+                                models[0].get_params(deep=False).items()
+                                if key != "random_state"}}
+    for (_, test), labels in zip(splits, predicted):
+        out["predictions"][test] = labels
+    out["f1"] = np.asarray([_f1(y[test], labels) for (_, test), labels in zip(splits, predicted)])
+    out["frozen"] = np.asarray([])
+    if controls:
+        frozen = [make(seed, epochs=0, initial_weight="uniform") for seed in seeds]
+        labels, _ = _fit_predict(frozen, X, y, splits, False, batch)
+        out["frozen"] = np.asarray([_f1(y[test], lab) for (_, test), lab in zip(splits, labels)])
+    return out
+
+
+def _fit_predict(models, X, y, splits, bar: str | bool, batch: bool) -> tuple[list, list]:
+    """Each fold's test predictions and seconds: fold k trains ``models[k]``."""
     from tqdm.auto import tqdm
 
-    out = {"f1": [], "frozen": [], "seconds": [],
-           "predictions": np.empty(len(y), dtype=y.dtype)}
-    for k, (train, test) in enumerate(tqdm(splits, desc=bar or None, disable=not bar)):
+    if batch:
         tic = time.perf_counter()
-        model = make(seeds[k]).fit(X[train], y[train])
-        out["predictions"][test] = model.predict(X[test])
-        out["seconds"].append(time.perf_counter() - tic)
-        out["f1"].append(_f1(y[test], out["predictions"][test]))
-        if k == 0:
-            out["history"] = model.weight_history_
-            # every parameter the estimator ran with, its current defaults included
-            out["estimator_params"] = {key: value for key, value in
-                                       model.get_params(deep=False).items()
-                                       if key != "random_state"}
-        if controls:
-            control = make(seeds[k], epochs=0, initial_weight="uniform")
-            out["frozen"].append(_f1(y[test],
-                                     control.fit(X[train], y[train]).predict(X[test])))
-    return {key: np.asarray(value) if isinstance(value, list) else value
-            for key, value in out.items()}
+        predicted = fit_predict_together(models, [X[train] for train, _ in splits],
+                                         [y[train] for train, _ in splits],
+                                         [X[test] for _, test in splits])
+        return predicted, [(time.perf_counter() - tic) / len(splits)] * len(splits)
+    predicted, seconds = [], []
+    for model, (train, test) in zip(models, tqdm(splits, desc=bar or None, disable=not bar)):
+        tic = time.perf_counter()
+        predicted.append(model.fit(X[train], y[train]).predict(X[test]))
+        seconds.append(time.perf_counter() - tic)
+    return predicted, seconds
+
+
+def fit_predict_together(models, X_train, y_train, X_test) -> list[np.ndarray]:
+    """Fit ``models[k]`` on ``(X_train[k], y_train[k])`` and predict ``X_test[k]``, side by side.
+
+    Every network run of the K fits (and then of the K predictions) that is due at the same
+    time is one :func:`~spikeloom.run_batch`: on the JAX backend one program vectorised over
+    the K trials, on Numba the same runs one after the other. Each model ends as after its
+    own ``fit`` when the training sets have equal sizes (otherwise the shorter ones run
+    silent samples at the end of each epoch, which shifts the time of their later runs).
+
+    Parameters
+    ----------
+    models : sequence of MemristiveSNNClassifier
+        Unfitted, with the same parameters but ``random_state`` (the same network structure).
+    X_train, y_train, X_test : sequences of arrays
+        One training set and one test set per model.
+
+    Returns
+    -------
+    list of ndarray
+        The predicted labels of each ``X_test[k]``.
+    """
+    models = list(models)
+    if not (len(models) == len(X_train) == len(y_train) == len(X_test)):
+        raise ValueError(f"fit_predict_together: {len(models)} models need as many training "
+                         f"and test sets, got {len(X_train)}, {len(y_train)}, {len(X_test)}")
+    shared = [{k: v for k, v in m.get_params(deep=False).items() if k != "random_state"}
+              for m in models]
+    if any(repr(params) != repr(shared[0]) for params in shared):
+        raise ValueError("fit_predict_together: the models must have the same parameters "
+                         "but random_state (one network structure for the batch)")
+    run_requests([m._fit_runs(X, y) for m, X, y in zip(models, X_train, y_train)])
+    counts = run_requests([m._count_runs(X) for m, X in zip(models, X_test)])
+    return [m.classes_[m.decoder_.predict(c)] for m, c in zip(models, counts)]

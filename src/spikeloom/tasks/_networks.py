@@ -16,10 +16,12 @@ rows, ``plastic``, thresholds), so every run after the first reuses the compiled
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from .. import units
-from ..core import Network, SpikeGeneratorGroup, SpikeMonitor, Synapses, TimedArray
+from ..core import Network, SpikeGeneratorGroup, SpikeMonitor, Synapses, TimedArray, run_batch
 from ..models.neurons import iaf_cond_exp, iaf_psc_exp
 from ._spikes import SpikeSchedule, counts_per_sample
 
@@ -89,18 +91,62 @@ class _TaskNetwork:
         -------
         ndarray of int (n_samples, n_outputs)
         """
+        namespace, start, seen = self._start(schedule, teacher)
+        self.network.run(schedule.n_steps * DT * units.second, namespace=namespace)
+        return self._counts(schedule, start, seen)
+
+    def _start(self, schedule: SpikeSchedule, teacher) -> tuple[dict, int, int]:
+        """Load the schedule's spikes; (the run's namespace, its first step, spikes so far)."""
         if schedule.period_steps != self.period_steps:
             raise ValueError(f"{type(self).__name__}.run: the schedule has "
                              f"{schedule.period_steps} steps per sample, the network "
                              f"{self.period_steps}")
         start = int(round(self.network.t_ / DT))
         self.inputs.set_spikes(schedule.indices, (schedule.steps + start) * DT * units.second)
-        seen = self.monitor.num_spikes
-        self.network.run(schedule.n_steps * DT * units.second,
-                         namespace=self._namespace(schedule, teacher, start))
+        return self._namespace(schedule, teacher, start), start, self.monitor.num_spikes
+
+    def _counts(self, schedule: SpikeSchedule, start: int, seen: int) -> np.ndarray:
+        """Spike counts per sample of the run that started at step ``start``."""
         idx = np.asarray(self.monitor.i[seen:], dtype=np.int64)
         steps = np.round(np.asarray(self.monitor.t_[seen:]) / DT).astype(np.int64) - start
         return counts_per_sample(idx, steps, self.n_outputs, schedule)
+
+
+def run_networks(requests) -> list[np.ndarray]:
+    """Run several task networks side by side; the spike counts per sample of each.
+
+    Parameters
+    ----------
+    requests : sequence of (network, schedule, teacher)
+        As for :meth:`_TaskNetwork.run`. One request is one ``run()``; several are one
+        :func:`~spikeloom.run_batch` (one vectorised program on the JAX backend), which
+        needs networks of the same structure at the same time. Schedules with fewer
+        samples than the longest get silent samples at their end (their counts are
+        dropped), so every trial runs as long; then, unlike separate runs, the later runs
+        of the shorter trials start later.
+
+    Returns
+    -------
+    list of ndarray of int (n_samples, n_outputs)
+    """
+    requests = list(requests)
+    if len(requests) == 1:
+        net, schedule, teacher = requests[0]
+        return [net.run(schedule, teacher)]
+    n_samples = max(schedule.n_samples for _, schedule, _ in requests)
+    started = []
+    for net, schedule, teacher in requests:
+        padded = dataclasses.replace(schedule, n_samples=n_samples)
+        if teacher is not None:
+            teacher = np.concatenate([teacher, np.zeros((n_samples - schedule.n_samples,
+                                                         teacher.shape[1]), bool)])
+        started.append(net._start(padded, teacher))
+    run_batch([net.network for net, _, _ in requests],
+              n_samples * requests[0][1].period_steps * DT * units.second,
+              namespaces=[namespace for namespace, _, _ in started])
+    return [net._counts(schedule, start, seen)
+            for (net, schedule, _), (_, start, seen) in zip(requests, started)]
+
 
 class ClasswiseNetwork(_TaskNetwork):
     """One ``iaf_psc_exp`` neuron per class behind all-to-all plastic synapses.
