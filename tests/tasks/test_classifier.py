@@ -15,7 +15,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import cross_val_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from spikeloom import nS
+from spikeloom import nS, second
 from spikeloom.tasks import MemristiveSNNClassifier
 from spikeloom.tasks.datasets import load_dataset
 
@@ -62,6 +62,38 @@ def test_fit_is_reproducible_for_a_seed_and_differs_across_seeds():
     assert a.weights_.tobytes() == b.weights_.tobytes()
     assert a.train_counts_.tobytes() == b.train_counts_.tobytes()
     assert a.train_counts_.tobytes() != c.train_counts_.tobytes()
+
+
+def test_device_noise_follows_random_state_not_the_global_seed():
+    """The pulse noise of a noisy device is drawn inside the runs; the same random_state
+    must give the same weights whatever seed() the process is at (a sweep's workers are
+    fresh processes), and another random_state other weights."""
+    import spikeloom as sl
+    from spikeloom.models.devices import Memristor
+
+    X, y = _corners(10)
+    noisy = {"rule": "nc", "n_fields": 5, "epochs": 1,
+             "device": Memristor(n_levels=64, c2c=0.3)}
+    sl.seed(1)
+    a = MemristiveSNNClassifier(**noisy, random_state=3).fit(X, y)
+    sl.seed(2)
+    b = MemristiveSNNClassifier(**noisy, random_state=3).fit(X, y)
+    c = MemristiveSNNClassifier(**noisy, random_state=4).fit(X, y)
+    assert a.weights_.tobytes() == b.weights_.tobytes()
+    assert a.weights_.tobytes() != c.weights_.tobytes()
+
+
+def test_decoder_learns_from_the_network_predict_uses_even_with_drift():
+    """With drift, the training network's devices have drifted by the end of training while
+    predict's fresh network starts its drift clock at 0: the decoder's training counts
+    must come from the latter, or train and test see different weights."""
+    from spikeloom.models.devices import Memristor
+
+    X, y = _corners(15)
+    device = Memristor(drift="exponential", drift_tau=0.2 * second)
+    clf = MemristiveSNNClassifier(rule="nc", n_fields=5, epochs=2, device=device,
+                                  random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.decision_counts(X), clf.train_counts_)
 
 
 def test_frozen_network_is_what_predict_uses():

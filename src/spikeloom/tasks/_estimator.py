@@ -297,12 +297,13 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
             history.append(net.weights)
         self.weight_history_ = np.stack(history)
         self.weights_ = history[-1]
-        net.plastic = False
-        self.network_seed_ = self._seed(rng)
-        self.train_counts_ = yield net, self._schedule(X, None), None
-        self._fit_decoder(y_index, self._seed(rng))
         # what predict's fresh network needs besides the weights: the WTA thresholds
         self.thresholds_ = net.thresholds if self.network == "wta" else None
+        self.network_seed_ = self._seed(rng)
+        # the decoder learns from the network predict will use (a fresh one with the trained
+        # weights): a device's drift clock and read noise are then the same for both
+        self.train_counts_ = yield self._frozen_network(), self._schedule(X, None), None
+        self._fit_decoder(y_index, self._seed(rng))
 
     def _fit_decoder(self, y_index: np.ndarray, seed: int) -> None:
         self.decoder_ = make_decoder(self.decoder, random_state=seed)

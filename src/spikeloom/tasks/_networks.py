@@ -37,10 +37,13 @@ FORGET = "lastspike = -1e4*second\nnot_refractory = True\n"
 class _TaskNetwork:
     """What both networks share: the input generator, runs over schedules, the weights."""
 
-    def __init__(self, n_inputs: int, n_outputs: int, period_steps: int) -> None:
+    def __init__(self, n_inputs: int, n_outputs: int, period_steps: int, seed: int) -> None:
         self.n_inputs = int(n_inputs)
         self.n_outputs = int(n_outputs)
         self.period_steps = int(period_steps)
+        #: seed of every run's random draws (a device's pulse and read noise): a network
+        #: built with the same seed draws the same numbers, whatever the global seed()
+        self.seed = int(seed)
         self.inputs = SpikeGeneratorGroup(self.n_inputs, np.zeros(0, np.int64),
                                           np.zeros(0) * units.second, dt=DT * units.second)
         self.synapses: Synapses | None = None
@@ -91,9 +94,7 @@ class _TaskNetwork:
         -------
         ndarray of int (n_samples, n_outputs)
         """
-        namespace, start, seen = self._start(schedule, teacher)
-        self.network.run(schedule.n_steps * DT * units.second, namespace=namespace)
-        return self._counts(schedule, start, seen)
+        return run_networks([(self, schedule, teacher)])[0]
 
     def _start(self, schedule: SpikeSchedule, teacher) -> tuple[dict, int, int]:
         """Load the schedule's spikes; (the run's namespace, its first step, spikes so far)."""
@@ -118,21 +119,18 @@ def run_networks(requests) -> list[np.ndarray]:
     Parameters
     ----------
     requests : sequence of (network, schedule, teacher)
-        As for :meth:`_TaskNetwork.run`. One request is one ``run()``; several are one
-        :func:`~spikeloom.run_batch` (one vectorised program on the JAX backend), which
-        needs networks of the same structure at the same time. Schedules with fewer
-        samples than the longest get silent samples at their end (their counts are
-        dropped), so every trial runs as long; then, unlike separate runs, the later runs
-        of the shorter trials start later.
+        As for :meth:`_TaskNetwork.run`. The runs are one :func:`~spikeloom.run_batch`
+        (one vectorised program on the JAX backend when there are several), which needs
+        networks of the same structure at the same time; each runs with its own
+        ``seed``. Schedules with fewer samples than the longest get silent samples at
+        their end (their counts are dropped), so every trial runs as long; then, unlike
+        separate runs, the later runs of the shorter trials start later.
 
     Returns
     -------
     list of ndarray of int (n_samples, n_outputs)
     """
     requests = list(requests)
-    if len(requests) == 1:
-        net, schedule, teacher = requests[0]
-        return [net.run(schedule, teacher)]
     n_samples = max(schedule.n_samples for _, schedule, _ in requests)
     started = []
     for net, schedule, teacher in requests:
@@ -143,6 +141,7 @@ def run_networks(requests) -> list[np.ndarray]:
         started.append(net._start(padded, teacher))
     run_batch([net.network for net, _, _ in requests],
               n_samples * requests[0][1].period_steps * DT * units.second,
+              seeds=[net.seed for net, _, _ in requests],
               namespaces=[namespace for namespace, _, _ in started])
     return [net._counts(schedule, start, seen)
             for (net, schedule, _), (_, start, seen) in zip(requests, started)]
@@ -167,7 +166,7 @@ class ClasswiseNetwork(_TaskNetwork):
         ``iaf_psc_exp`` parameters (the group's defaults: C_m = 1.537 pF, tau_m = 10 ms,
         t_ref = 3 ms, V_th = -54 mV, tau_syn_ex = 5 ms).
     seed : int
-        Seed of the rule's per-device draws.
+        Seed of the rule's per-device draws and of the runs' draws (pulse, read noise).
     connectivity : ndarray of bool (n_inputs, n_classes), optional
         Which input reaches which neuron (None: all-to-all). The bagged sub-networks of
         the group's 2023 code each see a subset of the features: their neurons are
@@ -183,7 +182,7 @@ class ClasswiseNetwork(_TaskNetwork):
                  period_steps: int, weight_unit=1 * units.pA, neuron: dict | None = None,
                  target_current=0 * units.pA, seed: int = 0,
                  connectivity: np.ndarray | None = None) -> None:
-        super().__init__(n_inputs, n_classes, period_steps)
+        super().__init__(n_inputs, n_classes, period_steps, seed)
         self.target_current = target_current
         params = {**self.NEURON, **(neuron or {})}
         self.neurons = iaf_psc_exp(n_classes, **params)
@@ -264,7 +263,7 @@ class WTANetwork(_TaskNetwork):
     def __init__(self, n_inputs: int, n_neurons: int, rule, w_init: np.ndarray,
                  period_steps: int, weight_unit=1 * units.nS, w_exc_inh=10.4 * units.nS,
                  w_inh_exc=17 * units.nS, theta_plus=0.05 * units.mV, seed: int = 0) -> None:
-        super().__init__(n_inputs, n_neurons, period_steps)
+        super().__init__(n_inputs, n_neurons, period_steps, seed)
         dt = DT * units.second
         self.theta_plus = theta_plus
         self.exc = iaf_cond_exp(n_neurons, adaptive_threshold=True, theta_plus=theta_plus,
