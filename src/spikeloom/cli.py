@@ -19,6 +19,64 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    if (args.config is None) == (args.plot is None):
+        raise ValueError("sweep: give CONFIG.toml to run a sweep or --plot RESULTS_DIR to plot "
+                         "one (one of them)")
+    if args.plot is not None:
+        from .sweep._plot import plot_results
+
+        if args.workers is not None or args.scheduler is not None:
+            raise ValueError("sweep --plot draws finished results; --workers and --scheduler "
+                             "apply to running a sweep")
+        figure = Path(args.out) if args.out else Path(args.plot) / "sweep.png"
+        plot_results(args.plot, figure)
+        print(f"figure: {figure}")
+        return 0
+    from .sweep._config import Sweep
+    from .sweep._run import run_sweep
+
+    sweep = Sweep.from_toml(args.config)
+    out = args.out or f"{Path(args.config).stem}_results"
+    try:
+        rows = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler,
+                         progress=not args.no_progress)
+    except ConnectionError as exc:  # an unreachable scheduler
+        print(f"spikeloom: error: {exc}", file=sys.stderr)
+        return 2
+    done = rows.attrs
+    print(f"{sweep.experiment} sweep: {len(rows)} rows, {done['computed']} computed and "
+          f"{done['skipped']} already there, in {done['wall_s']:.1f} s")
+    for rule, scores in rows.groupby("rule")["f1_mean"] if "rule" in rows else ():
+        print(f"  {rule}: F1-macro {scores.mean():.3f} (mean over {len(scores)} rows), "
+              f"{scores.min():.3f} to {scores.max():.3f}")
+    print(f"results: {done['out']} (spikeloom.sweep.load_results or pandas.read_parquet); "
+          f"plot: spikeloom sweep --plot {done['out']}")
+    return 0
+
+
+def _add_sweep(sub) -> None:
+    sweep = sub.add_parser(
+        "sweep", help="run a device-robustness sweep as Dask tasks, or plot its results",
+        description="Run every configuration and seed of a sweep (CONFIG.toml, see "
+                    "docs/sweeps.md) that the results folder does not hold yet, on a "
+                    "LocalCluster or a running Dask scheduler; or plot finished results")
+    sweep.add_argument("config", nargs="?", metavar="CONFIG.toml", help="the sweep to run")
+    sweep.add_argument("--workers", type=int,
+                       help="worker processes of the LocalCluster (default: 2)")
+    sweep.add_argument("--scheduler", metavar="ADDR",
+                       help="address of a running Dask scheduler, tcp://host:port "
+                            "(default: $SPIKELOOM_SCHEDULER, else a LocalCluster)")
+    sweep.add_argument("--out", help="results folder (default: CONFIG_results); with --plot, "
+                                     "the figure (default: RESULTS_DIR/sweep.png)")
+    sweep.add_argument("--plot", metavar="RESULTS_DIR",
+                       help="plot F1 against each non-ideality of these results")
+    sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sweep.set_defaults(func=_sweep)
+
+
 def _classify(args: argparse.Namespace) -> int:
     from .tasks._experiment import cross_validate
 
@@ -77,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--neurons", type=int, default=4000)
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(func=_demo)
+    _add_sweep(sub)
     _add_classify(sub)
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=_version)
