@@ -118,6 +118,43 @@ def _add_classify(sub) -> None:
     classify.set_defaults(func=_classify)
 
 
+def _cartpole(args: argparse.Namespace) -> int:
+    from .tasks.cartpole import plot_cartpole, train_cartpole
+
+    result = train_cartpole(args.rule, episodes=args.episodes, eval_episodes=args.eval_episodes,
+                            seed=args.seed, env=args.env, progress=not args.no_progress)
+    print(result.summary_line())
+    for line in result.comparison_lines():
+        print(line)
+    if args.plot is not None:
+        print(f"plot: {plot_cartpole(result, args.plot)}")
+    return 0
+
+
+def _add_cartpole(sub) -> None:
+    from .tasks._names import CARTPOLE_ENVS, RULES
+
+    cartpole = sub.add_parser(
+        "cartpole", help="train a spiking network on CartPole with memristive plasticity",
+        description="Train the closed-loop network on CartPole-v1 from a teacher with the "
+                    "plasticity rule (docs/closed_loop.md), then print its mean episode "
+                    "length over evaluation episodes with frozen weights, next to a random "
+                    "policy and the teacher on the same seeds")
+    cartpole.add_argument("--rule", default="nc", choices=RULES, help="(default: nc)")
+    cartpole.add_argument("--episodes", type=int, default=100,
+                          help="training episodes (default: 100)")
+    cartpole.add_argument("--eval-episodes", type=int, default=100,
+                          help="evaluation episodes (default: 100)")
+    cartpole.add_argument("--seed", type=int, default=0, help="episode seeds (default: 0)")
+    cartpole.add_argument("--env", default="auto", choices=CARTPOLE_ENVS,
+                          help="gymnasium's CartPole-v1 or the built-in one (default: auto, "
+                               "gymnasium's when installed)")
+    cartpole.add_argument("--plot", metavar="FILE",
+                          help="save training and evaluation episode lengths (PNG)")
+    cartpole.add_argument("--no-progress", action="store_true", help="no progress bar")
+    cartpole.set_defaults(func=_cartpole)
+
+
 def _version(args: argparse.Namespace) -> int:
     from . import __version__
 
@@ -137,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(func=_demo)
     _add_sweep(sub)
     _add_classify(sub)
+    _add_cartpole(sub)
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=_version)
     args = parser.parse_args(argv)

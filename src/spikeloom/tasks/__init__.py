@@ -1,8 +1,11 @@
-"""Learning tasks: spiking classifiers trained with classic or memristive STDP.
+"""Learning tasks: spiking classifiers and a closed-loop controller trained with classic or
+memristive STDP.
 
 Sits above the model library: datasets, encoders (scaling, Gaussian receptive fields, rate
 and latency codes), the group's two networks built from :mod:`spikeloom.models`, decoders
-and the scikit-learn estimator :class:`MemristiveSNNClassifier`. See ``docs/learning.md``.
+and the scikit-learn estimator :class:`MemristiveSNNClassifier` (``docs/learning.md``); the
+closed loop between an environment and a network, and CartPole learned from a teacher
+(:func:`train_cartpole`, ``docs/closed_loop.md``).
 
 The names below are imported on first use (PEP 562): ``import spikeloom.tasks`` alone does not
 load scikit-learn, so the ``spikeloom`` command starts as fast as before.
@@ -25,6 +28,10 @@ _LAZY = {
     "OwnRateDecoder": ".decoders", "make_decoder": ".decoders",
     "FeatureScaler": ".encoding", "GaussianReceptiveFields": ".encoding",
     "LatencyEncoder": ".encoding", "RateEncoder": ".encoding",
+    "CartPole": ".cartpole", "CartPoleResult": ".cartpole", "make_env": ".cartpole",
+    "train_cartpole": ".cartpole", "cartpole_teacher": ".cartpole",
+    "ObservationFields": "._closedloop", "SpikingPolicy": "._closedloop",
+    "run_episode": "._closedloop", "choose_actions": "._closedloop",
 }
 
 __all__ = ["DATASETS", "DECODERS", "ENCODINGS", "NETWORKS", "RULES", *_LAZY]
