@@ -16,7 +16,10 @@ amplified by the network's chaos; the rates stay statistically the same.
 
 Usage::
 
-    python examples/coba_library.py [--neurons 4000] [--duration 1000] [--seed 2026]
+    python examples/coba_library.py [--neurons 4000] [--duration 1000] [--seed 2026] \
+        [--fig coba_library.png]
+
+``--fig`` draws the first 200 ms of both rasters (equation strings above, library below).
 """
 
 from __future__ import annotations
@@ -67,8 +70,11 @@ def build_coba_library(n_neurons: int = 4000, p: float = 0.02, method: str = "eu
 
 
 def compare(n_neurons: int = 4000, duration_ms: float = 1000.0, seed_value: int = 2026,
-            method: str = "euler") -> dict:
-    """Build both versions after the same seed, run them, and compare connectivity and spikes."""
+            method: str = "euler", fig: str | None = None) -> dict:
+    """Build both versions after the same seed, run them, and compare connectivity and spikes.
+
+    With ``fig`` (a file name), also draw both rasters into that figure.
+    """
     seed(seed_value)
     strings = build_coba(n_neurons, method=method)
     seed(seed_value)
@@ -83,6 +89,8 @@ def compare(n_neurons: int = 4000, duration_ms: float = 1000.0, seed_value: int 
     a = _trains(strings.spikes)
     b = _trains(library.spikes)
     first_difference = _first_difference(a, b)
+    if fig is not None:
+        _plot_rasters(strings.spikes, library.spikes, min(duration_ms, 200.0), fig)
     seconds = duration_ms / 1e3
     return {
         "seed": seed_value,
@@ -98,6 +106,28 @@ def compare(n_neurons: int = 4000, duration_ms: float = 1000.0, seed_value: int 
         "strings_integration": strings.neurons.integration_method,
         "library_integration": library.neurons.integration_method,
     }
+
+
+def _plot_rasters(strings_spikes, library_spikes, until_ms: float, path: str) -> None:
+    """The spikes of both networks over the first ``until_ms``, one panel each."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(2, 1, figsize=(8, 5), sharex=True, sharey=True)
+    for ax, monitor, title in zip(axes, (strings_spikes, library_spikes),
+                                  ("equation strings (spikeloom.demo.build_coba)",
+                                   "model library (LifRef + Expon + COBA + FixedProb)")):
+        t = monitor.t_ * 1e3
+        keep = t < until_ms
+        ax.plot(t[keep], monitor.i[keep], ",k")
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel("neuron")
+    axes[-1].set_xlabel("t [ms]")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
 
 
 def _trains(monitor) -> np.ndarray:
@@ -123,8 +153,9 @@ def main(argv=None) -> int:
     parser.add_argument("--neurons", type=int, default=4000)
     parser.add_argument("--duration", type=float, default=1000.0, help="ms")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--fig", default=None, help="draw both rasters into this PNG file")
     args = parser.parse_args(argv)
-    result = compare(args.neurons, args.duration, args.seed)
+    result = compare(args.neurons, args.duration, args.seed, fig=args.fig)
     for key, value in result.items():
         print(f"{key:>22}: {value}")
     return 0 if result["same_synapses"] and result["same_initial_V"] else 1

@@ -153,11 +153,18 @@ def run(script: Path, simulator: str, replacements: list[tuple[str, str]],
         except BaseException as error:  # the corpus records every failure, SystemExit included
             record["status"] = "error"
             record["error"] = f"{type(error).__name__}: {str(error)[:2000]}"
-            record["traceback"] = traceback.format_exc()[-4000:]
+            record["traceback"] = _local_paths(traceback.format_exc()[-4000:])
         finally:
             record["wall_s"] = round(time.perf_counter() - start, 3)
             os.chdir(cwd)
     return record
+
+
+def _local_paths(text: str) -> str:
+    """``text`` without the machine's paths: the repository's root and the interpreter's
+    prefix (a recorded traceback names files inside the repository, or ``<venv>``)."""
+    root = str(Path(__file__).resolve().parents[2]) + os.sep
+    return text.replace(root, "").replace(sys.prefix + os.sep, "<venv>" + os.sep)
 
 
 def main(argv=None) -> int:

@@ -1,8 +1,9 @@
 """Generate the Brian2 reference data used by ``test_brian2_reference.py``.
 
-Run from the repository root with the *Brian2* interpreter (never spikeloom's)::
+Run from the repository root with a Python that has Brian2 2.9 installed (never
+spikeloom's environment)::
 
-    /work/venvs/brian2/bin/python tests/reference/make_brian2_reference.py
+    python tests/reference/make_brian2_reference.py
 
 Options: ``--only NAME [NAME ...]`` regenerates a subset, ``--check-robustness``
 additionally re-runs every deterministic model with the units ``mV`` and
@@ -269,7 +270,7 @@ def main(argv=None) -> int:
     meta = {
         "generator": "tests/reference/make_brian2_reference.py",
         "command": " ".join(
-            [shlex.quote(sys.executable), "tests/reference/make_brian2_reference.py"]
+            ["python", "tests/reference/make_brian2_reference.py"]
             + [shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])]
         ),
         "date_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

@@ -46,7 +46,7 @@ def load_reference(name: str) -> dict[str, np.ndarray]:
     if not path.exists():
         pytest.fail(
             f"missing reference data {path}; run "
-            "/work/venvs/brian2/bin/python tests/reference/make_brian2_reference.py"
+            "python tests/reference/make_brian2_reference.py (with Brian2 installed)"
         )
     with np.load(path, allow_pickle=False) as npz:
         return {k: npz[k] for k in npz.files}

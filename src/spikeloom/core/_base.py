@@ -37,7 +37,9 @@ class Clock:
     Parameters
     ----------
     dt : Quantity, time
-        The step, strictly positive.
+        The step, strictly positive (default 0.1 ms).
+    name : str
+        The clock's name (default ``'clock'``).
     """
 
     def __init__(self, dt=0.1 * units.ms, name: str = "clock") -> None:

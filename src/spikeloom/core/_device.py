@@ -294,7 +294,14 @@ def get_device() -> Device:
 
 
 def reset_device(device_name=None) -> None:
-    """Brian2's ``reset_device()``: back to the default device (or ``device_name``)."""
+    """Brian2's ``reset_device()``: back to the default device (or ``device_name``).
+
+    Parameters
+    ----------
+    device_name : str, optional
+        The device to select, as for :func:`set_device`; default ``'runtime'`` (the Numba
+        loop).
+    """
     set_device(device_name or "runtime")
 
 

@@ -510,7 +510,17 @@ def _caller_namespace() -> dict:
 
 
 class Subgroup(Group):
-    """A contiguous slice ``G[start:stop]`` of a group, sharing its variables and spikes."""
+    """A contiguous slice ``G[start:stop]`` of a group, sharing its variables and spikes.
+
+    Made by slicing a group (``G[10:20]``) rather than called directly.
+
+    Parameters
+    ----------
+    parent : Group
+        The group sliced (a NeuronGroup or an input group).
+    start, stop : int
+        First element and one past the last, in the parent's indices.
+    """
 
     _default_name = "subgroup"
 

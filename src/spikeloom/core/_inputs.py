@@ -33,7 +33,21 @@ class PoissonGroup(SpikeSource, Group):
         One rate, one rate per neuron, or an expression (``'10*Hz + i*Hz'``, may use ``t``
         and TimedArrays). Each step a neuron fires with probability ``rates*dt``.
     dt : Quantity (time), optional
+        Time step of the group (default: that of ``clock``).
+    clock : Clock, optional
+        The clock to run on (instead of ``dt``; default: ``defaultclock``).
+    when : str
+        Schedule slot of the spike generation (default ``'thresholds'``, Brian2's).
+    order : int
+        Order within the slot (default 0).
+    namespace : dict, optional
+        Names for the external constants of a ``rates`` expression (default: those of the
+        run).
     name : str, optional
+        A unique name (default ``'poissongroup'``, numbered).
+    codeobj_class : None
+        Brian2's code-generation class: accepted and ignored (there is one code
+        generator).
 
     Notes
     -----
@@ -95,7 +109,20 @@ class SpikeGeneratorGroup(SpikeSource, Group):
     period : Quantity (time)
         If > 0, the pattern repeats with this period (every time must be < period).
     dt : Quantity (time), optional
+        Time step of the group (default: that of ``clock``); times are rounded to it.
+    clock : Clock, optional
+        The clock to run on (instead of ``dt``; default: ``defaultclock``).
+    when : str
+        Schedule slot of the spike generation (default ``'thresholds'``, Brian2's).
+    order : int
+        Order within the slot (default 0).
+    sorted : bool
+        Brian2's promise that the spikes are sorted by time: accepted; spikeloom sorts
+        them in any case.
     name : str, optional
+        A unique name (default ``'spikegeneratorgroup'``, numbered).
+    codeobj_class : None
+        Brian2's code-generation class: accepted and ignored.
 
     Notes
     -----

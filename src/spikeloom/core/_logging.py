@@ -98,7 +98,18 @@ class BrianLogger:
 
 def get_logger(module_name: str = ROOT) -> logging.Logger:
     """The logger for ``module_name`` (placed below ``spikeloom``, as Brian2's are below
-    ``brian2``)."""
+    ``brian2``).
+
+    Parameters
+    ----------
+    module_name : str
+        A dotted name; names outside ``spikeloom`` are placed below it (default: the
+        ``spikeloom`` logger itself).
+
+    Returns
+    -------
+    logging.Logger
+    """
     if module_name == ROOT or module_name.startswith(ROOT + "."):
         return logging.getLogger(module_name)
     return logging.getLogger(f"{ROOT}.{module_name}")

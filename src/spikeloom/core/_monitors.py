@@ -129,7 +129,15 @@ class SpikeMonitor(_Recorder):
         Variables recorded at each spike.
     record : bool
         Record spikes (True); with False only counts are kept.
+    when, order : str and int, optional
+        Schedule slot and order (default: right after the source's threshold).
     name : str, optional
+        A unique name (default ``'spikemonitor'``, numbered).
+    codeobj_class : None
+        Brian2's code-generation class: accepted and ignored.
+    event : str
+        The event recorded (default ``'spike'``; a custom event of the source's
+        ``events``, as :class:`EventMonitor` records it: a spikeloom extension).
 
     Attributes
     ----------
@@ -256,9 +264,13 @@ class EventMonitor(SpikeMonitor):
     variables : str or list of str, optional
         Variables recorded at each event.
     record : bool
-    when, order : optional
-        Schedule slot (default: right after the event's detection).
+        Record each event (True); with False only counts are kept.
+    when, order : str and int, optional
+        Schedule slot and order (default: right after the event's detection).
     name : str, optional
+        A unique name (default ``'eventmonitor'``, numbered).
+    codeobj_class : None
+        Brian2's code-generation class: accepted and ignored.
 
     Attributes
     ----------
@@ -291,7 +303,17 @@ class StateMonitor(_Recorder):
         Which elements (True: all, False: none).
     dt : Quantity (time), optional
         Recording interval (a whole multiple of the simulation dt).
+    clock : Clock, optional
+        The clock of the recordings (instead of ``dt``; default: the source's).
+    when : str
+        Schedule slot of the recording (default ``'start'``: the state before the step's
+        updates, as Brian2).
+    order : int
+        Order within the slot (default 0).
     name : str, optional
+        A unique name (default ``'statemonitor'``, numbered).
+    codeobj_class : None
+        Brian2's code-generation class: accepted and ignored.
 
     Attributes
     ----------
@@ -417,6 +439,11 @@ class PopulationRateMonitor(_Recorder):
     source : group
         A spiking group (or subgroup).
     name : str, optional
+        A unique name (default ``'ratemonitor'``, numbered).
+    codeobj_class : None
+        Brian2's code-generation class: accepted and ignored.
+    dtype : None
+        Brian2's dtype of the recorded rate: accepted and ignored (float64).
 
     Attributes
     ----------

@@ -24,12 +24,14 @@ class NetworkOperation(SimObject):
     dt : Quantity (time), optional
         Interval, a whole multiple of the network's dt (default: ``clock``'s dt).
     clock : Clock, optional
+        The clock giving the interval (instead of ``dt``; default: ``defaultclock``).
     when : str
         Schedule slot: 'start' (default) calls it before the step's updates, any later slot
         after them (the step's time is passed either way).
     order : int
         Among operations due at the same step, lower orders run first.
     name : str, optional
+        A unique name (default: the function's name).
     """
 
     _default_name = "networkoperation"
@@ -72,6 +74,24 @@ def network_operation(*args, dt=None, clock=None, when: str = "start", order: in
     """Decorator making a function a :class:`NetworkOperation` (Brian2's API).
 
     ``@network_operation`` or ``@network_operation(dt=1*ms, when='end')``.
+
+    Parameters
+    ----------
+    dt : Quantity (time), optional
+        Interval between calls, a whole multiple of the network's dt (default: the
+        clock's dt).
+    clock : Clock, optional
+        The clock giving the interval (instead of ``dt``; default: ``defaultclock``).
+    when : str
+        Schedule slot (default ``'start'``), as for :class:`NetworkOperation`.
+    order : int
+        Order among operations due at the same step (default 0).
+    name : str, optional
+        A unique name (default: the function's name).
+
+    Returns
+    -------
+    NetworkOperation, or a decorator making one
 
     Examples
     --------

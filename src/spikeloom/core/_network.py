@@ -798,7 +798,21 @@ class ProfilingSummary:
 
 
 def profiling_summary(net: Network | None = None, show: int | None = None) -> ProfilingSummary:
-    """The time of the last run of ``net`` (default: the network ``run()`` uses)."""
+    """The time of the last run of ``net`` (default: the network ``run()`` uses).
+
+    Parameters
+    ----------
+    net : Network, optional
+        The network (default: the one ``run()`` uses); its last run needs
+        ``profile=True``, as in Brian2.
+    show : int, optional
+        Show only the first ``show`` entries.
+
+    Returns
+    -------
+    ProfilingSummary
+        Printed as Brian2's table.
+    """
     if net is None:
         if _magic["network"] is None:
             raise ValueError("profiling_summary: nothing has run yet; call run() first")
@@ -808,14 +822,36 @@ def profiling_summary(net: Network | None = None, show: int | None = None) -> Pr
 
 def scheduling_summary(net: Network | None = None) -> SchedulingSummary:
     """The step's operations in execution order (default: the objects ``run()`` would
-    simulate from the caller's frame)."""
+    simulate from the caller's frame).
+
+    Parameters
+    ----------
+    net : Network, optional
+        The network (default: the objects ``run()`` would simulate).
+
+    Returns
+    -------
+    SchedulingSummary
+        Printed as Brian2's table (slot, order, object, clock).
+    """
     if net is None:
         net = magic_network(1)
     return net.scheduling_summary()
 
 
 def collect(level: int = 0) -> list:
-    """The objects of the current scope that the caller's frame refers to."""
+    """The objects of the current scope that the caller's frame refers to.
+
+    Parameters
+    ----------
+    level : int
+        How many frames above the caller to look for the objects (Brian2's convention).
+
+    Returns
+    -------
+    list
+        The objects, in creation order.
+    """
     namespace = _frame_namespace(level + 2)
     found = []
     for value in namespace.values():
@@ -863,7 +899,33 @@ def run(duration, report=None, report_period=10 * units.second, namespace=None, 
         checkpoint_path=None) -> None:
     """Run every object the calling code refers to (Brian2's magic ``run``).
 
-    Parameters are those of :meth:`Network.run`.
+    As in Brian2: if all of them are new, a new simulation starts at t = 0; objects run
+    before continue from where they stopped; a mix of the two raises :class:`MagicError`.
+
+    Parameters
+    ----------
+    duration : Quantity (time)
+        Time to simulate (>= 0).
+    report : None, str or callable
+        Progress reports: None (a bar for runs longer than 5 s of wall time), 'tqdm',
+        'text'/'stdout'/'stderr' (Brian2's lines) or a callable (see :meth:`Network.run`).
+    report_period : Quantity (time)
+        Wall time between two reports (default 10 s).
+    namespace : dict, optional
+        Names for external constants; default: the caller's locals and globals.
+    profile : bool or None
+        Keep the run's timing for :func:`profiling_summary` (None: False).
+    level : int
+        How many frames above the caller to look for objects and names.
+    check_nan : bool or None
+        Stop with a :class:`SimulationError` when a state variable becomes NaN or
+        infinite: True after every step, False never, None as
+        ``prefs.spikeloom.divergence_check`` says (default: every 16 steps).
+    checkpoint_every : Quantity (time), optional
+        Write a checkpoint whenever the simulated time reaches a multiple of this.
+    checkpoint_path : str or os.PathLike, optional
+        The checkpoint file (needed with ``checkpoint_every``); resume with
+        :func:`load_checkpoint`.
     """
     net = magic_network(level + 1)
     if namespace is None:
@@ -896,6 +958,10 @@ def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
         seed in force, for every trial.
     namespace : dict, optional
         Names for external constants; default: the caller's locals and globals.
+    level : int
+        How many frames above the caller to look for names (Brian2's convention).
+    check_nan : bool or None
+        Stop when a state variable becomes NaN or infinite, as for :func:`run`.
     namespaces : sequence of dict, optional
         One namespace per network instead of ``namespace`` (e.g. each trial's own
         :class:`TimedArray` under the same name); not together with ``namespace``.
@@ -974,19 +1040,49 @@ def _batch_namespaces(namespace, namespaces, n_networks: int, level: int) -> lis
 
 
 def store(name: str = "default", filename: str | None = None, level: int = 0) -> None:
-    """Store the state of the magic network (see :meth:`Network.store`)."""
+    """Store the state of the magic network (see :meth:`Network.store`).
+
+    Parameters
+    ----------
+    name : str
+        Name of the stored state (several can be kept; default ``'default'``).
+    filename : str or os.PathLike, optional
+        Also keep it in this file (the checkpoint format, never pickled).
+    level : int
+        How many frames above the caller to look for the objects (Brian2's convention).
+    """
     magic_network(level + 1).store(name, filename)
 
 
 def restore(name: str = "default", filename: str | None = None, level: int = 0,
             restore_random_state: bool = False) -> None:
-    """Restore the magic network (see :meth:`Network.restore`)."""
+    """Restore the magic network (see :meth:`Network.restore`).
+
+    Parameters
+    ----------
+    name : str
+        Name of the stored state (default ``'default'``).
+    filename : str or os.PathLike, optional
+        Read it from this file (written by ``store(filename=...)`` or a checkpoint).
+    level : int
+        How many frames above the caller to look for the objects (Brian2's convention).
+    restore_random_state : bool
+        Also take back the seed the stored network ran with.
+    """
     magic_network(level + 1).restore(name, filename, restore_random_state)
 
 
 def load_checkpoint(path, level: int = 0) -> None:
     """Load a checkpoint into the magic network (see :meth:`Network.load_checkpoint`);
-    then ``run(T - magic_network.t)`` finishes the run."""
+    then ``run(T - magic_network.t)`` finishes the run.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The checkpoint file (written by ``run(..., checkpoint_path=...)``).
+    level : int
+        How many frames above the caller to look for the objects (Brian2's convention).
+    """
     magic_network(level + 1).load_checkpoint(path)
 
 

@@ -260,13 +260,26 @@ class NeuronGroup(SpikeSource, EquationsOwner):
         Refractory period: a time, an expression of time (``'ref'``), or a condition that
         holds while refractory (``'v > -55*mV'``). Variables flagged ``(unless refractory)``
         stay constant and the threshold is off while refractory.
+    events : dict, optional
+        Custom events, ``{name: condition}`` (Brian2's ``events``), tested after the spike
+        threshold; actions are added with :meth:`run_on_event`.
     namespace : dict, optional
         Names for the model's external constants (else the run's namespace).
+    dtype : None
+        Brian2's per-variable dtypes: accepted and ignored (variables are float64, or as
+        their unit line says: ``boolean``, ``integer``).
     dt : Quantity (time), optional
         The group's own step; defaults to ``defaultclock.dt``.
+    clock : Clock, optional
+        The group's clock (instead of ``dt``).
     order : int
         Position within a schedule slot.
     name : str, optional
+        A unique name (default ``'neurongroup'``, numbered).
+    method_options : dict, optional
+        Brian2's options of the integration method: accepted and ignored.
+    codeobj_class : None
+        Brian2's code-generation class: accepted and ignored.
     """
 
     _default_name = "neurongroup"

@@ -103,16 +103,38 @@ class Synapses(EquationsOwner):
     on_pre, on_post : str or dict
         Statements run for each synapse when its presynaptic (postsynaptic) neuron spikes
         (after the synapse's delay). A dict gives several named pathways.
+    pre, post : str or dict, optional
+        Brian2's older names of ``on_pre`` and ``on_post``.
+    connect : None
+        Must be None: Brian2 removed ``connect=`` from the constructor; call
+        :meth:`connect`.
     delay : Quantity (time), optional
         Initial delay of new synapses on the ``pre`` pathway.
     on_event : str or dict
         The source's event that triggers the pathways: ``'spike'`` (the threshold's,
         default) or a custom event of the group's ``events``; a dict maps pathway names to
         events (``{'pre': 'spike', 'gpath': 'gspike'}``).
+    multisynaptic_index : str, optional
+        Brian2's name of a variable numbering the synapses of one (i, j) pair: accepted,
+        but the variable is not created.
+    namespace : dict, optional
+        Names for the model's external constants (else the run's namespace).
+    dtype : None
+        Brian2's per-variable dtypes: accepted and ignored.
+    codeobj_class : None
+        Brian2's code-generation class: accepted and ignored.
+    dt : Quantity (time), optional
+        Time step of clock-driven equations (default ``defaultclock.dt``).
+    clock : Clock, optional
+        The clock of clock-driven equations (instead of ``dt``).
+    order : int
+        Position within a schedule slot (default 0).
     method : str, optional
         Integration method of clock-driven equations.
-    namespace : dict, optional
+    method_options : dict, optional
+        Brian2's options of the integration method: accepted and ignored.
     name : str, optional
+        A unique name (default ``'synapses'``, numbered).
 
     Notes
     -----

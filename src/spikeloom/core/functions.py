@@ -381,8 +381,16 @@ def implementation(target, code=None, namespace=None, dependencies=None, discard
         'numpy' (or 'python'), or a target whose code spikeloom keeps but does not run.
     code : callable or str, optional
         For 'numpy', a Python function to use instead of the decorated one.
+    namespace : dict, optional
+        Names the code of another target uses (kept with it).
+    dependencies : dict, optional
+        Other functions the implementation calls (Brian2's), kept with it.
     discard_units : bool, optional
         Brian2's option; spikeloom's loop always works without units.
+    name : str, optional
+        The function's name in the code of another target (kept with it).
+    **compiler_kwds
+        Compiler options of another target: kept, never used.
     """
     def decorator(func):
         function = func if isinstance(func, Function) else Function(func)

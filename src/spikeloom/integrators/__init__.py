@@ -84,6 +84,12 @@ def get_method(name: str | IntegrationMethod) -> IntegrationMethod:
 
     A method object (anything with ``can_integrate`` and ``__call__``) is returned as is.
 
+    Parameters
+    ----------
+    name : str or IntegrationMethod
+        A registered name ('exact', 'linear', 'euler', 'rk2', 'rk4', 'heun', 'milstein',
+        'exponential_euler') or a method object.
+
     Raises
     ------
     ValueError

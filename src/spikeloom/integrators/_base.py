@@ -29,12 +29,24 @@ import sympy
 
 
 def sym(name: str) -> sympy.Symbol:
-    """Return the real sympy symbol that stands for the model name ``name``."""
+    """Return the real sympy symbol that stands for the model name ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A name of the model (variable, parameter, function argument).
+    """
     return sympy.Symbol(name, real=True)
 
 
 def randn_symbol(noise_name: str) -> sympy.Symbol:
-    """Return the symbol of the N(0, 1) draw for the noise symbol ``noise_name``."""
+    """Return the symbol of the N(0, 1) draw for the noise symbol ``noise_name``.
+
+    Parameters
+    ----------
+    noise_name : str
+        The noise symbol of the equations (``xi``, ``xi_1``...).
+    """
     return sym("_randn_" + noise_name)
 
 

@@ -50,6 +50,12 @@ class Heun(MethodBase):
     (e.g. a single noise symbol, or noise terms that do not depend on the state), 0.5
     in general.
 
+    Parameters
+    ----------
+    drift : {'euler', 'trapezoidal'}
+        How the drift is integrated: an Euler step (default, Brian2's ``heun``) or the
+        trapezoidal predictor–corrector.
+
     References
     ----------
     W. Rümelin, "Numerical treatment of stochastic differential equations",

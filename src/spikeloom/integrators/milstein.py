@@ -47,6 +47,11 @@ class Milstein(MethodBase):
     correction; it converges to the Stratonovich solution too, but its :math:`O(\Delta
     t^{1.5})` bias per step limits it to strong order 0.5.
 
+    Parameters
+    ----------
+    calculus : {'ito', 'stratonovich'}
+        The sense of the stochastic equations (default ``'ito'``).
+
     References
     ----------
     P. E. Kloeden and E. Platen, *Numerical Solution of Stochastic Differential

@@ -36,7 +36,12 @@ class SpikeTimeGroup(SpikeGeneratorGroup):
         docstring).
     period : Quantity (time)
         Repeat the pattern with this period (default 0: no repetition).
+    dt : Quantity (time), optional
+        The group's step (default: ``defaultclock.dt``).
+    order : int
+        Order within the schedule slot (default 0).
     name : str, optional
+        A unique name (default ``'spiketimegroup'``, numbered).
 
     Examples
     --------
@@ -105,7 +110,12 @@ class PoissonSpikes(PoissonGroup):
         with probability ``freqs*dt``).
     when : str
         Schedule slot (default ``'before_groups'``, see the module docstring).
+    dt : Quantity (time), optional
+        The group's step (default: ``defaultclock.dt``).
+    order : int
+        Order within the schedule slot (default 0).
     name : str, optional
+        A unique name (default ``'poissonspikes'``, numbered).
     """
 
     _default_name = "poissonspikes"

@@ -31,7 +31,17 @@ _OWNER = "Sweep"
 
 @dataclass(frozen=True)
 class Task:
-    """One row to compute: a configuration (every parameter) and a seed, with its key."""
+    """One row to compute: a configuration (every parameter) and a seed, with its key.
+
+    Parameters
+    ----------
+    key : str
+        The row's stable key (:func:`task_key`: 20 hex digits).
+    params : dict
+        Every parameter of the experiment, resolved (defaults included).
+    seed : int
+        The row's seed (``random_state`` of the experiment).
+    """
 
     key: str
     params: dict

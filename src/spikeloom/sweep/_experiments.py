@@ -307,6 +307,11 @@ def register_experiment(experiment: Experiment) -> None:
 
     Its ``run`` must be importable by the workers (a module-level function of an installed
     module). Row columns ``key``, ``experiment`` and ``seed`` are reserved.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        Its parameters, task function and measures; replaces one of the same name.
     """
     reserved = {"key", "experiment", "seed"} & (set(experiment.parameters)
                                                 | set(experiment.measures))
@@ -325,6 +330,20 @@ def task_key(experiment: str, params: dict, seed: int) -> str:
 
     ``params`` must be resolved (every parameter, canonical values), so that a parameter
     given at its default and one left out give the same key.
+
+    Parameters
+    ----------
+    experiment : str
+        The experiment's name.
+    params : dict
+        The resolved configuration.
+    seed : int
+        The row's seed.
+
+    Returns
+    -------
+    str
+        20 hex digits (the first 80 bits of the SHA-256 of the canonical JSON).
     """
     text = json.dumps({"experiment": experiment, "params": params, "seed": seed},
                       sort_keys=True, separators=(",", ":"), allow_nan=False)
@@ -336,6 +355,20 @@ def run_configuration(experiment: str, params: dict, seed: int) -> dict:
 
     A pure function of its arguments (the same row for the same configuration and seed,
     on any worker), so Dask may run it again after losing a worker.
+
+    Parameters
+    ----------
+    experiment : str
+        Name of a registered experiment.
+    params : dict
+        The resolved configuration.
+    seed : int
+        The row's seed.
+
+    Returns
+    -------
+    dict
+        ``key``, ``experiment``, every parameter, ``seed`` and the experiment's measures.
     """
     row = {"key": task_key(experiment, params, seed), "experiment": experiment, **params,
            "seed": seed}

@@ -274,6 +274,15 @@ def row_schema(experiment: Experiment) -> pa.Schema:
     """Parquet schema of the experiment's rows: key, experiment, parameters, seed, measures.
 
     Every row file has this schema, so the folder reads as one table.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        The experiment whose rows are stored.
+
+    Returns
+    -------
+    pyarrow.Schema
     """
     fields = [pa.field("key", pa.string()), pa.field("experiment", pa.string())]
     fields += [pa.field(name, _COLUMN_TYPES[spec.kind])

@@ -54,6 +54,17 @@ def make_rule(rule, device: Memristor | None = None) -> PlasticityRule:
     α = 1.64, τ+ = 89.4 ms, τ- = 59.96 ms, w in [0, 1]) with λ = 0.01 instead of 0.001 (ten
     times fewer epochs); 'nc': :meth:`NanocompositeSTDP.nest_fit`;
     'ppx': :meth:`ParyleneSTDP.nest_fit` (both the group's NEST defaults, clipped to [0, 1]).
+
+    Parameters
+    ----------
+    rule : {'stdp', 'nc', 'ppx'} or PlasticityRule
+        A rule's name, or a rule object (returned as it is).
+    device : Memristor, optional
+        The device under a rule given by name (a rule object carries its own).
+
+    Returns
+    -------
+    PlasticityRule
     """
     if device is not None and not isinstance(device, Memristor):
         raise TypeError(f"MemristiveSNNClassifier: device must be a Memristor or None, got "
@@ -128,7 +139,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         Class-wise sub-networks trained side by side in the same runs (the group's 2023
         bagging networks; class-wise network only). Each has one neuron per class, sees
         the features of its own subset (``max_features``) and gets the same teacher; the
-        own-rate decoder then averages |count - own rate| over the neurons of each class.
+        own-rate decoder then averages ``|count - own rate|`` over the neurons of each class.
     max_features : int or float
         Features seen by each sub-network, drawn without replacement (as scikit-learn's
         ``BaggingClassifier(bootstrap_features=False)``): an int is a count (1 to the

@@ -188,6 +188,16 @@ def results_table(results) -> str:
 
     Columns: dataset, rule, encoding, network, the SNN, the frozen control, the logistic
     regression, the published score and the wall time (s).
+
+    Parameters
+    ----------
+    results : iterable of ClassificationResult
+        The results, one row each.
+
+    Returns
+    -------
+    str
+        A Markdown table (header and one line per result).
     """
     results = list(results)
     for r in results:

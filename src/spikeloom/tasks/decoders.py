@@ -39,7 +39,7 @@ class OwnRateDecoder(ClassifierMixin, BaseEstimator):
 
     Fitting: each output neuron j belongs to one class c(j); its *own rate* r_j is its
     mean spike count over the training samples of class c(j). Prediction: for each class
-    c, the distance of a sample is the mean over the neurons of c of |count_j - r_j|, and
+    c, the distance of a sample is the mean over the neurons of c of ``|count_j - r_j|``, and
     the sample goes to the class with the smallest distance (ties: the class that comes
     first in ``classes_``). With one neuron per class this is
     ``classes_[argmin_c |counts[:, c] - own_rate_[c]|]``.
@@ -146,7 +146,7 @@ class OwnRateDecoder(ClassifierMixin, BaseEstimator):
         return np.searchsorted(self.classes_, labels)
 
     def class_distances(self, X) -> np.ndarray:
-        """Mean |count - own rate| over each class's neurons, shape (n_samples, n_classes).
+        """Mean ``|count - own rate|`` over each class's neurons, shape (n_samples, n_classes).
 
         Classes without neurons get ``inf``.
         """

@@ -21,6 +21,11 @@ class Dimension:
 
     Instances are interned: two equal dimensions are the same object. Create them with
     :func:`get_or_create_dimension` or by multiplying, dividing and raising dimensions.
+
+    Parameters
+    ----------
+    dims : sequence of 7 numbers
+        The exponents of metre, kilogram, second, ampere, kelvin, mole and candela.
     """
 
     __slots__ = ("_dims", "__weakref__")

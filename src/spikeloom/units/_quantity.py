@@ -37,7 +37,17 @@ _POWERS = {"sqrt": 0.5, "square": 2.0, "cbrt": 1.0 / 3.0, "reciprocal": -1.0}
 def get_dim(value) -> Dimension:
     """The dimension of ``value``: a Quantity's, a Unit's, DIMENSIONLESS for plain numbers.
 
-    Lists and tuples of quantities have the dimension their elements share.
+    Lists and tuples of quantities have the dimension their elements share. Exported as
+    ``get_dimensions`` (Brian2's name).
+
+    Parameters
+    ----------
+    value : Quantity, Unit, Dimension, number, array, list or tuple
+        Anything that has (or is) a dimension.
+
+    Returns
+    -------
+    Dimension
     """
     if isinstance(value, Quantity):
         return value.dim
@@ -339,10 +349,14 @@ class Unit(Quantity):
     scale : float
         The size in SI units.
     dim : Dimension
+        Its dimension (default: dimensionless).
     name : str
         The long name used by ``repr`` (``'mvolt'``).
     dispname : str
         The short name used by ``str`` (``'mV'``).
+    iscompound : bool
+        Whether the name is a product or quotient of other units (``'mV/ms'``), as Brian2
+        marks it.
     """
 
     def __new__(cls, scale: float = 1.0, dim: Dimension = DIMENSIONLESS, name: str = "",
@@ -482,7 +496,28 @@ def display_dimension(dim: Dimension) -> str:
 
 
 def in_unit(value, unit, precision: int | None = None) -> str:
-    """``value`` as text in ``unit`` (Brian2's ``in_unit``); raises if the units differ."""
+    """``value`` as text in ``unit`` (Brian2's ``in_unit``); raises if the units differ.
+
+    Parameters
+    ----------
+    value : Quantity
+        The value (scalar or array).
+    unit : Unit
+        The unit to show it in, of the same dimension (``mV/ms``).
+    precision : int, optional
+        Decimals to round to (default: no rounding).
+
+    Returns
+    -------
+    str
+        E.g. ``'-6.5 mV/ms'``.
+
+    Examples
+    --------
+    >>> from spikeloom import mV, ms
+    >>> in_unit(-65*mV/(10*ms), mV/ms)
+    '-6.5 mV/ms'
+    """
     if get_dim(value) is not get_dim(unit):
         raise DimensionMismatchError(f"in_unit: cannot show {value} in {unit!r}",
                                      get_dim(value), get_dim(unit))
@@ -493,16 +528,44 @@ def in_unit(value, unit, precision: int | None = None) -> str:
 
 
 def have_same_dimensions(a, b) -> bool:
-    """Whether ``a`` and ``b`` have the same dimension (Brian2's ``have_same_dimensions``)."""
+    """Whether ``a`` and ``b`` have the same dimension (Brian2's ``have_same_dimensions``).
+
+    Parameters
+    ----------
+    a, b : Quantity, Unit, number or array
+        The values compared (plain numbers are dimensionless).
+    """
     return get_dim(a) is get_dim(b)
 
 
 def is_dimensionless(value) -> bool:
+    """Whether ``value`` is a pure number (Brian2's ``is_dimensionless``).
+
+    Parameters
+    ----------
+    value : Quantity, Unit, Dimension, number or array
+        The value tested (plain numbers are dimensionless).
+    """
     return get_dim(value) is DIMENSIONLESS
 
 
 def fail_for_dimension_mismatch(a, b=None, error_message: str | None = None):
-    """Raise :class:`DimensionMismatchError` unless ``a`` and ``b`` share a dimension."""
+    """Raise :class:`DimensionMismatchError` unless ``a`` and ``b`` share a dimension.
+
+    A zero is compatible with any dimension, as in Brian2.
+
+    Parameters
+    ----------
+    a, b : Quantity, Unit, number or array
+        The values compared; without ``b``, ``a`` must be dimensionless.
+    error_message : str, optional
+        The message of the error (default ``'Dimension mismatch'``).
+
+    Returns
+    -------
+    (Dimension, Dimension)
+        The dimensions of ``a`` and ``b``.
+    """
     dim_a, dim_b = get_dim(a), get_dim(b) if b is not None else DIMENSIONLESS
     if dim_a is not dim_b and not (_is_zero(a) or (b is not None and _is_zero(b))):
         raise DimensionMismatchError(error_message or "Dimension mismatch", dim_a, dim_b)

@@ -1,8 +1,9 @@
 """Brian2 reference for Song, Miller & Abbott (2000): final weight fractions over several seeds.
 
-Run from the repository root with the *Brian2* interpreter (never spikeloom's)::
+Run from the repository root with a Python that has Brian2 installed (never spikeloom's
+environment)::
 
-    /work/venvs/brian2/bin/python tests/reference/song2000/make_brian2_song.py [--seeds 1 2 3]
+    python tests/reference/song2000/make_brian2_song.py [--seeds 1 2 3]
         [--duration 100] [--target cython]
 
 It runs Brian2's documented STDP example (``song_model.brian2_song``) once per seed for
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     sha = save_npz(HERE / "brian2_song.npz", arrays)
     meta = {
         "generator": "tests/reference/song2000/make_brian2_song.py",
-        "command": " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]),
+        "command": " ".join(shlex.quote(a) for a in ["python", *sys.argv]),
         "date_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "brian2_version": brian2.__version__,
         "numpy_version": np.__version__,

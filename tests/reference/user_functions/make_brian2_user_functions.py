@@ -1,8 +1,9 @@
 """Run the user-function models of ``models.py`` under Brian2 and store their results.
 
-Run from the repository root with the *Brian2* interpreter (never spikeloom's)::
+Run from the repository root with a Python that has Brian2 installed (never spikeloom's
+environment)::
 
-    /work/brian2-venv/bin/python tests/reference/user_functions/make_brian2_user_functions.py
+    python tests/reference/user_functions/make_brian2_user_functions.py
 
 Brian2's numpy target (no compiler, plain IEEE-754 operations, see
 ``tests/reference/make_brian2_reference.py``). Writes ``<model>.npz`` beside this script
@@ -50,7 +51,7 @@ def main() -> None:
 
     meta = {
         "generator": "tests/reference/user_functions/make_brian2_user_functions.py",
-        "command": " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]),
+        "command": " ".join(shlex.quote(a) for a in ["python", *sys.argv]),
         "date_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "brian2_version": brian2.__version__,
         "numpy_version": np.__version__,

@@ -119,7 +119,7 @@ class Memristor:
     rounding : {'nearest', 'stochastic'}
         How a request becomes a whole number of pulses: ``floor(|Δp|/dw_min + 1/2)``
         (requests below half a pulse are lost) or ``floor(|Δp|/dw_min + u)``, u ~ U[0, 1)
-        (unbiased: the mean of n·dw_min is |Δp|). 'stochastic' needs pulses.
+        (unbiased: the mean of n·dw_min is ``|Δp|``). 'stochastic' needs pulses.
     dw_min_std : float
         Cycle-to-cycle noise of every single pulse (>= 0; aihwkit's ``dw_min_std``), so the
         spread of an event of n pulses grows like sqrt(n). Needs pulses.

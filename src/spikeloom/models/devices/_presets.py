@@ -68,6 +68,37 @@ def from_aihwkit(*, w_min: float, w_max: float, dw_min: float, up_down: float = 
       spikeloom's with ``dw_min`` times ``exp(σ²/2)`` and ``d2d['dw_min'] =
       sqrt(exp(σ²) - 1)``. ``up_down_dtod`` is ``d2d['up_down']`` (both absolute, in units
       of the step).
+
+    Parameters
+    ----------
+    w_min, w_max : float
+        aihwkit's weight bounds (dimensionless weight units; ``w_min < 0 < w_max`` for soft
+        bounds).
+    dw_min : float
+        aihwkit's mean step of one pulse, in weight units.
+    up_down : float
+        Asymmetry of the up and down steps (aihwkit's convention; default 0).
+    dw_min_std : float
+        Pulse-to-pulse noise, relative (``mult_noise``) or in units of ``dw_min``
+        (default 0).
+    mult_noise : bool
+        Multiplicative (True, default) or additive pulse noise.
+    dw_min_dtod : float
+        Device-to-device spread of the step (default 0).
+    dw_min_dtod_log_normal : bool
+        Whether that spread is log-normal (aihwkit's option; default False).
+    up_down_dtod : float
+        Device-to-device spread of the asymmetry (default 0).
+    soft_bounds : bool
+        aihwkit's soft-bounds device (the step shrinks towards the bound; default False).
+    step_model : optional
+        spikeloom's step law of the state (``ExpStep``, ``PowStep``, ``PiecewiseStep``);
+        default: a constant step.
+
+    Returns
+    -------
+    dict
+        Keyword arguments of :class:`Memristor`.
     """
     span = w_max - w_min
     scale_up = dw_min * (1.0 + min(up_down, 0.0))

@@ -275,7 +275,15 @@ class NeuronSlice:
     """``model[a:b]`` of a neuron that is not built yet: resolved to a Subgroup when needed.
 
     Projections accept it as their presynaptic group; any other use builds the neuron and
-    forwards to the real :class:`~spikeloom.Subgroup`.
+    forwards to the real :class:`~spikeloom.Subgroup`. Made by slicing (``neurons[:800]``),
+    not called directly.
+
+    Parameters
+    ----------
+    model : NeuronModel
+        The library neuron sliced.
+    item : slice or int
+        A contiguous slice (or one index).
     """
 
     def __init__(self, model: NeuronModel, item) -> None:

@@ -49,6 +49,13 @@ class AdEx(NeuronModel):
         External current (default 0).
     method : str
         Integration method (default ``'euler'``).
+    init : dict, optional
+        Initial values of state variables (Quantity or string expression), applied after
+        the model's own.
+    name : str, optional
+        A unique name (default: the model's, numbered).
+    order : int
+        Position of the group's update within the ``groups`` slot (default 0).
 
     Notes
     -----

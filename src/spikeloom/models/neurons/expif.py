@@ -45,6 +45,13 @@ class ExpIF(NeuronModel):
     method : str
         Integration method (default ``'euler'``; the exponential term is not conditionally
         linear, so Brian2's exponential Euler does not apply).
+    init : dict, optional
+        Initial values of state variables (Quantity or string expression), applied after
+        the model's own.
+    name : str, optional
+        A unique name (default: the model's, numbered).
+    order : int
+        Position of the group's update within the ``groups`` slot (default 0).
 
     Notes
     -----

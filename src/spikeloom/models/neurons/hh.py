@@ -54,6 +54,10 @@ class HH(NeuronModel):
         Integration method (default ``'exponential_euler'``).
     init : dict, optional
         ``V`` starts at -65 mV and the gates at their steady state there.
+    name : str, optional
+        A unique name (default: the model's, numbered).
+    order : int
+        Position of the group's update within the ``groups`` slot (default 0).
 
     References
     ----------

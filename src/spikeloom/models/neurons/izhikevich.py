@@ -46,6 +46,10 @@ class Izhikevich(NeuronModel):
         Integration method (default ``'euler'``).
     init : dict, optional
         ``V`` starts at -70 mV (BrainPy) and ``u`` at ``b*V``.
+    name : str, optional
+        A unique name (default: the model's, numbered).
+    order : int
+        Position of the group's update within the ``groups`` slot (default 0).
 
     Notes
     -----

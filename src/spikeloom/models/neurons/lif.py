@@ -50,6 +50,10 @@ class LIF(NeuronModel):
         such as ``Alpha`` exactly).
     init : dict, optional
         Initial values; ``V`` starts at ``V_rest`` by default.
+    name : str, optional
+        A unique name (default: the model's, numbered).
+    order : int
+        Position of the group's update within the ``groups`` slot (default 0).
 
     Notes
     -----
@@ -122,6 +126,10 @@ class LifRef(NeuronModel):
         Integration method (default ``('exact', 'exponential_euler')``, see :class:`LIF`).
     init : dict, optional
         Initial values; ``V`` starts at ``V_rest`` by default.
+    name : str, optional
+        A unique name (default: the model's, numbered).
+    order : int
+        Position of the group's update within the ``groups`` slot (default 0).
 
     Notes
     -----

@@ -110,6 +110,15 @@ class iaf_psc_exp(NeuronModel):
         Time constants of the excitatory and inhibitory currents (default 2 ms each).
     I_e : Quantity (amp) or str
         Constant external current (default 0 pA); the external-current hook.
+    method : str, optional
+        Integration method (default: the model's ``METHOD``).
+    init : dict, optional
+        Initial values of state variables (Quantity or string expression), applied after
+        the model's own.
+    name : str, optional
+        A unique name (default: the model's, numbered).
+    order : int
+        Position of the group's update within the ``groups`` slot (default 0).
 
     Notes
     -----

@@ -124,7 +124,7 @@ class ParyleneSTDP(PlasticityRule):
         Δw = -alpha_minus · exp(-beta_minus·(w - w_min)/d) · (|Δt|/tau_minus)
                           · exp(-gamma_minus·(Δt/tau_minus)²)     (-dt_max <= Δt < 0)
 
-    no change for |Δt| > dt_max, and w is clipped to [w_min, w_max]. Defaults: NEST
+    no change for ``|Δt|`` > dt_max, and w is clipped to [w_min, w_max]. Defaults: NEST
     ``stdp_gaussian_times_linear_with_separate_exp_r_dependence_synapse`` of the Kurchatov
     group (Sboev et al. 2021); :meth:`legacy_fit` gives the module's older fit.
 
@@ -140,7 +140,7 @@ class ParyleneSTDP(PlasticityRule):
     tau_plus, tau_minus : Quantity (time)
         Time scales of the window (> 0).
     dt_max : Quantity (time)
-        Largest |Δt| that changes the weight (> 0).
+        Largest ``|Δt|`` that changes the weight (> 0).
     w_min, w_max : float
         Weight bounds (w_max > w_min).
     clip : bool

@@ -115,6 +115,18 @@ class PlasticityRule:
     the constructor's checks again with the new value and raises if they fail; attributes
     that are not constructor parameters cannot be set. A subclass whose constructor
     parameters are not all stored under their own names keeps plain attributes.
+
+    Parameters
+    ----------
+    pairing : str
+        Which spike pairs the rule sees: 'all-to-all', 'nn_symm', 'nn_pre_centered' or
+        'nn_restr' (see :mod:`spikeloom.models.plasticity`).
+    device : Memristor or None
+        The device under the weight (None: an ideal weight).
+    n_history : int
+        Spikes remembered per side where a scheme needs them (>= 1).
+    coincident : {'discard', 'potentiate'}
+        Same-step pre and post spikes: no pair (NEST, default) or a Δt = 0 potentiation.
     """
 
     def __init_subclass__(cls, **kwargs) -> None:

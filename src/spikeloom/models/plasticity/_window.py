@@ -81,7 +81,7 @@ def stdp_window(rule: PlasticityRule, delta_t, w0: float = 0.5, n_pairs: int = 1
     n_pairs : int
         Pairings per synapse (>= 1).
     period : Quantity (time)
-        Time between pairings (> max |Δt|).
+        Time between pairings (> max ``|Δt|``).
     t_start : Quantity (time), optional
         Time of the first pre spike (default: just late enough for the earliest post spike).
     delay : Quantity (time), optional

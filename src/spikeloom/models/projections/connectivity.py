@@ -36,7 +36,18 @@ _CHUNK = 4_000_000
 @dataclass(frozen=True)
 class ConnectContext:
     """Sizes of the two groups, and ``self_offset`` such that ``j == i + self_offset`` is
-    the same neuron (None when the groups do not overlap)."""
+    the same neuron (None when the groups do not overlap).
+
+    What a :class:`Connectivity` rule's ``pairs(ctx, rng)`` is given.
+
+    Parameters
+    ----------
+    n_pre, n_post : int
+        Numbers of presynaptic and postsynaptic neurons.
+    self_offset : int or None
+        ``j - i`` of a neuron connected to itself, where the groups overlap (a slice of
+        one group onto the group); None otherwise.
+    """
 
     n_pre: int
     n_post: int
@@ -179,7 +190,15 @@ class FixedProb(Connectivity):
 
 
 class AllToAll(Connectivity):
-    """Every pair (i, j), optionally without self-connections."""
+    """Every pair (i, j), optionally without self-connections.
+
+    Parameters
+    ----------
+    include_self : bool
+        Keep the pairs joining a neuron to itself (default True).
+    seed : int, optional
+        Accepted for symmetry with the other rules; all-to-all draws nothing.
+    """
 
     def pairs(self, ctx, rng=None):
         i = np.repeat(np.arange(ctx.n_pre, dtype=np.int64), ctx.n_post)
@@ -202,7 +221,13 @@ class OneToOne(Connectivity):
 
 
 class FromIJ(Connectivity):
-    """Explicit pairs: ``i[k]`` connects to ``j[k]`` (repeats make several synapses)."""
+    """Explicit pairs: ``i[k]`` connects to ``j[k]`` (repeats make several synapses).
+
+    Parameters
+    ----------
+    i, j : array of int
+        Presynaptic and postsynaptic indices (relative to their groups), of equal length.
+    """
 
     def __init__(self, i, j) -> None:
         super().__init__(True, None)
@@ -233,6 +258,11 @@ class FromSparse(FromIJ):
     Anything with ``tocoo()`` returning ``row``, ``col`` (and ``data``) works, e.g. a scipy
     sparse matrix; the synapses are in COO order, so ``weight=matrix.tocoo().data*nS`` gives
     each synapse its entry.
+
+    Parameters
+    ----------
+    matrix : sparse matrix
+        Shape (N_pre, N_post); its nonzero entries are the synapses.
     """
 
     def __init__(self, matrix) -> None:
