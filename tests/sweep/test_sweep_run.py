@@ -208,6 +208,8 @@ def test_bad_run_arguments(tmp_path, kwargs, message):
 
 # -- the command line ------------------------------------------------------------------------
 
+# long (a cold run compiles several networks): in the slow set
+@pytest.mark.slow
 def test_cli_runs_a_toml_sweep_on_a_scheduler_resumes_and_plots(client, tmp_path, capsys):
     config = tmp_path / "tiny.toml"
     config.write_text('[sweep]\nseeds = [0]\n[fixed]\ndataset = "iris"\nrule = "ppx"\n'

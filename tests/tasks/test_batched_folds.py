@@ -92,6 +92,8 @@ def test_models_with_different_parameters_are_refused():
         fit_predict_together(models, [X], [y], [X])
 
 
+# long (a cold run compiles several networks): in the slow set
+@pytest.mark.slow
 def test_folds_batched_on_jax_match_numba():
     pytest.importorskip("jax")
     X, y = _three_clusters(n_per_class=4)

@@ -176,6 +176,8 @@ def test_correction_timing_hits_the_step_when_the_window_allows():
     assert (stdp.before_ms, stdp.after_ms) == (1, 1)
 
 
+# long (a cold run compiles several networks): in the slow set
+@pytest.mark.slow
 def test_training_beats_a_random_policy_and_the_untrained_network():
     """40 training episodes with the NC rule; 20 evaluation episodes on the same seeds for
     the trained network, the untrained one (all weights at mid-range) and a random policy."""
@@ -233,6 +235,8 @@ def test_make_env_without_gymnasium_builds_in_or_says_what_to_install(monkeypatc
         make_env(backend="gymnasium")
 
 
+# long (a cold run compiles several networks): in the slow set
+@pytest.mark.slow
 def test_cli_cartpole_prints_the_mean_first_and_exits_2_on_bad_input(tmp_path, capsys):
     plot = tmp_path / "cartpole.png"
     assert main(["cartpole", "--rule", "nc", "--episodes", "10", "--eval-episodes", "5",
