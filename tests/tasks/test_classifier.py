@@ -262,3 +262,27 @@ def test_max_features_as_a_count_and_as_a_fraction():
                                       max_features=value, random_state=0).fit(X, y)
         assert clf.feature_subsets_.shape == (2, expected)
         assert all(len(set(s)) == expected for s in clf.feature_subsets_)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"readout_current": "0.2"}, "readout_current must be a finite number"),
+    ({"readout_current": float("nan")}, "readout_current must be a finite number"),
+    ({"readout_current": True}, "readout_current must be a finite number"),
+    ({"network": "wta", "readout_current": 0.2}, "readout_current works with "
+                                                 "network='classwise' only"),
+])
+def test_bad_readout_current_names_the_argument(kwargs, match):
+    X, y = _corners(5)
+    with pytest.raises(ValueError, match=match):
+        MemristiveSNNClassifier(n_fields=3, epochs=0, **kwargs).fit(X, y)
+
+
+def test_readout_current_changes_the_readout_not_the_learning():
+    """The bias is on only while the frozen network is read: the same seed learns the same
+    weights with and without it, and the biased readout counts more spikes."""
+    X, y = _corners(15)
+    plain = MemristiveSNNClassifier(rule="nc", n_fields=5, epochs=1, random_state=0).fit(X, y)
+    biased = MemristiveSNNClassifier(rule="nc", n_fields=5, epochs=1, readout_current=0.5,
+                                     random_state=0).fit(X, y)
+    assert plain.weights_.tobytes() == biased.weights_.tobytes()
+    assert biased.train_counts_.sum() > plain.train_counts_.sum()

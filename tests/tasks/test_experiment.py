@@ -116,6 +116,18 @@ def test_same_seed_same_scores_and_tuple_data():
     assert "n_fields" not in a.params  # no group value for unnamed data
 
 
+def test_folds_in_two_processes_score_as_in_one(iris_result):
+    """n_jobs=2 fits the folds and the controls in joblib workers: every fold must come
+    back to its own place (a fold's scores, predictions and first-fold weights)."""
+    r = cross_validate("iris", "nc", folds=FOLDS, encoding="temporal", params={"epochs": 1},
+                       progress=False, n_jobs=2)
+    np.testing.assert_array_equal(r.f1, iris_result.f1)
+    np.testing.assert_array_equal(r.frozen_f1, iris_result.frozen_f1)
+    np.testing.assert_array_equal(r.predictions, iris_result.predictions)
+    np.testing.assert_array_equal(r.weight_history, iris_result.weight_history)
+    assert r.fold_seconds.shape == (FOLDS,)
+
+
 def test_rate_runs_get_the_data_set_and_rule_settings(monkeypatch):
     """With the rate code on the class-wise network a named data set brings its bagged
     sub-networks (RATE_BAGGING) and the rule's own settings (RATE_RULE_SETTINGS); params
@@ -125,14 +137,16 @@ def test_rate_runs_get_the_data_set_and_rule_settings(monkeypatch):
     monkeypatch.setitem(datasets.RATE_RULE_SETTINGS, ("iris", "nc"), {"epochs": 0})
     r = cross_validate("iris", "nc", folds=2, encoding="rate", params={"n_estimators": 2},
                        progress=False, controls=False)
-    expected = {"n_fields": 7, **datasets.RATE_BAGGING["iris"], "n_estimators": 2,
-                "epochs": 0}
+    readout = {"readout_current": datasets.RATE_READOUT_CURRENT["iris"]}
+    expected = {"n_fields": 7, **datasets.RATE_BAGGING["iris"], **readout,
+                "n_estimators": 2, "epochs": 0}
     assert r.params == expected
     assert r.weight_history.shape[0] == 1  # epochs=0 reached the estimator
     assert r.weight_history.shape[2] == 2 * 3  # two sub-networks of three class neurons
     stdp = cross_validate("iris", "stdp", folds=2, encoding="rate", params={"epochs": 0},
                           progress=False, controls=False)
-    assert stdp.params == {"n_fields": 7, **datasets.RATE_BAGGING["iris"], "epochs": 0}
+    assert stdp.params == {"n_fields": 7, **datasets.RATE_BAGGING["iris"], **readout,
+                           "epochs": 0}
     temporal = cross_validate("iris", "nc", folds=2, encoding="temporal",
                               params={"epochs": 0}, progress=False, controls=False)
     assert "n_estimators" not in temporal.params and temporal.params["epochs"] == 0
@@ -151,6 +165,9 @@ def test_rate_runs_get_the_data_set_and_rule_settings(monkeypatch):
     ({"params": {"random_state": 1}}, r"params must not contain 'random_state'"),
     ({"params": [("epochs", 1)]}, r"params must be a dict"),
     ({"random_state": -1}, r"random_state must be an integer >= 0 or None, got -1"),
+    ({"n_jobs": 0}, r"n_jobs must be an integer >= 1, -1 \(one process per core\) or None, "
+                    r"got 0"),
+    ({"n_jobs": 2, "batch": True}, r"batch=True runs the folds side by side .* n_jobs=2"),
 ])
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match="cross_validate: " + message):

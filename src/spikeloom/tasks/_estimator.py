@@ -34,10 +34,11 @@ from .encoding import FeatureScaler, GaussianReceptiveFields, LatencyEncoder, Ra
 #: STDP depresses the fields of the neuron's own class until it is nearly silent on it (the
 #: group's "rate stabilisation"); own-rate decoding then picks the most silent neuron.
 TUNED = {"temporal": {"weight_scale": 10.0, "target_current": 8.0, "initial_weight": 0.05,
-                      "pause": 30 * units.ms, "presentation": None, "high_rate": None},
+                      "pause": 30 * units.ms, "presentation": None, "high_rate": None,
+                      "readout_current": 0.0},
          "rate": {"weight_scale": 0.7, "target_current": 0.0, "initial_weight": 0.5,
                   "pause": 50 * units.ms, "presentation": 350 * units.ms,
-                  "high_rate": 400 * units.Hz}}
+                  "high_rate": 400 * units.Hz, "readout_current": 0.0}}
 #: the number of features the weight scales are given for (Iris)
 REFERENCE_FEATURES = 4
 #: nS per unit weight of the WTA input synapses (5 of 2, 5, 10 on Iris: most neurons fire)
@@ -145,6 +146,12 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         ``BaggingClassifier(bootstrap_features=False)``): an int is a count (1 to the
         number of non-constant features), a float in (0, 1] a fraction of them (at least
         one). With 1.0 every sub-network sees every feature.
+    readout_current : float, optional
+        Constant current (pA) into every class-wise neuron while the frozen network is read
+        (the decoder's pass over the training set and ``predict``; training runs get the
+        teacher's currents). Below rheobase (about 0.25 pA) it lets the neurons that the
+        learned weights leave nearly silent still fire a little, so own-rate decoding can
+        rank them (class-wise network only).
 
     Settings left at None take the tuned values of :data:`TUNED` for the encoding.
     random_state : int, optional
@@ -175,7 +182,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
                  presentation=None, pause=None, high_rate=None,
                  n_neurons: int | None = None, initial_weight=None,
                  target_current: float | None = None, input_copies: int = 1,
-                 n_estimators: int = 1, max_features=1.0,
+                 n_estimators: int = 1, max_features=1.0, readout_current: float | None = None,
                  random_state=None, progress: bool = False) -> None:
         self.rule = rule
         self.network = network
@@ -196,6 +203,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         self.input_copies = input_copies
         self.n_estimators = n_estimators
         self.max_features = max_features
+        self.readout_current = readout_current
         self.random_state = random_state
         self.progress = progress
 
@@ -227,6 +235,16 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"MemristiveSNNClassifier: n_estimators and max_features work "
                              f"with network='classwise' only, got network={self.network!r}, "
                              f"n_estimators={self.n_estimators!r}, max_features={m!r}")
+        current = self.readout_current
+        if current is not None and (isinstance(current, bool)
+                                    or not isinstance(current, int | float | np.floating)
+                                    or not np.isfinite(current)):
+            raise ValueError(f"MemristiveSNNClassifier: readout_current must be a finite "
+                             f"number (pA) or None, got {current!r}")
+        if self.network != "classwise" and current:
+            raise ValueError(f"MemristiveSNNClassifier: readout_current works with "
+                             f"network='classwise' only, got network={self.network!r}, "
+                             f"readout_current={current!r}")
 
     def _n_features_per_network(self, n_features: int) -> int:
         """``max_features`` as a count of the ``n_features`` non-constant features."""
@@ -396,7 +414,9 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
                                     * units.pA,
                                     neuron=CLASSWISE_NEURON, seed=seed,
                                     target_current=self._setting("target_current") * units.pA,
-                                    connectivity=self._connectivity())
+                                    connectivity=self._connectivity(),
+                                    readout_current=self._setting("readout_current")
+                                    * units.pA)
         n = self.n_neurons or 10 * n_classes
         w = self._initial_weights(rule, rng, (n_inputs, n))
         scale = WTA_WEIGHT_SCALE if self.weight_scale is None else self.weight_scale

@@ -29,6 +29,7 @@ from .datasets import (
     GRF_FIELDS,
     PUBLISHED,
     RATE_BAGGING,
+    RATE_READOUT_CURRENT,
     RATE_RULE_SETTINGS,
     RATE_WEIGHT_SCALE,
     check_classification_data,
@@ -216,7 +217,7 @@ def _logistic_f1(X, y, splits) -> np.ndarray:
 def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate",
                    network: str = "classwise", params: dict | None = None, random_state=0,
                    progress: bool = True, controls: bool = True,
-                   batch: bool = False) -> ClassificationResult:
+                   batch: bool = False, n_jobs: int | None = 1) -> ClassificationResult:
     """F1-macro of :class:`MemristiveSNNClassifier` over stratified folds, with controls.
 
     Parameters
@@ -237,8 +238,9 @@ def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate"
         those not given keep the estimator's defaults, except ``n_fields``, which defaults to
         the group's value for a named data set (:data:`GRF_FIELDS`), and with the rate code
         the data set's weight scale where it has its own (:data:`RATE_WEIGHT_SCALE`) and,
-        on the class-wise network, its bagged sub-networks (:data:`RATE_BAGGING`) and the
-        rule's own settings (:data:`RATE_RULE_SETTINGS`).
+        on the class-wise network, its bagged sub-networks (:data:`RATE_BAGGING`), its
+        readout current (:data:`RATE_READOUT_CURRENT`) and the rule's own settings
+        (:data:`RATE_RULE_SETTINGS`).
     random_state : int or None
         Seed of the fold split (``StratifiedKFold(folds, shuffle=True, random_state)``) and
         of the classifiers' seeds (one per fold, drawn from it).
@@ -253,6 +255,10 @@ def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate"
         epoch (:func:`fit_predict_together`): on the JAX backend (``set_device('jax')``)
         the folds are one program vectorised over them, on Numba the same runs one after
         the other. With folds of equal sizes the scores equal those of ``batch=False``.
+    n_jobs : int or None
+        Processes that fit the folds (and the frozen controls) at the same time, through
+        joblib as in scikit-learn (-1: one per core; None or 1: this process). Each fold
+        keeps its own seed, so the scores are those of ``n_jobs=1``. Not with ``batch``.
 
     Returns
     -------
@@ -266,12 +272,15 @@ def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate"
     folds = _check_folds(folds, y, label)
     settings = _check_params(params)
     _check_seed(random_state)
+    n_jobs = _check_jobs(n_jobs, batch)
     if canonical is not None:
         settings.setdefault("n_fields", GRF_FIELDS[canonical])
         if encoding == "rate" and canonical in RATE_WEIGHT_SCALE:
             settings.setdefault("weight_scale", RATE_WEIGHT_SCALE[canonical])
         if encoding == "rate" and network == "classwise":
             tuned = {**RATE_BAGGING.get(canonical, {}),
+                     **({"readout_current": RATE_READOUT_CURRENT[canonical]}
+                        if canonical in RATE_READOUT_CURRENT else {}),
                      **RATE_RULE_SETTINGS.get((canonical, _rule_name(rule)), {})}
             for key, value in tuned.items():
                 settings.setdefault(key, value)
@@ -286,7 +295,7 @@ def cross_validate(dataset, rule="nc", *, folds: int = 5, encoding: str = "rate"
                                        random_state=seed, **(settings | extra))
 
     runs = _run_folds(make, X, y, splits, seeds, controls,
-                      progress and f"{label} {rule_label} folds", batch)
+                      progress and f"{label} {rule_label} folds", batch, n_jobs)
     classes = np.unique(y)
     return ClassificationResult(
         dataset=label, rule=rule_label, encoding=encoding, network=network, folds=folds,
@@ -312,18 +321,43 @@ def _check_seed(random_state) -> None:
                          f"{random_state!r}")
 
 
+def _check_jobs(n_jobs, batch: bool) -> int:
+    """``n_jobs`` as an int (None: 1); -1 or >= 1, and 1 with ``batch``."""
+    n_jobs = 1 if n_jobs is None else n_jobs
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer) or not (
+            n_jobs == -1 or n_jobs >= 1):
+        raise ValueError(f"{_OWNER}: n_jobs must be an integer >= 1, -1 (one process per "
+                         f"core) or None, got {n_jobs!r}")
+    if batch and n_jobs != 1:
+        raise ValueError(f"{_OWNER}: batch=True runs the folds side by side in this "
+                         f"process; it cannot also spread them over n_jobs={n_jobs} "
+                         f"processes (choose one)")
+    return int(n_jobs)
+
+
 def _run_folds(make, X, y, splits, seeds, controls: bool, bar: str | bool,
-               batch: bool = False) -> dict:
+               batch: bool = False, n_jobs: int = 1) -> dict:
     """Fit and test the classifier (and its frozen control) in each fold.
 
     ``make(seed, **overrides)`` builds an unfitted classifier; ``bar`` is the progress bar's
     title (False: no bar); ``batch``: the folds side by side (:func:`fit_predict_together`).
     Returns per-fold F1 arrays ('f1', 'frozen'), the pooled 'predictions', per-fold
     'seconds' (fit + predict of the classifier; with ``batch`` the batch's time divided
-    evenly), and the first fold's 'history' and 'estimator_params'.
+    evenly), and the first fold's 'history' and 'estimator_params'. With ``n_jobs`` other
+    than 1 the folds and the controls are fitted in that many processes.
     """
     models = [make(seed) for seed in seeds]
-    predicted, seconds = _fit_predict(models, X, y, splits, bar, batch)
+    frozen = [make(seed, epochs=0, initial_weight="uniform") for seed in seeds] if controls \
+        else []
+    if n_jobs == 1:
+        predicted, seconds = _fit_predict(models, X, y, splits, bar, batch)
+        frozen_labels = _fit_predict(frozen, X, y, splits, False, batch)[0] if controls else []
+    else:
+        fitted, labels, seconds = _fit_predict_in_processes(
+            models + frozen, X, y, splits * (2 if controls else 1), bar, n_jobs)
+        models, predicted, frozen_labels = fitted[:len(models)], labels[:len(models)], \
+            labels[len(models):]
+        seconds = seconds[:len(models)]
     out = {"predictions": np.empty(len(y), dtype=y.dtype), "seconds": np.asarray(seconds),
            "history": models[0].weight_history_,
            # every parameter the estimator ran with, its current defaults included
@@ -333,11 +367,8 @@ def _run_folds(make, X, y, splits, seeds, controls: bool, bar: str | bool,
     for (_, test), labels in zip(splits, predicted):
         out["predictions"][test] = labels
     out["f1"] = np.asarray([_f1(y[test], labels) for (_, test), labels in zip(splits, predicted)])
-    out["frozen"] = np.asarray([])
-    if controls:
-        frozen = [make(seed, epochs=0, initial_weight="uniform") for seed in seeds]
-        labels, _ = _fit_predict(frozen, X, y, splits, False, batch)
-        out["frozen"] = np.asarray([_f1(y[test], lab) for (_, test), lab in zip(splits, labels)])
+    out["frozen"] = np.asarray([_f1(y[test], lab)
+                                for (_, test), lab in zip(splits, frozen_labels)])
     return out
 
 
@@ -353,10 +384,31 @@ def _fit_predict(models, X, y, splits, bar: str | bool, batch: bool) -> tuple[li
         return predicted, [(time.perf_counter() - tic) / len(splits)] * len(splits)
     predicted, seconds = [], []
     for model, (train, test) in zip(models, tqdm(splits, desc=bar or None, disable=not bar)):
-        tic = time.perf_counter()
-        predicted.append(model.fit(X[train], y[train]).predict(X[test]))
-        seconds.append(time.perf_counter() - tic)
+        _, labels, took = _fit_predict_one(model, X[train], y[train], X[test])
+        predicted.append(labels)
+        seconds.append(took)
     return predicted, seconds
+
+
+def _fit_predict_in_processes(models, X, y, splits, bar: str | bool,
+                              n_jobs: int) -> tuple[list, list, list]:
+    """:func:`_fit_predict` on ``n_jobs`` joblib processes; also returns the fitted models
+    (fitted in the workers, they come back pickled)."""
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    tasks = [delayed(_fit_predict_one)(model, X[train], y[train], X[test])
+             for model, (train, test) in zip(models, splits)]
+    done = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
+    results = list(tqdm(done, total=len(tasks), desc=bar or None, disable=not bar))
+    return [r[0] for r in results], [r[1] for r in results], [r[2] for r in results]
+
+
+def _fit_predict_one(model, X_train, y_train, X_test) -> tuple:
+    """The fitted model, its predictions for ``X_test`` and the seconds both took."""
+    tic = time.perf_counter()
+    labels = model.fit(X_train, y_train).predict(X_test)
+    return model, labels, time.perf_counter() - tic
 
 
 def fit_predict_together(models, X_train, y_train, X_test) -> list[np.ndarray]:

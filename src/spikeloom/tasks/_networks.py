@@ -172,6 +172,11 @@ class ClasswiseNetwork(_TaskNetwork):
         the group's 2023 code each see a subset of the features: their neurons are
         connected to the inputs of those features only; absent synapses read as weight 0
         in :attr:`weights` and are never created, so they cannot learn.
+    readout_current : Quantity (amp)
+        Constant current into every neuron in runs without a teacher (the frozen network's
+        passes): a bias below rheobase (about 0.25 pA here) that lets weakly driven neurons
+        reach threshold, so fewer samples leave a neuron at zero spikes, where own-rate
+        decoding cannot tell them apart. Training runs get the teacher's currents instead.
     """
 
     NEURON = {"C_m": 1.537 * units.pF, "E_L": -70 * units.mV, "V_reset": -70 * units.mV,
@@ -181,9 +186,11 @@ class ClasswiseNetwork(_TaskNetwork):
     def __init__(self, n_inputs: int, n_classes: int, rule, w_init: np.ndarray,
                  period_steps: int, weight_unit=1 * units.pA, neuron: dict | None = None,
                  target_current=0 * units.pA, seed: int = 0,
-                 connectivity: np.ndarray | None = None) -> None:
+                 connectivity: np.ndarray | None = None,
+                 readout_current=0 * units.pA) -> None:
         super().__init__(n_inputs, n_classes, period_steps, seed)
         self.target_current = target_current
+        self.readout_current = readout_current
         params = {**self.NEURON, **(neuron or {})}
         self.neurons = iaf_psc_exp(n_classes, **params)
         # at each sample's start: the neuron is reset (refractoriness included, so no sample
@@ -211,10 +218,13 @@ class ClasswiseNetwork(_TaskNetwork):
 
     def _teacher_array(self, teacher, n_samples: int) -> TimedArray:
         """Per-sample teacher current (``target_current`` for the sample's class, the
-        suppressing current for the others): row k is sample k's, read at ``t - t_run``."""
+        suppressing current for the others; ``readout_current`` for all without a teacher):
+        row k is sample k's, read at ``t - t_run``; the row after the last is zero."""
         period = self.period_steps * DT
         rows = np.zeros((n_samples + 1, self.n_outputs))
-        if teacher is not None:
+        if teacher is None:
+            rows[:n_samples] = float(self.readout_current / units.amp)
+        else:
             teacher = np.asarray(teacher, dtype=bool)
             if teacher.shape != (n_samples, self.n_outputs):
                 raise ValueError(f"{type(self).__name__}.run: teacher must have shape "
