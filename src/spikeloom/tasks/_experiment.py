@@ -11,6 +11,7 @@ it into a Markdown report with figures.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -399,8 +400,14 @@ def _fit_predict_in_processes(models, X, y, splits, bar: str | bool,
 
     tasks = [delayed(_fit_predict_one)(model, X[train], y[train], X[test])
              for model, (train, test) in zip(models, splits)]
-    done = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
-    results = list(tqdm(done, total=len(tasks), desc=bar or None, disable=not bar))
+    with warnings.catch_warnings():
+        # loky replaces a worker whose memory grew past its limit (each worker holds its
+        # own compiled loops) once that worker's task is done, and warns; nothing is lost
+        # (a worker that dies inside a task raises instead)
+        warnings.filterwarnings("ignore", message="A worker stopped while some jobs",
+                                category=UserWarning)
+        done = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
+        results = list(tqdm(done, total=len(tasks), desc=bar or None, disable=not bar))
     return [r[0] for r in results], [r[1] for r in results], [r[2] for r in results]
 
 
