@@ -84,10 +84,10 @@ def _classify(args: argparse.Namespace) -> int:
     params = {key: value for key, value in (("epochs", args.epochs), ("decoder", args.decoder))
               if value is not None}
     options = {key: value for key, value in (("encoding", args.encoding),
-                                             ("network", args.network)) if value is not None}
+                                             ("network", args.network),
+                                             ("n_jobs", args.jobs)) if value is not None}
     result = cross_validate(args.dataset, args.rule, folds=args.folds, params=params,
-                            random_state=args.seed, progress=not args.no_progress,
-                            n_jobs=args.jobs, **options)
+                            random_state=args.seed, progress=not args.no_progress, **options)
     print(result.summary_line())
     for line in result.comparison_lines():
         print(line)
@@ -113,7 +113,7 @@ def _add_classify(sub) -> None:
     classify.add_argument("--epochs", type=int, help="(default: the estimator's)")
     classify.add_argument("--decoder", choices=DECODERS, help="(default: the estimator's)")
     classify.add_argument("--seed", type=int, default=0, help="folds and seeds (default: 0)")
-    classify.add_argument("--jobs", type=int, default=1,
+    classify.add_argument("--jobs", type=int,
                           help="processes over the folds (default: 1; -1: one per core)")
     classify.add_argument("--report", metavar="DIR",
                           help="write report.md and figures into this folder")
