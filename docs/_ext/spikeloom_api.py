@@ -36,6 +36,8 @@ PAGES: list[tuple[str, str]] = [
     ("spikeloom.models.devices", "spikeloom.models.devices"),
     ("spikeloom.tasks", "spikeloom.tasks: learning tasks"),
     ("spikeloom.sweep", "spikeloom.sweep: device-robustness sweeps"),
+    ("spikeloom.io", "spikeloom.io: Neo objects and NWB files"),
+    ("spikeloom.nir", "spikeloom.nir: NIR graphs in and out"),
 ]
 
 #: internal packages documented for contributors (their names are not checked by the test)

@@ -243,6 +243,37 @@ class SpikeMonitor(_Recorder):
         bounds = np.searchsorted(i, np.arange(self.source.N + 1))
         return {k: t[bounds[k]:bounds[k + 1]] * units.second for k in range(self.source.N)}
 
+    def to_neo(self, t_start=None, t_stop=None) -> list:
+        """The recorded spikes as Neo spike trains, one per element of the source.
+
+        Needs the optional package ``neo`` (``pip install "spikeloom[neo]"``).
+
+        Parameters
+        ----------
+        t_start, t_stop : Quantity (time), optional
+            The window of the trains (default: 0 s to the time the network reached);
+            spikes outside it are left out.
+
+        Returns
+        -------
+        list of neo.SpikeTrain
+            Element ``k`` holds the spikes of the source's element ``k``, in seconds, with
+            ``sampling_rate`` 1/dt; annotations ``source`` (the group's name), ``index``
+            (the element's index in that group), ``monitor`` (and ``event`` for another
+            event than ``'spike'``); the variables recorded at each spike are
+            ``array_annotations`` in a unit of ``quantities``.
+
+        Raises
+        ------
+        ValueError
+            If the monitor has not been run yet, or ``t_stop`` is before ``t_start``.
+        ImportError
+            Without neo.
+        """
+        from ._neo import spike_monitor_to_neo
+
+        return spike_monitor_to_neo(self, t_start, t_stop)
+
     def __getattr__(self, name):
         columns = self.__dict__.get("_columns", {})
         if name in columns:
@@ -409,6 +440,35 @@ class StateMonitor(_Recorder):
         raise AttributeError(f"StateMonitor {self.__dict__.get('name', '')!r} has no attribute "
                              f"or recorded variable {name!r}")
 
+    def to_neo(self) -> list:
+        """The recordings as Neo signals, one per recorded variable.
+
+        Needs the optional package ``neo`` (``pip install "spikeloom[neo]"``).
+
+        Returns
+        -------
+        list of neo.AnalogSignal
+            In the order of the recorded variables; each named after its variable, of shape
+            (n_times, n_recorded), in a unit of ``quantities`` (mV for volts, nA, nS, pF,
+            Hz, dimensionless...; booleans as 0/1), ``t_start`` the first recording,
+            ``sampling_period`` the monitor's dt; ``array_annotations['index']`` the
+            recorded elements' indices in the group, annotations ``source``, ``monitor``,
+            ``variable``. Recordings that are not evenly spaced (a monitor switched off
+            between runs) give a ``neo.IrregularlySampledSignal`` instead.
+
+        Raises
+        ------
+        ValueError
+            If the monitor has not been run or recorded nothing (no variable, no element,
+            no step), or a variable's unit has no ``quantities`` equivalent (a non-integer
+            power, as ``volt*second**0.5``).
+        ImportError
+            Without neo.
+        """
+        from ._neo import state_monitor_to_neo
+
+        return state_monitor_to_neo(self)
+
     def __getitem__(self, item):
         if not isinstance(item, numbers.Integral):
             raise TypeError(f"StateMonitor {self.name!r}: index with one element index, got "
@@ -505,6 +565,26 @@ class PopulationRateMonitor(_Recorder):
     @property
     def t(self) -> RecordedView:
         return RecordedView(self.name, "t", self._recorded_times, SECOND)
+
+    def to_neo(self):
+        """The rate as a Neo signal (needs ``neo``: ``pip install "spikeloom[neo]"``).
+
+        Returns
+        -------
+        neo.AnalogSignal
+            Named ``'rate'``, of shape (n_times, 1), in Hz, ``sampling_period`` the
+            monitor's dt; annotations ``source`` and ``monitor``.
+
+        Raises
+        ------
+        ValueError
+            If the monitor has not been run yet.
+        ImportError
+            Without neo.
+        """
+        from ._neo import rate_monitor_to_neo
+
+        return rate_monitor_to_neo(self)
 
     def smooth_rate(self, window: str = "gaussian", width=None):
         """The rate convolved with a window: 'gaussian' (std ``width``) or 'flat' (``width``).

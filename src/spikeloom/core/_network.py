@@ -132,6 +132,55 @@ class Network:
         return sorted((o for o in self.objects if hasattr(o, "lower") and o.active),
                       key=lambda o: o.sort_key())
 
+    # -- export (Neo, NWB) ---------------------------------------------------------------------
+    def to_neo(self, name: str | None = None):
+        """Every monitor's recordings as one Neo Block (needs ``neo``:
+        ``pip install "spikeloom[neo]"``).
+
+        Parameters
+        ----------
+        name : str, optional
+            The Block's name (default: the network's).
+
+        Returns
+        -------
+        neo.Block
+            One Segment holding the spike trains of every :class:`SpikeMonitor` and the
+            signals of every :class:`StateMonitor` and :class:`PopulationRateMonitor`, in
+            the order the monitors were added (see their ``to_neo``).
+
+        Raises
+        ------
+        ValueError
+            If a monitor has not been run or recorded nothing (see the monitors' ``to_neo``).
+        """
+        from ._neo import network_to_neo
+
+        return network_to_neo(self, name)
+
+    def to_nwb(self, path, session_start_time=None, identifier: str | None = None,
+               session_description: str | None = None):
+        """Write every monitor's recordings to an NWB file through Neo's ``NWBIO`` (needs
+        ``neo`` and ``pynwb``: ``pip install "spikeloom[neo]"``).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The ``.nwb`` file (replaced if it exists).
+        session_start_time : datetime.datetime, optional
+            NWB's session start (default: now, UTC).
+        identifier, session_description : str, optional
+            NWB's fields (default: the file's name; the Block's description).
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        from ._neo import write_nwb
+
+        return write_nwb(self, path, session_start_time, identifier, session_description)
+
     # -- states and schedule (Brian2's Network methods) ---------------------------------------
     def get_states(self, units: bool = True, format: str = "dict",
                    subexpressions: bool = False, read_only_variables: bool = True,
