@@ -16,8 +16,6 @@ import threading
 
 import numpy as np
 
-#: status code of a run stopped by Ctrl-C (0: fine; 1: NaN; 2: overflow, JAX)
-STATUS_INTERRUPTED = 3
 #: seconds the main thread waits for the loop's thread between two looks at signals
 JOIN_POLL_S = 0.05
 

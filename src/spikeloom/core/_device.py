@@ -13,6 +13,8 @@ import logging
 import types
 import warnings
 
+from ..backends import BACKENDS, get_backend
+
 logger = logging.getLogger("spikeloom.core")
 
 #: Brian2's code-generating devices; each runs on the Numba loop here.
@@ -250,7 +252,8 @@ def set_device(name: str, build_on_run: bool = True, **kwargs) -> None:
         device, means the same). 'jax': a scanned, jit-compiled step on JAX's default
         device (a GPU when ``spikeloom[gpu]`` is installed, else the CPU). Brian2's
         standalone devices run on the Numba loop, with the same results; a message says so
-        once per name.
+        once per name. Any other backend registered in :data:`spikeloom.backends.BACKENDS`
+        is selected by its name.
     build_on_run : bool
         Brian2's standalone option; kept for ``device.build()``, runs execute at ``run()``.
     **kwargs
@@ -260,21 +263,23 @@ def set_device(name: str, build_on_run: bool = True, **kwargs) -> None:
         :class:`spikeloom.backends.jax._run.Options`. For a standalone device, Brian2's
         keywords (``directory``, ``debug``, ``with_output``...). 'numba' takes none.
     """
-    allowed = ("numba", "runtime", "jax") + STANDALONE_DEVICES
+    allowed = ("runtime", *BACKENDS, *STANDALONE_DEVICES)
     if not isinstance(name, str) or name not in allowed:
         raise ValueError(f"set_device: unknown device {name!r}; available: 'numba' (CPU, "
-                         "the default; Brian2's 'runtime' and standalone devices run on it) "
-                         "and 'jax' (GPU or CPU)")
+                         "the default; Brian2's 'runtime' and standalone devices run on it), "
+                         "'jax' (GPU or CPU)"
+                         + "".join(f", {other!r}" for other in BACKENDS
+                                   if other not in ("numba", "jax")))
     device.requested, device.build_on_run = name, build_on_run
     device.reinit_program()
-    if name == "jax":
+    if name in BACKENDS and name != "numba":
         try:
-            from ..backends.jax._run import Options
+            backend = get_backend(name)
         except ImportError as error:
-            raise ImportError("set_device('jax') needs JAX: pip install 'spikeloom[jax]' (CPU) "
-                              "or 'spikeloom[gpu]' (NVIDIA GPU)") from error
-
-        device.name, device.options = "jax", Options(**kwargs)
+            hint = (": pip install 'spikeloom[jax]' (CPU) or 'spikeloom[gpu]' (NVIDIA GPU)"
+                    if name == "jax" else f" ({error})")
+            raise ImportError(f"set_device({name!r}) needs its libraries{hint}") from error
+        device.name, device.options = name, backend.make_options(**kwargs)
         return
     unknown = sorted(set(kwargs) - set(STANDALONE_OPTIONS if name in STANDALONE_DEVICES else ()))
     if unknown:

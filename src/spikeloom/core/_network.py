@@ -17,9 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import units
-from ..backends._interrupt import STATUS_INTERRUPTED, StopRequest
-from ..backends.numba import _run as numba_run
-from ..backends.numba._render import STATUS_NAN
+from ..backends import STATUS_INTERRUPTED, STATUS_NAN, StopRequest, get_backend
 from ..exceptions import CheckpointError, MagicError, SimulationError
 from ..units import get_dim
 from . import _checkpoint, _memory
@@ -1033,12 +1031,11 @@ def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
         raise ValueError(f"run_batch: the networks are at different times {sorted(times)} "
                          "s; a batch starts all trials at the same time")
     namespaces = _batch_namespaces(namespace, namespaces, len(networks), level + 3)
-    if device.name != "jax":
+    backend = get_backend(device.name)
+    if not backend.batched:
         for net, s, names in zip(networks, seeds, namespaces):
             net._execute(net._prepare(duration, names, check_nan), s)
         return
-    from ..backends.jax import _run as jax_run
-
     prepared = [net._prepare(duration, names, check_nan)
                 for net, names in zip(networks, namespaces)]
     plan = prepared[0][0]
@@ -1054,7 +1051,7 @@ def run_batch(networks, duration, seeds=None, namespace=None, level: int = 0,
                                                                          p.scalars)})
     t1 = time.perf_counter()
     with StopRequest() as stop:  # Ctrl-C: every trial keeps the steps done, then raise
-        returned, status, compile_time = jax_run.execute_batch(
+        returned, status, compile_time = backend.execute_batch(
             plan, arrays, scalars, networks[0]._step, prepared[0][2], seeds,
             progress="running", progress_delay=5.0, options=device.options, stop=stop)
         elapsed = time.perf_counter() - t1 - compile_time
@@ -1149,10 +1146,6 @@ def _check_interval(check_nan: bool | None) -> int:
 
 def _backend_execute(plan, arrays, scalars, step0, n_steps, seed, progress=None,
                      progress_delay=0.0, stop=None):
-    if device.name == "jax":
-        from ..backends.jax import _run as jax_run
-
-        return jax_run.execute(plan, arrays, scalars, step0, n_steps, seed, progress,
-                               progress_delay, options=device.options, stop=stop)
-    return numba_run.execute(plan, arrays, scalars, step0, n_steps, seed, progress=progress,
-                             progress_delay=progress_delay, stop=stop)
+    return get_backend(device.name).execute(plan, arrays, scalars, step0, n_steps, seed,
+                                            progress=progress, progress_delay=progress_delay,
+                                            options=device.options, stop=stop)

@@ -30,8 +30,8 @@ import sympy
 
 from ... import ir
 from .._render import ExprPrinter, _Writer, call_templates
+from ..status import STATUS_NAN
 
-STATUS_OK, STATUS_NAN = 0, 1
 #: block fields that give element ranges (a number, or the name of a scalar holding it)
 BOUNDS = ("start", "stop", "source_start", "source_stop", "target_start", "target_stop")
 

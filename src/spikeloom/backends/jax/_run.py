@@ -35,10 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import ir
-from .._interrupt import STATUS_INTERRUPTED, STOPPED, StopRequest, unless_stopped
+from .._interrupt import STOPPED, StopRequest, unless_stopped
+from ..status import STATUS_INTERRUPTED, STATUS_NAN, STATUS_OVERFLOW
 from ._render import (
     BOUNDS,
-    STATUS_NAN,
     Config,
     JaxRenderer,
     monitor_arrays,
@@ -54,7 +54,6 @@ CHUNK_STEPS = 2_000
 PIPELINE_DEPTH = 2
 #: bytes of monitor records one chunk may hold on the device
 CHUNK_RECORD_BYTES = 256 * 2**20
-STATUS_OVERFLOW = 2
 
 _COMPILED: dict[tuple, object] = {}
 _STEPS: dict[str, object] = {}

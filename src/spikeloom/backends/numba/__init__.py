@@ -12,3 +12,36 @@ def _prime() -> None:
 
 
 _prime()
+
+
+class NumbaBackend:
+    """The default backend: one Numba-compiled loop on the CPU (:class:`Backend`).
+
+    Takes no options; ``run_batch`` runs its trials one after the other.
+    """
+
+    name = "numba"
+    batched = False
+
+    def make_options(self, **options) -> None:
+        """None: the Numba backend takes no options (``set_device('numba')``)."""
+        if options:
+            raise TypeError(f"set_device('numba'): unexpected options {sorted(options)}; the "
+                            "Numba backend takes none")
+        return None
+
+    def execute(self, plan, arrays, scalars, step0, n_steps, seed, *, progress=None,
+                progress_delay=0.0, options=None, stop=None):
+        """:meth:`spikeloom.backends.Backend.execute` (``options`` must be None)."""
+        from ._run import execute
+
+        return execute(plan, arrays, scalars, step0, n_steps, seed, progress=progress,
+                       progress_delay=progress_delay, stop=stop)
+
+    def execute_batch(self, *args, **kwargs):
+        """Not batched: ``run_batch`` calls :meth:`execute` once per trial."""
+        raise NotImplementedError("the Numba backend runs the trials of a batch one by one "
+                                  "(batched = False)")
+
+
+BACKEND = NumbaBackend()

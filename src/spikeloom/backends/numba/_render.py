@@ -9,10 +9,9 @@ the status into an exception.
 from __future__ import annotations
 
 from ... import ir
-from .._interrupt import STATUS_INTERRUPTED
 from .._render import ExprPrinter, _Dedent, _Writer, call_templates
+from ..status import STATUS_INTERRUPTED, STATUS_NAN
 
-STATUS_OK, STATUS_NAN = 0, 1
 #: float dtype -> (unsigned integer of its size, its exponent bits): all set for NaN and inf
 _EXPONENT_MASKS = {"float64": ("uint64", hex(0x7FF0000000000000)),
                    "float32": ("uint32", hex(0x7F800000))}

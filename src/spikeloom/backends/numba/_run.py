@@ -22,7 +22,8 @@ import numpy as np
 
 from ... import ir
 from ..._threads import requested_threads
-from .._interrupt import STATUS_INTERRUPTED, StopRequest, wait_for
+from .._interrupt import StopRequest, wait_for
+from ..status import STATUS_INTERRUPTED
 from . import _cache, _user
 from ._cache import cache_dir as cache_dir  # where loops are cached (re-exported)
 from ._cache import load_loop, module_text
