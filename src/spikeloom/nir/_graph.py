@@ -3,8 +3,16 @@
 A NIR graph is split into *units* (nodes with a state or a nonlinearity, each becoming a
 spikeloom group: ``Input``, ``Output``, ``LIF``, ``CubaLIF``, ``IF``, ``I``, ``LI``,
 ``CubaLI``, ``Threshold``, ``Delay``) and *linear* nodes (``Affine``, ``Linear``,
-``Scale``, ``Flatten`` and the ``Input``/``Output`` nodes of nested graphs), which are
-folded into the weights and biases of the connections between units.
+``Scale``, ``Flatten``, ``Conv1d``, ``Conv2d``, ``SumPool2d``, ``AvgPool2d`` and the
+``Input``/``Output`` nodes of nested graphs), which are folded into the weights and biases
+of the connections between units.
+
+Signals are flattened in C order (so ``Flatten`` is the identity). A convolution or a
+pooling is unrolled into the dense matrix it applies to its flattened ``(C, H, W)`` input
+(PyTorch's cross-correlation, as NIR defines it: stride, zero padding -- a number, a pair,
+``'valid'`` or ``'same'`` -- dilation and groups; pooling without ``ceil_mode``, an average
+dividing by the kernel area, padding included). Matrices above ``MAX_DENSE_ENTRIES``
+entries are refused.
 """
 
 from __future__ import annotations
@@ -17,14 +25,13 @@ import numpy as np
 UNIT_TYPES = ("Input", "Output", "LIF", "CubaLIF", "IF", "I", "LI", "CubaLI", "Threshold",
               "Delay")
 #: node types folded into connection weights
-LINEAR_TYPES = ("Affine", "Linear", "Scale", "Flatten", "_Pass")
-#: what to use instead of a node type that is refused
-ALTERNATIVES = {
-    "Conv1d": "unroll the convolution into an Affine/Linear node (a dense weight matrix)",
-    "Conv2d": "unroll the convolution into an Affine/Linear node (a dense weight matrix)",
-    "SumPool2d": "write the pooling as a Linear node (a 0/1 weight matrix)",
-    "AvgPool2d": "write the pooling as a Linear node (a weight matrix of 1/k entries)",
-}
+LINEAR_TYPES = ("Affine", "Linear", "Scale", "Flatten", "Conv1d", "Conv2d", "SumPool2d",
+                "AvgPool2d", "_Pass")
+#: what to use instead of a node type that is refused (type name -> advice); every node
+#: type of NIR 1.0 is imported today, other types get the list of supported ones
+ALTERNATIVES: dict[str, str] = {}
+#: the largest dense matrix (entries) a convolution or pooling is unrolled into
+MAX_DENSE_ENTRIES = 200_000_000
 
 
 class _Pass:
@@ -115,9 +122,18 @@ def node_size(name: str, node) -> int:
     return int(np.asarray(getattr(node, attribute)).size)
 
 
-def linear_map(name: str, node, n_in: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(W, b)`` of a linear node: its output is ``W @ x + b`` for an input of size n_in."""
+def linear_map(name: str, node, n_in: int,
+               upstream: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(W, b)`` of a linear node: its output is ``W @ x + b`` for an input of size n_in.
+
+    ``upstream`` maps the names of the nodes that feed ``name`` to the nodes: a pooling
+    node without a declared ``input_type`` takes its input's ``(C, H, W)`` from them.
+    """
     kind = node_type(node)
+    if kind in ("Conv1d", "Conv2d"):
+        return _conv_map(name, node, kind, n_in)
+    if kind in ("SumPool2d", "AvgPool2d"):
+        return _pool_map(name, node, kind, n_in, upstream or {})
     if kind in ("Affine", "Linear"):
         weight = np.asarray(node.weight, dtype=float)
         if weight.ndim != 2:
@@ -130,6 +146,171 @@ def linear_map(name: str, node, n_in: int) -> tuple[np.ndarray, np.ndarray]:
         scale = np.asarray(node.scale, dtype=float).reshape(-1)
         return np.diag(scale), np.zeros(scale.size)
     return np.eye(n_in), np.zeros(n_in)  # Flatten and _Pass: the identity (C order)
+
+
+def _conv_map(name: str, node, kind: str, n_in: int) -> tuple[np.ndarray, np.ndarray]:
+    """The dense ``(W, b)`` of a ``Conv1d``/``Conv2d`` node (a Conv1d is a Conv2d of height 1)."""
+    weight, groups, spatial, geometry = _conv_geometry(name, node, kind)
+    c_out, c_in = weight.shape[0], weight.shape[1] * groups
+    if n_in != c_in * spatial[0] * spatial[1]:
+        raise ValueError(f"from_nir: node {name!r} ({kind}) expects an input of {c_in} "
+                         f"channel(s) x {spatial[0] * spatial[1]} positions = "
+                         f"{c_in * spatial[0] * spatial[1]} elements but its input has {n_in}")
+    matrix, out_hw = _unroll(name, kind, weight, groups, spatial, *geometry)
+    bias = np.zeros(c_out) if node.bias is None else \
+        np.broadcast_to(np.asarray(node.bias, dtype=float).reshape(-1), (c_out,))
+    return matrix, np.repeat(bias, out_hw[0] * out_hw[1])
+
+
+def _conv_geometry(name: str, node, kind: str) -> tuple:
+    """``(weight, groups, (H, W), (stride, dilation, padding before, padding after))`` of a
+    convolution node, each a pair (a Conv1d as a Conv2d of height 1), checked."""
+    ndim = 1 if kind == "Conv1d" else 2
+    weight = np.asarray(node.weight, dtype=float)
+    if weight.ndim != ndim + 2:
+        raise ValueError(f"from_nir: node {name!r} ({kind}) has a weight of shape "
+                         f"{weight.shape}; expected (C_out, C_in/groups, "
+                         f"{'K' if ndim == 1 else 'K_h, K_w'})")
+    if node.input_shape is None:
+        raise ValueError(f"from_nir: node {name!r} ({kind}) has no input_shape, so the size "
+                         "of its output is unknown; give the node its input_shape (the "
+                         f"{'length' if ndim == 1 else '(H, W)'} of its input) or call "
+                         "graph.infer_types() before from_nir (nir.read does so by default)")
+    spatial = _ints(name, kind, "input_shape", node.input_shape, ndim, minimum=1)
+    groups = _ints(name, kind, "groups", 1 if node.groups is None else node.groups, 1,
+                   minimum=1)[0]
+    if weight.shape[0] % groups:
+        raise ValueError(f"from_nir: node {name!r} ({kind}) has {weight.shape[0]} output "
+                         f"channels, which {groups} groups do not divide")
+    kernel = weight.shape[2:]
+    stride = _ints(name, kind, "stride", node.stride, ndim, minimum=1)
+    dilation = _ints(name, kind, "dilation", node.dilation, ndim, minimum=1)
+    padding = node.padding.decode() if isinstance(node.padding, bytes) else node.padding
+    if isinstance(padding, str):
+        if padding == "valid":
+            before = after = (0,) * ndim
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(f"from_nir: node {name!r} ({kind}) has padding='same' with "
+                                 f"stride {stride}; 'same' needs stride 1 (as in PyTorch)")
+            total = [d * (k - 1) for d, k in zip(dilation, kernel)]
+            before = tuple(t // 2 for t in total)  # PyTorch puts an odd extra at the end
+            after = tuple(t - b for t, b in zip(total, before))
+        else:
+            raise ValueError(f"from_nir: node {name!r} ({kind}) has padding={padding!r}; "
+                             "expected a number, one per dimension, 'same' or 'valid'")
+    else:
+        before = after = _ints(name, kind, "padding", padding, ndim)
+    if ndim == 1:  # a row of height 1
+        weight, spatial = weight[:, :, None, :], (1,) + spatial
+        stride, dilation = (1,) + stride, (1,) + dilation
+        before, after = (0,) + before, (0,) + after
+    return weight, groups, spatial, (stride, dilation, before, after)
+
+
+def _output_hw(spatial, kernel, stride, dilation, before, after) -> list:
+    """The (H, W) of a 2-D cross-correlation's output (PyTorch's formula, floor)."""
+    return [(n + b + a - d * (k - 1) - 1) // s + 1 for n, k, s, d, b, a in
+            zip(spatial, kernel, stride, dilation, before, after)]
+
+
+def _output_shape(name: str, node):
+    """The ``(C, H, W)`` output shape declared by (or, for a Conv2d, computed from) a node
+    feeding a pooling, or ``None``. NIR 1.0.8's own shape inference reads a Conv2d's
+    kernel as square, so a convolution's shape is computed here."""
+    if node_type(node) == "Conv2d" and node.input_shape is not None:
+        weight, _, spatial, geometry = _conv_geometry(name, node, "Conv2d")
+        return (weight.shape[0], *_output_hw(spatial, weight.shape[2:], *geometry))
+    return _declared_shape(getattr(node, "output_type", None), "output")
+
+
+def _pool_map(name: str, node, kind: str, n_in: int, upstream) -> tuple[np.ndarray, np.ndarray]:
+    """The dense ``(W, 0)`` of a ``SumPool2d``/``AvgPool2d`` node, channel by channel."""
+    shape = _declared_shape(getattr(node, "input_type", None), "input")
+    if shape is None:
+        shapes = {_output_shape(src, u) for src, u in upstream.items()}
+        shapes.discard(None)
+        shape = shapes.pop() if len(shapes) == 1 else None
+    if shape is None or len(shape) != 3:
+        found = "none is declared" if shape is None else f"found {shape}"
+        raise ValueError(f"from_nir: node {name!r} ({kind}) needs the (C, H, W) shape of its "
+                         f"input and {found}: set its input_type ({{'input': [C, H, W]}}) or "
+                         "call graph.infer_types() before from_nir (nir.read does so by default)")
+    if n_in != int(np.prod(shape)):
+        raise ValueError(f"from_nir: node {name!r} ({kind}) reads an input of shape {shape} "
+                         f"({int(np.prod(shape))} elements) but its input has {n_in}")
+    kernel = _ints(name, kind, "kernel_size", node.kernel_size, 2, minimum=1)
+    stride = kernel if node.stride is None else \
+        _ints(name, kind, "stride", node.stride, 2, minimum=1)
+    padding = (0, 0) if node.padding is None else _ints(name, kind, "padding", node.padding, 2)
+    channels = shape[0]
+    weight = np.ones((channels, 1) + kernel)
+    if kind == "AvgPool2d":
+        weight /= kernel[0] * kernel[1]  # the kernel area, zero padding included
+    matrix, _ = _unroll(name, kind, weight, channels, shape[1:], stride, (1, 1), padding,
+                        padding)
+    return matrix, np.zeros(matrix.shape[0])
+
+
+def _unroll(name, kind, weight, groups, spatial, stride, dilation, before, after) -> tuple:
+    """The dense matrix of a 2-D cross-correlation with zero padding, and its output (H, W).
+
+    Row ``(o, i, j)`` (C order) and column ``(c, y, x)`` hold ``weight[o, c', p, q]`` where
+    ``y = i*stride_h - before_h + p*dilation_h``, ``x`` alike and ``c = g*C_in/groups + c'``
+    for the group ``g`` of output channel ``o``.
+    """
+    c_out, c_in_group, k_h, k_w = weight.shape
+    (h, w), c_in = spatial, c_in_group * groups
+    out = _output_hw(spatial, (k_h, k_w), stride, dilation, before, after)
+    if min(out) < 1:
+        raise ValueError(f"from_nir: node {name!r} ({kind}) gives an output of size {out} "
+                         f"for an input of size {tuple(spatial)} (stride {stride}, dilation "
+                         f"{dilation}, padding {before}/{after})")
+    n_rows, n_cols = c_out * out[0] * out[1], c_in * h * w
+    if n_rows * n_cols > MAX_DENSE_ENTRIES:
+        raise ValueError(f"from_nir: node {name!r} ({kind}) would unroll into a dense "
+                         f"{n_rows} x {n_cols} matrix ({n_rows * n_cols:.3g} entries, more than "
+                         f"MAX_DENSE_ENTRIES = {MAX_DENSE_ENTRIES:.3g}); spikeloom imports "
+                         "convolutions as dense weights only")
+    matrix = np.zeros((n_rows, n_cols))
+    out_channel = np.arange(c_out)[:, None, None]
+    in_channel = (out_channel // (c_out // groups)) * c_in_group + \
+        np.arange(c_in_group)[None, :, None]
+    for p in range(k_h):
+        y = np.arange(out[0]) * stride[0] - before[0] + p * dilation[0]
+        for q in range(k_w):
+            x = np.arange(out[1]) * stride[1] - before[1] + q * dilation[1]
+            i, j = np.nonzero(((y >= 0) & (y < h))[:, None] & ((x >= 0) & (x < w))[None, :])
+            if i.size == 0:
+                continue
+            rows = out_channel * (out[0] * out[1]) + i * out[1] + j
+            cols = in_channel * (h * w) + y[i] * w + x[j]
+            matrix[rows, cols] += weight[:, :, p, q][:, :, None]  # each (row, col) once
+    return matrix, out
+
+
+def _ints(name: str, kind: str, what: str, value, ndim: int, minimum: int = 0) -> tuple:
+    """``value`` (a number or one per dimension) as a tuple of ``ndim`` integers."""
+    flat = np.asarray(value).reshape(-1)
+    if flat.size == 1:
+        flat = np.repeat(flat, ndim)
+    try:
+        ok = flat.size == ndim and bool(np.all(flat.astype(float) % 1 == 0)) and \
+            bool(np.all(flat.astype(float) >= minimum))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"from_nir: node {name!r} ({kind}) has {what}={value!r}; expected "
+                         f"a whole number >= {minimum} or {ndim} of them")
+    return tuple(int(v) for v in flat)
+
+
+def _declared_shape(types, key: str):
+    """The shape in a node's ``input_type``/``output_type`` dict, or ``None`` if unset."""
+    if not isinstance(types, dict) or types.get(key) is None:
+        return None
+    shape = np.asarray(types[key]).reshape(-1)
+    return tuple(int(v) for v in shape) if shape.size else None
 
 
 def read_units(graph) -> list[Unit]:
@@ -183,14 +364,31 @@ def _contributions(name, nodes, predecessors, units, used, path) -> list:
     if not upstream:
         raise ValueError(f"from_nir: the node {name!r} ({node_type(nodes[name])}) has no input")
     n_in = upstream[0][1].shape[0]
-    weight, bias = linear_map(name, nodes[name], n_in)
+    weight, bias = linear_map(name, nodes[name], n_in,
+                              {src: nodes[src] for src in predecessors[name]})
     out = []
     for k, (src, w, b) in enumerate(upstream):
         if weight.shape[1] != w.shape[0]:
             raise ValueError(f"from_nir: node {name!r} expects {weight.shape[1]} inputs but "
                              f"{src!r} gives {w.shape[0]}")
-        out.append((src, weight @ w, weight @ b + (bias if k == 0 else 0.0)))
+        out.append((src, _compose(weight, w), weight @ b + (bias if k == 0 else 0.0)))
     return out
+
+
+def _compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """``outer @ inner``, skipping the product when either is the identity (a unit's own
+    signal, a ``Flatten``): unrolled convolutions make these matrices large."""
+    if _is_identity(inner):
+        return outer
+    if _is_identity(outer):
+        return inner
+    return outer @ inner
+
+
+def _is_identity(matrix: np.ndarray) -> bool:
+    n = matrix.shape[0]
+    return matrix.shape == (n, n) and np.count_nonzero(matrix) == n and \
+        bool(np.all(np.diagonal(matrix) == 1))
 
 
 def _check_input_sizes(unit: Unit) -> None:
