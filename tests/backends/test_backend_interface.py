@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import spikeloom
-from spikeloom import NeuronGroup, Network, StateMonitor, ms, set_device
+from spikeloom import Network, NeuronGroup, StateMonitor, ms, set_device
 from spikeloom.backends import BACKENDS, STATUS_NAN, get_backend
 from spikeloom.core._device import device, reset_device
 
