@@ -40,6 +40,8 @@ PEER_REQUIREMENTS = {
     # brainevent's CPU kernels are Numba kernels: BrainPy imports without numba, then fails
     "brainpy": ["brainpy==2.8.2", "jax==0.10.2", "jaxlib==0.10.2", "brainevent==0.2.1",
                 "numba==0.68.1"],
+    # PyNN's VAbenchmarks under pyNN.nest (benchmarks/pynn_va.py)
+    "nest": ["nest-simulator==3.10.0", "PyNN==0.13.0"],
 }
 #: case → (default sizes, default biological duration in s, simulators)
 CASES = {
