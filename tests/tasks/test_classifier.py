@@ -15,8 +15,10 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import cross_val_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from spikeloom import nS, second
+from spikeloom import ms, nS, second
+from spikeloom.models.plasticity import ParyleneSTDP
 from spikeloom.tasks import MemristiveSNNClassifier
+from spikeloom.tasks._estimator import make_rule
 from spikeloom.tasks.datasets import load_dataset
 
 
@@ -286,3 +288,38 @@ def test_readout_current_changes_the_readout_not_the_learning():
                                      random_state=0).fit(X, y)
     assert plain.weights_.tobytes() == biased.weights_.tobytes()
     assert biased.train_counts_.sum() > plain.train_counts_.sum()
+
+
+def test_learning_rate_scales_the_named_rules_amplitudes_as_the_papers_give_them():
+    """learning_rate multiplies both amplitudes and nothing else. Independent numbers: at
+    0.1 the 'stdp' rule is the group's 2020 Iris rule (NEST stdp_nn_restr_synapse, λ = 0.001,
+    α = 1.64, τ+ = 89.4 ms, τ- = 59.96 ms: Δw = λ·exp(-Δt/τ+), -αλ·exp(Δt/τ-)); 'ppx' at
+    w = 0.1 / 0.5 is 0.3 × the notes' +0.10 / +0.25 at +40 ms and -0.023 / -0.25 at -20 ms
+    (Sboev et al. 2021, the group's NEST module; half a unit of the last printed digit, times
+    0.3); a wrong factor (on one side only, or on the window's shape) misses them."""
+    stdp = make_rule("stdp", learning_rate=0.1)
+    np.testing.assert_allclose(stdp.delta_w([10.0, -10.0] * ms, 0.5),
+                               [0.001 * np.exp(-10 / 89.4), -1.64e-3 * np.exp(-10 / 59.96)],
+                               rtol=1e-12)
+    ppx = make_rule("ppx", learning_rate=0.3)
+    for w0, plus, minus, tol in ((0.1, 0.10, -0.023, (0.005, 5e-4)),
+                                 (0.5, 0.25, -0.25, (0.005, 5e-3))):
+        assert abs(float(ppx.delta_w(40 * ms, w0)) - 0.3 * plus) <= 0.3 * tol[0]
+        assert abs(float(ppx.delta_w(-20 * ms, w0)) - 0.3 * minus) <= 0.3 * tol[1]
+    nc, nc_fast = make_rule("nc"), make_rule("nc", learning_rate=2.0)
+    dts = [10.0, 26.7, -10.0, -22.3] * ms
+    np.testing.assert_allclose(nc_fast.delta_w(dts, 0.3), 2 * nc.delta_w(dts, 0.3), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"learning_rate": 0.0}, "learning_rate must be a finite number > 0, got 0.0"),
+    ({"learning_rate": -1.0}, "learning_rate must be a finite number > 0"),
+    ({"learning_rate": float("inf")}, "learning_rate must be a finite number > 0"),
+    ({"learning_rate": True}, "learning_rate must be a finite number > 0"),
+    ({"rule": ParyleneSTDP(), "learning_rate": 0.5}, "learning_rate works with a rule given "
+                                                     "by name"),
+])
+def test_bad_learning_rate_names_the_argument(kwargs, match):
+    X, y = _corners(5)
+    with pytest.raises(ValueError, match=match):
+        MemristiveSNNClassifier(n_fields=3, epochs=0, **kwargs).fit(X, y)

@@ -11,6 +11,7 @@ counts to the classes. ``predict`` presents new samples to the frozen network.
 from __future__ import annotations
 
 import hashlib
+import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -48,7 +49,8 @@ WTA_WEIGHT_SCALE = 5.0
 CLASSWISE_NEURON = {"tau_m": 100 * units.ms, "tau_syn_ex": 10 * units.ms}
 
 
-def make_rule(rule, device: Memristor | None = None) -> PlasticityRule:
+def make_rule(rule, device: Memristor | None = None,
+              learning_rate: float = 1.0) -> PlasticityRule:
     """The plasticity rule named ``rule`` (or ``rule`` itself), with ``device`` under it.
 
     'stdp': additive STDP as in the group's 2020 Iris network (NEST ``stdp_nn_restr_synapse``,
@@ -62,6 +64,11 @@ def make_rule(rule, device: Memristor | None = None) -> PlasticityRule:
         A rule's name, or a rule object (returned as it is).
     device : Memristor, optional
         The device under a rule given by name (a rule object carries its own).
+    learning_rate : float
+        Factor (> 0) on both amplitudes of a rule given by name (A+ and A- of 'stdp' and
+        'nc', alpha+ and alpha- of 'ppx'): the window's shape and weight dependence stay the
+        device's, each pair moves the weight ``learning_rate`` times as far (as λ in NEST's
+        STDP synapses). A rule object carries its own amplitudes (1.0 only).
 
     Returns
     -------
@@ -75,15 +82,28 @@ def make_rule(rule, device: Memristor | None = None) -> PlasticityRule:
             raise ValueError("MemristiveSNNClassifier: device= works with a rule given by "
                              "name; a rule object carries its own device (rule=..., "
                              "device=None)")
+        if learning_rate != 1.0:
+            raise ValueError(f"MemristiveSNNClassifier: learning_rate works with a rule given "
+                             f"by name; a rule object carries its own amplitudes (rule=..., "
+                             f"learning_rate=1.0), got learning_rate={learning_rate!r}")
         return rule
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) \
+            or not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"MemristiveSNNClassifier: learning_rate must be a finite number "
+                         f"> 0, got {learning_rate!r}")
     if rule == "stdp":
-        return PairSTDP(A_plus=0.01, A_minus=-0.01 * 1.64, tau_plus=89.4 * units.ms,
-                        tau_minus=59.96 * units.ms, w_min=0.0, w_max=1.0, pairing="nn_restr",
-                        device=device)
+        return PairSTDP(A_plus=0.01 * learning_rate, A_minus=-0.01 * 1.64 * learning_rate,
+                        tau_plus=89.4 * units.ms, tau_minus=59.96 * units.ms, w_min=0.0,
+                        w_max=1.0, pairing="nn_restr", device=device)
     if rule == "nc":
-        return NanocompositeSTDP.nest_fit(device=device)
+        fit = NanocompositeSTDP.nest_fit()
+        return NanocompositeSTDP.nest_fit(A_plus=fit.A_plus * learning_rate,
+                                          A_minus=fit.A_minus * learning_rate, device=device)
     if rule == "ppx":
-        return ParyleneSTDP.nest_fit(device=device)
+        fit = ParyleneSTDP.nest_fit()
+        return ParyleneSTDP.nest_fit(alpha_plus=fit.alpha_plus * learning_rate,
+                                     alpha_minus=fit.alpha_minus * learning_rate,
+                                     device=device)
     raise ValueError(f"MemristiveSNNClassifier: rule must be one of {', '.join(RULES)} or a "
                      f"PlasticityRule object, got {rule!r}")
 
@@ -152,6 +172,8 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         teacher's currents). Below rheobase (about 0.25 pA) it lets the neurons that the
         learned weights leave nearly silent still fire a little, so own-rate decoding can
         rank them (class-wise network only).
+    learning_rate : float
+        Factor (> 0) on the amplitudes of a rule given by name (see :func:`make_rule`).
 
     Settings left at None take the tuned values of :data:`TUNED` for the encoding.
     random_state : int, optional
@@ -183,7 +205,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
                  n_neurons: int | None = None, initial_weight=None,
                  target_current: float | None = None, input_copies: int = 1,
                  n_estimators: int = 1, max_features=1.0, readout_current: float | None = None,
-                 random_state=None, progress: bool = False) -> None:
+                 learning_rate: float = 1.0, random_state=None, progress: bool = False) -> None:
         self.rule = rule
         self.network = network
         self.encoding = encoding
@@ -204,6 +226,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         self.n_estimators = n_estimators
         self.max_features = max_features
         self.readout_current = readout_current
+        self.learning_rate = learning_rate
         self.random_state = random_state
         self.progress = progress
 
@@ -212,7 +235,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         _choice("network", self.network, NETWORKS)
         _choice("encoding", self.encoding, ENCODINGS)
         _choice("decoder", self.decoder, DECODERS)
-        make_rule(self.rule, self.device)
+        make_rule(self.rule, self.device, self.learning_rate)
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int | np.integer) \
                 or self.epochs < 0:
             raise ValueError(f"MemristiveSNNClassifier: epochs must be an integer >= 0, got "
@@ -402,7 +425,7 @@ class MemristiveSNNClassifier(ClassifierMixin, BaseEstimator):
         return np.tile(np.eye(len(self.classes_), dtype=bool)[y_index], (1, self.n_estimators))
 
     def _build(self, n_inputs: int, rng: np.random.Generator):
-        rule = make_rule(self.rule, self.device)
+        rule = make_rule(self.rule, self.device, self.learning_rate)
         seed = self._seed(rng)
         period = int(round(self.spike_encoder_.period_ / DT))
         n_classes = len(self.classes_)
