@@ -57,13 +57,14 @@ def test_cli_classify_passes_only_the_given_options(monkeypatch, capsys):
     assert main(["classify", "--dataset", "wisconsin"]) == 2
     assert main(["classify", "--dataset", "iris", "--rule", "ppx", "--epochs", "3",
                  "--decoder", "logistic", "--network", "wta", "--seed", "7", "--no-progress",
-                 "--folds", "4", "--jobs", "2"]) == 2
+                 "--folds", "4", "--jobs", "2", "--learning-rate", "0.5"]) == 2
     assert "stop here" in capsys.readouterr().err
     assert calls[0] == (("wisconsin", "nc"), {"folds": 5, "params": {}, "random_state": 0,
                                               "progress": True})
     assert calls[1] == (("iris", "ppx"), {"folds": 4, "random_state": 7, "progress": False,
                                           "network": "wta", "n_jobs": 2, "params": {
-                                              "epochs": 3, "decoder": "logistic"}})
+                                              "epochs": 3, "decoder": "logistic",
+                                              "learning_rate": 0.5}})
 
 
 @pytest.mark.parametrize("folds", ["1", "51"])

@@ -81,7 +81,8 @@ def _classify(args: argparse.Namespace) -> int:
     from .tasks._experiment import cross_validate
 
     # only what the user gave: the estimator's own defaults apply to everything else
-    params = {key: value for key, value in (("epochs", args.epochs), ("decoder", args.decoder))
+    params = {key: value for key, value in (("epochs", args.epochs), ("decoder", args.decoder),
+                                            ("learning_rate", args.learning_rate))
               if value is not None}
     options = {key: value for key, value in (("encoding", args.encoding),
                                              ("network", args.network),
@@ -112,6 +113,9 @@ def _add_classify(sub) -> None:
     classify.add_argument("--network", choices=NETWORKS, help="(default: classwise)")
     classify.add_argument("--epochs", type=int, help="(default: the estimator's)")
     classify.add_argument("--decoder", choices=DECODERS, help="(default: the estimator's)")
+    classify.add_argument("--learning-rate", type=float,
+                          help="factor on the rule's amplitudes (default: the tuned one of the "
+                               "data set and rule, else 1)")
     classify.add_argument("--seed", type=int, default=0, help="folds and seeds (default: 0)")
     classify.add_argument("--jobs", type=int,
                           help="processes over the folds (default: 1; -1: one per core)")
