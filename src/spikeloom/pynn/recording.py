@@ -3,9 +3,9 @@
 Monitors are created at the first ``run()`` after ``record()``. A state variable is
 sampled at the start of each sampling step (times 0, dt_s, 2 dt_s, ...), and the value
 at the current time is appended when the data are read, so that a run of ``T`` ms gives
-``T/dt_s + 1`` samples, as PyNN's other backends do. The values come from
-``StateMonitor.to_neo()`` and ``SpikeMonitor.to_neo()`` and are rescaled to PyNN's units
-(ms, mV, nA, uS).
+``T/dt_s + 1`` samples, as PyNN's other backends do. Signals come from
+``StateMonitor.to_neo()``, rescaled to PyNN's units (mV, nA, uS); spike times are read from
+the ``SpikeMonitor``'s arrays in ms (PyNN builds its own SpikeTrains from them).
 """
 
 from __future__ import annotations
