@@ -128,7 +128,9 @@ class SpikeMonitor(_Recorder):
     variables : str or list of str, optional
         Variables recorded at each spike.
     record : bool
-        Record spikes (True); with False only counts are kept.
+        Brian2's switch to keep counts only (False). Accepted; spikeloom derives the counts
+        from the recorded spikes, so the spikes are recorded either way (``i`` and ``t``
+        stay available; memory use is that of ``record=True``).
     when, order : str and int, optional
         Schedule slot and order (default: right after the source's threshold).
     name : str, optional
