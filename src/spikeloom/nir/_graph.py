@@ -123,8 +123,9 @@ def node_size(name: str, node) -> int:
 
 
 def linear_map(name: str, node, n_in: int,
-               upstream: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(W, b)`` of a linear node: its output is ``W @ x + b`` for an input of size n_in.
+               upstream: dict | None = None) -> tuple[np.ndarray | None, np.ndarray]:
+    """``(W, b)`` of a linear node: its output is ``W @ x + b`` for an input of size n_in
+    (``W`` None: the identity, never built as a matrix).
 
     ``upstream`` maps the names of the nodes that feed ``name`` to the nodes: a pooling
     node without a declared ``input_type`` takes its input's ``(C, H, W)`` from them.
@@ -145,7 +146,7 @@ def linear_map(name: str, node, n_in: int,
     if kind == "Scale":
         scale = np.asarray(node.scale, dtype=float).reshape(-1)
         return np.diag(scale), np.zeros(scale.size)
-    return np.eye(n_in), np.zeros(n_in)  # Flatten and _Pass: the identity (C order)
+    return None, np.zeros(n_in)  # Flatten and _Pass: the identity (C order)
 
 
 def _conv_map(name: str, node, kind: str, n_in: int) -> tuple[np.ndarray, np.ndarray]:
@@ -341,6 +342,9 @@ def read_units(graph) -> list[Unit]:
     for unit in units.values():
         for src in predecessors[unit.name]:
             unit.inputs.extend(_contributions(src, nodes, predecessors, units, used, ()))
+        # a unit fed straight by another (no linear node between) gets the identity here
+        unit.inputs = [(src, np.eye(len(b)) if w is None else w, b)
+                       for src, w, b in unit.inputs]
         _check_input_sizes(unit)
     unused = sorted(set(nodes) - used)
     if unused:
@@ -350,10 +354,10 @@ def read_units(graph) -> list[Unit]:
 
 
 def _contributions(name, nodes, predecessors, units, used, path) -> list:
-    """``[(source unit, W, b)]`` of the signal leaving node ``name``."""
+    """``[(source unit, W, b)]`` of the signal leaving node ``name`` (``W`` None: the
+    identity; unrolled convolutions make these matrices large, so it is never built)."""
     if name in units:
-        size = units[name].size
-        return [(name, np.eye(size), np.zeros(size))]
+        return [(name, None, np.zeros(units[name].size))]
     if name in path:
         raise ValueError(f"from_nir: the linear nodes {list(path)} form a cycle without a "
                          "neuron; such an algebraic loop has no step-by-step solution")
@@ -363,32 +367,21 @@ def _contributions(name, nodes, predecessors, units, used, path) -> list:
         upstream.extend(_contributions(src, nodes, predecessors, units, used, path + (name,)))
     if not upstream:
         raise ValueError(f"from_nir: the node {name!r} ({node_type(nodes[name])}) has no input")
-    n_in = upstream[0][1].shape[0]
+    n_in = len(upstream[0][2])
     weight, bias = linear_map(name, nodes[name], n_in,
                               {src: nodes[src] for src in predecessors[name]})
+    expected = len(bias) if weight is None else weight.shape[1]
     out = []
     for k, (src, w, b) in enumerate(upstream):
-        if weight.shape[1] != w.shape[0]:
-            raise ValueError(f"from_nir: node {name!r} expects {weight.shape[1]} inputs but "
-                             f"{src!r} gives {w.shape[0]}")
-        out.append((src, _compose(weight, w), weight @ b + (bias if k == 0 else 0.0)))
+        if expected != len(b):
+            raise ValueError(f"from_nir: node {name!r} expects {expected} inputs but "
+                             f"{src!r} gives {len(b)}")
+        if weight is None:
+            composed, shifted = w, b
+        else:
+            composed, shifted = (weight if w is None else weight @ w), weight @ b
+        out.append((src, composed, shifted + (bias if k == 0 else 0.0)))
     return out
-
-
-def _compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
-    """``outer @ inner``, skipping the product when either is the identity (a unit's own
-    signal, a ``Flatten``): unrolled convolutions make these matrices large."""
-    if _is_identity(inner):
-        return outer
-    if _is_identity(outer):
-        return inner
-    return outer @ inner
-
-
-def _is_identity(matrix: np.ndarray) -> bool:
-    n = matrix.shape[0]
-    return matrix.shape == (n, n) and np.count_nonzero(matrix) == n and \
-        bool(np.all(np.diagonal(matrix) == 1))
 
 
 def _check_input_sizes(unit: Unit) -> None:
