@@ -118,6 +118,26 @@ class _Recorder(SimObject):
         return builder.build()
 
 
+def spikes_by_element(indices: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Spikes grouped by element: ``order`` sorts them by element index, keeping their time
+    order, and element k's spikes are ``order[bounds[k]:bounds[k + 1]]``.
+
+    Parameters
+    ----------
+    indices : ndarray of int
+        The element index of each spike, in recording order.
+    n : int
+        The number of elements.
+
+    Returns
+    -------
+    order : ndarray of int
+    bounds : ndarray of int, shape (n + 1,)
+    """
+    order = np.argsort(indices, kind="stable")
+    return order, np.searchsorted(indices[order], np.arange(n + 1))
+
+
 class SpikeMonitor(_Recorder):
     """Records the index and time of every spike of a group (and optional variables).
 
@@ -239,10 +259,8 @@ class SpikeMonitor(_Recorder):
 
     def spike_trains(self) -> dict:
         """Spike times of each neuron: {index: Quantity array of times}."""
-        i, t = self._spike_indices(), self._spike_times()
-        order = np.argsort(i, kind="stable")
-        i, t = i[order], t[order]
-        bounds = np.searchsorted(i, np.arange(self.source.N + 1))
+        order, bounds = spikes_by_element(self._spike_indices(), self.source.N)
+        t = self._spike_times()[order]
         return {k: t[bounds[k]:bounds[k + 1]] * units.second for k in range(self.source.N)}
 
     def to_neo(self, t_start=None, t_stop=None) -> list:

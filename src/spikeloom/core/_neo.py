@@ -28,7 +28,13 @@ import numpy as np
 
 from .. import units
 from ..units import get_dim
-from ._monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor, monitored_variable
+from ._monitors import (
+    PopulationRateMonitor,
+    SpikeMonitor,
+    StateMonitor,
+    monitored_variable,
+    spikes_by_element,
+)
 
 #: The ``quantities`` unit each dimension is exported in (electrophysiology's conventions),
 #: as (spikeloom unit, name of the quantities unit); a dimension not listed is written in
@@ -173,10 +179,9 @@ def spike_monitor_to_neo(monitor: SpikeMonitor, t_start=None, t_stop=None) -> li
         else:
             unit, scale = quantities_unit(var.dim, _name(monitor), name)
             columns[name] = (values / scale) * unit
-    order = np.argsort(i, kind="stable")
-    i, t = i[order], t[order]
+    order, bounds = spikes_by_element(i, monitor.source.N)
+    t = t[order]
     columns = {name: values[order] for name, values in columns.items()}
-    bounds = np.searchsorted(i, np.arange(monitor.source.N + 1))
     trains = []
     for k in range(monitor.source.N):
         part = slice(bounds[k], bounds[k + 1])
