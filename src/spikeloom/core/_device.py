@@ -53,6 +53,9 @@ KNOWN_PREFS = {
     "spikeloom.memory_check": (True, _check_bool),
     # the share of the available memory an estimate may take
     "spikeloom.memory_check_fraction": (0.9, _check_fraction),
+    # Numba: exp, log, tanh, exprel... as branch-free code that vectorises (a few ulps off
+    # libm; docs/backends.md, "Vectorised transcendental functions")
+    "spikeloom.vector_math": (True, _check_bool),
 }
 
 

@@ -433,7 +433,8 @@ class Network:
         plan = lctx.plan()
         every = _check_interval(check_nan)
         plan = dataclasses.replace(plan, check_nan=plan.check_nan if every else (),
-                                   check_every=max(every, 1))
+                                   check_every=max(every, 1),
+                                   vector_math=bool(prefs.spikeloom.vector_math))
         self._lower_time = time.perf_counter() - t0
         if reuse:
             self._remember_lowering(objects, base_dt, check_nan, plan, lctx)

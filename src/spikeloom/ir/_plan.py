@@ -264,6 +264,9 @@ class Plan:
     check_nan: tuple[str, ...] = ()  # float arrays checked for NaN (or inf)...
     lookups: tuple[LookupTable, ...] = ()
     check_every: int = 1  # ...after every this many steps (and after a run's last step)
+    # a backend may compute exp, log, tanh... with its own vectorisable code (a few ulps
+    # from libm; prefs.spikeloom.vector_math) rather than call libm per element
+    vector_math: bool = True
     functions: tuple[UserFunction, ...] = ()
 
     def __post_init__(self) -> None:

@@ -156,7 +156,7 @@ def library_versions() -> str:
     from ... import __version__
 
     helpers = hashlib.sha256()
-    for name in ("_rng.py", "_support.py"):
+    for name in ("_rng.py", "_support.py", "_vecmath.py"):
         try:
             helpers.update(Path(__file__).with_name(name).read_bytes())
         except OSError:  # a zipped install: the version alone must do

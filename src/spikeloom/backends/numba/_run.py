@@ -58,33 +58,38 @@ def use_threads(plan: ir.Plan, scalars: dict[str, float]) -> bool:
 
 
 def compile_plan(plan: ir.Plan, parallel: bool = False) -> tuple[Callable, NumbaRenderer]:
-    """Return the compiled run loop of ``plan`` (and the renderer that describes its args)."""
+    """Return the compiled run loop of ``plan`` (and the renderer that describes its args).
+
+    ``plan.vector_math`` (``prefs.spikeloom.vector_math``, set by the core) chooses the
+    branch-free functions of :mod:`._vecmath` over libm where loops may vectorise.
+    """
+    options = (parallel, plan.vector_math)
     # a run chunked by network operations compiles the same plan once per chunk
-    if _LAST[0] is plan and _LAST[1] == parallel:  # no hashing of a large plan per chunk
+    if _LAST[0] is plan and _LAST[1] == options:  # no hashing of a large plan per chunk
         return _LAST[2]
-    known = _BY_PLAN.get((plan, parallel))
+    known = _BY_PLAN.get((plan, options))
     if known is not None:
-        _LAST[:] = [plan, parallel, known]
+        _LAST[:] = [plan, options, known]
         return known
     for function in plan.functions:  # compiled first: an error names the function
         _user.user_function(function.key)
-    renderer = NumbaRenderer(plan, parallel=parallel)
+    renderer = NumbaRenderer(plan, parallel=parallel, vector_math=plan.vector_math)
     key, text = module_text(renderer.source())
     if key not in _LOADED:
         _LOADED[key] = load_loop(key, text)
-    _remember(plan, parallel, (_LOADED[key], renderer))
+    _remember(plan, options, (_LOADED[key], renderer))
     return _LOADED[key], renderer
 
 
-#: Plan → (loop, renderer): skips rendering the source of a plan seen before.
+#: (Plan, options) → (loop, renderer): skips rendering the source of a plan seen before.
 _BY_PLAN: dict = {}
 
 
-def _remember(plan: ir.Plan, parallel: bool, compiled: tuple) -> None:
+def _remember(plan: ir.Plan, options: tuple, compiled: tuple) -> None:
     if len(_BY_PLAN) >= 256:
         _BY_PLAN.pop(next(iter(_BY_PLAN)))
-    _BY_PLAN[(plan, parallel)] = compiled
-    _LAST[:] = [plan, parallel, compiled]
+    _BY_PLAN[(plan, options)] = compiled
+    _LAST[:] = [plan, options, compiled]
 
 
 #: The plan compiled last, checked by identity first.
