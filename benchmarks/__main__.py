@@ -1,11 +1,12 @@
 """Benchmark runner: ``python -m benchmarks [--cases coba song ...] [--repeat 5]``.
 
 For every case and size it runs spikeloom and each peer (Brian2's cython runtime, Brian2's C++
-standalone, BrainPy on the CPU) in fresh processes, alternating between simulators in every
-repetition so that all see the same machine state, and reports medians, ratios, a Markdown
-table, a JSON file and plots. Peers live in virtual environments the runner creates under
-``.venvs/`` (Brian2 2.9 needs numpy < 2.4; BrainPy brings its own JAX), never in spikeloom's.
-A peer that cannot be installed or fails is reported as missing, not faked.
+standalone, BrainPy on the CPU, NEST 3 on all cores) in fresh processes, alternating between
+simulators in every repetition so that all see the same machine state, and reports medians,
+ratios, a Markdown table, a JSON file and plots. Peers live in virtual environments the runner
+creates under ``.venvs/`` (Brian2 2.9 needs numpy < 2.4; BrainPy brings its own JAX; NEST is a
+compiled wheel), never in spikeloom's. A peer that cannot be installed or fails is reported as
+missing, not faked; a case a peer cannot express is reported as such.
 
 Columns (seconds of wall time; see benchmarks/README.md):
 
@@ -13,7 +14,8 @@ Columns (seconds of wall time; see benchmarks/README.md):
 * ``run``: the first ``run()`` in a fresh process whose caches are warm (spikeloom: lowering,
   loading the compiled loop from disk and running; Brian2 cython: code generation, loading its
   compiled extensions, running; Brian2 standalone: the binary's wall time; BrainPy: tracing,
-  XLA compilation and running);
+  XLA compilation and running; NEST: its preparation of the connection tables and the
+  simulation);
 * ``steady``: a second ``run()`` of the same length in the same process;
 * ``first``: spikeloom's first ``run()`` with an empty disk cache (compiling its loop), and
   Brian2 standalone's code generation plus compilation.
@@ -40,21 +42,37 @@ PEER_REQUIREMENTS = {
     # brainevent's CPU kernels are Numba kernels: BrainPy imports without numba, then fails
     "brainpy": ["brainpy==2.8.2", "jax==0.10.2", "jaxlib==0.10.2", "brainevent==0.2.1",
                 "numba==0.68.1"],
-    # PyNN's VAbenchmarks under pyNN.nest (benchmarks/pynn_va.py)
+    # NEST's own models (benchmarks/peers/nest_cases.py) and PyNN's VAbenchmarks under
+    # pyNN.nest (benchmarks/pynn_va.py)
     "nest": ["nest-simulator==3.10.0", "PyNN==0.13.0"],
 }
 #: case → (default sizes, default biological duration in s, simulators)
 CASES = {
     "coba": ([4000, 40000, 400000], 1.0,
-             ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy"]),
-    "cuba": ([4000], 1.0, ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy"]),
+             ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy", "nest"]),
+    "cuba": ([4000], 1.0,
+             ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy", "nest"]),
     "cobahh": ([4000], 1.0,
-               ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy"]),
-    "song": ([1000], 100.0, ["spikeloom", "brian2-cython", "brian2-cpp_standalone"]),
-    "memristor": ([1000], 10.0, ["spikeloom", "brian2-cython", "brian2-cpp_standalone"]),
+               ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy", "nest"]),
+    "song": ([1000], 100.0, ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "nest"]),
+    # NEST cannot express this case: listed so that its row says why (NOT_EXPRESSIBLE)
+    "memristor": ([1000], 10.0,
+                  ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "nest"]),
 }
+SIMULATORS = ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy", "nest"]
 LABELS = {"spikeloom": "spikeloom", "brian2-cython": "Brian2 cython",
-          "brian2-cpp_standalone": "Brian2 C++ standalone", "brainpy": "BrainPy CPU"}
+          "brian2-cpp_standalone": "Brian2 C++ standalone", "brainpy": "BrainPy CPU",
+          "nest": "NEST"}
+#: (case, simulator) pairs that cannot be run, with the reason shown in the table
+NOT_EXPRESSIBLE = {
+    ("memristor", "nest"): "not expressible: no built-in NEST synapse has the tanh-window NC "
+                           "rule",
+}
+#: Simulators with nothing to compile or cache: no warm-up run before the repetitions.
+NO_WARMUP = {"nest"}
+#: NEST's default largest network: its COBA costs about 6-17 s (4 000 neurons) and 200 s
+#: (40 000) per simulated second on 2 cores, so 400 000 neurons would take hours per run.
+NEST_MAX_SIZE = 40000
 
 
 def peer_python(name: str) -> Path | None:
@@ -80,9 +98,11 @@ def peer_python(name: str) -> Path | None:
 class Simulator:
     """How to launch one simulator on one case; ``None`` command means unavailable."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, nest_threads: int | None = None) -> None:
         self.name = name
         self.env = dict(os.environ)
+        #: NEST's local_num_threads (default: every core of the machine)
+        self.threads = nest_threads or os.cpu_count()
         if name == "spikeloom":
             self.python = Path(sys.executable)
             # a fresh disk cache: the warm-up run compiles the loop from scratch, the
@@ -90,6 +110,9 @@ class Simulator:
             self.env["SPIKELOOM_CACHE_DIR"] = tempfile.mkdtemp(prefix="spikeloom-bench-")
         elif name.startswith("brian2"):
             self.python = peer_python("brian2")
+        elif name == "nest":
+            self.python = peer_python("nest")
+            self.env["PYNEST_QUIET"] = "1"  # no banner
         else:
             self.python = peer_python("brainpy")
 
@@ -101,6 +124,10 @@ class Simulator:
             # (builds 32 M synapses in ~2 s; BrainPy's default without repeats takes ~2000 s)
             return [str(self.python), str(HERE / "peers" / "brainpy_cases.py"), case, str(n),
                     str(duration), str(seed), "csr"]
+        if self.name == "nest":
+            # NEST's own models; random graphs drawn as Binomial in-degrees + fixed_indegree
+            return [str(self.python), str(HERE / "peers" / "nest_cases.py"), case, str(n),
+                    str(duration), str(seed), "--threads", str(self.threads)]
         return [str(self.python), str(HERE / "run_case.py"), self.name, case, str(n),
                 str(duration), str(seed)]
 
@@ -127,13 +154,21 @@ def _median(results: list[dict], key: str) -> float | None:
 
 
 def bench_case(case: str, sizes: list[int], duration: float, repeat: int,
-               simulators: list[str]) -> list[dict]:
+               simulators: list[str], nest_threads: int | None = None,
+               nest_max_size: int = NEST_MAX_SIZE) -> list[dict]:
     """Run one case at every size; one row per size with medians per simulator."""
     rows = []
     for n in sizes:
-        sims = [Simulator(name) for name in simulators]
+        skipped = {name: NOT_EXPRESSIBLE[(case, name)] for name in simulators
+                   if (case, name) in NOT_EXPRESSIBLE}
+        if "nest" in simulators and "nest" not in skipped and n > nest_max_size:
+            skipped["nest"] = f"not run: {n} neurons > --nest-max-size {nest_max_size}"
+        sims = [Simulator(name, nest_threads) for name in simulators if name not in skipped]
         warm = {}
         for sim in sims:  # compile / fill caches once; spikeloom's is its first-run time
+            if sim.name in NO_WARMUP:
+                warm[sim.name] = {} if sim.python is not None else None
+                continue
             warm[sim.name] = sim.run(case, n, duration, 0)
         results: dict[str, list[dict]] = {sim.name: [] for sim in sims}
         for k in range(repeat):
@@ -155,18 +190,20 @@ def bench_case(case: str, sizes: list[int], duration: float, repeat: int,
                 continue
             summary = {key: _median(res, key) for key in
                        ("build_s", "run_s", "steady_s", "compile_s", "rate_hz", "synapses",
-                        "w_high", "w_low", "sim_loop_s", "binary_s")}
+                        "w_high", "w_low", "sim_loop_s", "binary_s", "threads")}
             summary["first_run_s"] = warm[sim.name].get("run_s")
             summary["first_compile_s"] = warm[sim.name].get("compile_s")
             summary["runs"] = res
             row["sims"][sim.name] = summary
+        for name, reason in skipped.items():
+            row["sims"][name] = {"missing": True, "reason": reason}
         rows.append(row)
     return rows
 
 
 def ratios(row: dict) -> dict:
     """spikeloom's run and steady times over each peer's (lower is faster)."""
-    mine = row["sims"].get("spikeloom", {})
+    mine = row["sims"].get("spikeloom", {"missing": True})
     out = {}
     for name, peer in row["sims"].items():
         if name == "spikeloom" or peer.get("missing") or mine.get("missing"):
@@ -198,6 +235,13 @@ def _fmt(value, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def _fmt_ratio(value) -> str:
+    """Two decimals; two significant digits below 0.1 (spikeloom ÷ NEST can be 0.003)."""
+    if value is None:
+        return "—"
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
+
+
 def markdown(out: dict) -> str:
     """The tables quoted in benchmarks/README.md."""
     m = out["machine"]
@@ -210,20 +254,23 @@ def markdown(out: dict) -> str:
     for row in out["rows"]:
         rat = ratios(row)
         for name, s in row["sims"].items():
+            label = LABELS[name]
+            if s.get("threads") is not None:
+                label += f" ({s['threads']:.0f} thread{'s' if s['threads'] != 1 else ''})"
             if s.get("missing"):
-                lines.append(f"| {row['case']} | {row['n']} | {LABELS[name]} | missing | | | | "
-                             "| |")
+                lines.append(f"| {row['case']} | {row['n']} | {label} | "
+                             f"{s.get('reason', 'missing')} | | | | | |")
                 continue
             first = s.get("first_run_s") if name == "spikeloom" else s.get("first_compile_s")
             steady = _fmt(s.get("steady_s"))
             if s.get("steady_s") is None and s.get("sim_loop_s") is not None:
                 steady = f"loop {s['sim_loop_s']:.3f}"
             r = rat.get(name, {})
-            ratio = (f"**{r['run']:.2f}**, {_fmt(r.get('steady'), 2)}" if r else "")
+            ratio = (f"**{_fmt_ratio(r['run'])}**, {_fmt_ratio(r.get('steady'))}" if r else "")
             rate = _fmt(s.get("rate_hz"), 1)
             if s.get("w_high") is not None:
                 rate += f" (w>0.9: {s['w_high']:.3f}, w<0.1: {s['w_low']:.3f})"
-            lines.append(f"| {row['case']} | {row['n']} | {LABELS[name]} | {_fmt(s['build_s'])} "
+            lines.append(f"| {row['case']} | {row['n']} | {label} | {_fmt(s['build_s'])} "
                          f"| {_fmt(s['run_s'])} | {steady} | {_fmt(first, 2)} "
                          f"| {ratio} | {rate} |")
     return "\n".join(lines) + "\n"
@@ -294,13 +341,13 @@ def plot(out: dict, path: Path) -> None:
         return
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for name, marker in (("spikeloom", "o"), ("brian2-cython", "s"),
-                         ("brian2-cpp_standalone", "^"), ("brainpy", "D")):
+                         ("brian2-cpp_standalone", "^"), ("brainpy", "D"), ("nest", "v")):
         pts = [(r["n"], r["sims"][name]["run_s"]) for r in rows
                if not r["sims"].get(name, {"missing": True}).get("missing")]
         if pts:
             ax.loglog(*zip(*pts), marker + "-", label=f"{LABELS[name]} run()")
     pts = [(r["n"], r["sims"]["spikeloom"]["steady_s"]) for r in rows
-           if not r["sims"]["spikeloom"].get("missing")]
+           if not r["sims"].get("spikeloom", {"missing": True}).get("missing")]
     if pts:
         ax.loglog(*zip(*pts), "o--", color="C0", alpha=0.6, label="spikeloom steady")
     ax.set_xlabel("neurons (≈80 synapses each)")
@@ -323,9 +370,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--duration", type=float, default=None,
                         help="biological seconds (default: each case's own)")
-    parser.add_argument("--simulators", nargs="+", default=None,
-                        choices=["spikeloom", "brian2-cython", "brian2-cpp_standalone",
-                                 "brainpy"])
+    parser.add_argument("--simulators", nargs="+", default=None, choices=SIMULATORS,
+                        help="run only these (e.g. --simulators spikeloom nest)")
+    parser.add_argument("--nest-threads", type=int, default=None,
+                        help="NEST's local_num_threads (default: the machine's cores)")
+    parser.add_argument("--nest-max-size", type=int, default=NEST_MAX_SIZE,
+                        help="largest network NEST runs (default: %(default)s; its COBA takes "
+                             "about 200 s per simulated second at 40 000 neurons)")
     parser.add_argument("--out", default=str(HERE / "results"))
     parser.add_argument("--report", action="store_true",
                         help="only rewrite the table and plot from OUT/results.json")
@@ -340,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes, duration, sims = CASES[case]
         sims = [s for s in sims if args.simulators is None or s in args.simulators]
         rows += bench_case(case, args.sizes or sizes, args.duration or duration, args.repeat,
-                           sims)
+                           sims, args.nest_threads, args.nest_max_size)
     out = {"machine": machine(), "command": "python -m benchmarks " + " ".join(argv),
            "repeat": args.repeat, "rows": rows}
     results.mkdir(parents=True, exist_ok=True)
