@@ -93,12 +93,15 @@ def worker(device_name: str, loop: str, duration: float) -> dict:
     net.run(duration * second)
     t2 = time.perf_counter()
     n_first = int(spikes.num_spikes)
+    cpu = time.process_time()
     net.run(duration * second)
     t3 = time.perf_counter()
+    cpu = time.process_time() - cpu
     w = np.asarray(syn.w[:], dtype=np.float64)
     return {"device": device_name, "build_s": t1 - t0, "first_s": t2 - t1,
-            "steady_s": t3 - t2, "post_spikes": int(spikes.num_spikes) - n_first,
-            "w_mean": float(w.mean()), "w_std": float(w.std())}
+            "steady_s": t3 - t2, "steady_cpu_s": cpu,
+            "post_spikes": int(spikes.num_spikes) - n_first, "w_mean": float(w.mean()),
+            "w_std": float(w.std())}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -147,23 +150,28 @@ def main(argv: list[str] | None = None) -> None:
             row = json.loads(out.stdout.strip().splitlines()[-1])
             if rep:
                 results[device].append(row)
-            print(f"[devbench] rep {rep} {device}: steady {row['steady_s']:.3f} s, "
-                  f"{row['post_spikes']} output spikes", file=sys.stderr, flush=True)
+            print(f"[devbench] rep {rep} {device}: steady {row['steady_s']:.3f} s "
+                  f"(CPU {row['steady_cpu_s']:.3f} s), {row['post_spikes']} output spikes",
+                  file=sys.stderr, flush=True)
     base = statistics.median(r["steady_s"] for r in results["ideal"])
+    base_cpu = statistics.median(r["steady_cpu_s"] for r in results["ideal"])
     shown = argv if argv is not None else sys.argv[1:]
     lines = ["Command: `" + " ".join(["python -m benchmarks.device_overhead", *shown]) + "`",
              f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
              f"Python {platform.python_version()}; loop {args.loop}; {args.duration:g} s "
              f"simulated per timed run; median of {args.repeat} fresh processes per device; "
              f"total {time.perf_counter() - started:.0f} s.", "",
-             "| device | steady run (s) | ratio to ideal | output spikes | mean w |",
-             "|---|---|---|---|---|"]
+             "| device | steady run (s) | ratio to ideal | CPU time (s) | CPU ratio | "
+             "output spikes | mean w |",
+             "|---|---|---|---|---|---|---|"]
     for device in devices:
         rows = results[device]
         t = statistics.median(r["steady_s"] for r in rows)
+        cpu = statistics.median(r["steady_cpu_s"] for r in rows)
         spikes = statistics.median(r["post_spikes"] for r in rows)
         w = statistics.median(r["w_mean"] for r in rows)
-        lines.append(f"| {device} | {t:.3f} | {t / base:.2f} | {spikes:.0f} | {w:.3f} |")
+        lines.append(f"| {device} | {t:.3f} | {t / base:.2f} | {cpu:.3f} | {cpu / base_cpu:.2f} "
+                     f"| {spikes:.0f} | {w:.3f} |")
     table = "\n".join(lines)
     print(table)
     if args.out:
