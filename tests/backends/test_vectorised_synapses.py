@@ -182,6 +182,16 @@ def test_plasticity_reading_a_neuron_value_the_row_changes_keeps_one_loop():
     assert split_kernel(kernel) is None
 
 
+def test_a_neuron_value_changed_but_not_stored_keeps_one_loop():
+    # v_post modified locally (never stored) and then read by a neuron statement: the
+    # neuron part would reload the stored value
+    v_post = sympy.Symbol("v_post")
+    kernel = _kernel([Statement("v_post", v_post * 2), Statement("x_post", x_post + v_post)],
+                     [("x_post", "x", "_post"), ("v_post", "v", "_post")],
+                     [("x_post", "x", "_post")])
+    assert split_kernel(kernel) is None
+
+
 def test_reading_an_array_the_neuron_part_writes_keeps_one_loop():
     kernel = _kernel([Statement("x_post", x_post + w), Statement("w", w + v_pre)],
                      [("x_post", "v", "_post"), ("w", "w_arr", "_idx"), ("v_pre", "v", "_pre")],

@@ -86,6 +86,8 @@ def split_kernel(kernel: ir.Kernel, buffer_prefix: str = "_vsave") -> SplitKerne
     neuron_statements: list[Statement] = []
     changed: set[str] = set()  # saved locals assigned again after they were saved
     for st in kernel.statements:
+        if st.target in neuron_loads and st.target not in neuron_targets:
+            return None  # a neuron value changed but not stored: the neuron part reloads it
         if st.target not in neuron_targets:
             synapse_statements.append(st)
             if st.target in saved:
