@@ -374,6 +374,8 @@ class NumbaRenderer:
             w(f"{b.queue_count}[_slot] = 0")
 
     def _deliver_from_source(self, b: ir.Pathway, synapse_at: str) -> None:
+        """The synapses of source ``_src``: one scalar loop, or split into a SIMD synapse
+        part and a scalar neuron part where that changes no number (see ``_vectorise``)."""
         w = self.w
         split = split_kernel(b.kernel, f"_vsave{len(self._scratch_names)}_")
         if split is None or not self._worth_vectorising(split.synapse_part):
@@ -390,43 +392,44 @@ class NumbaRenderer:
         w(f"_m = {b.ptr}[_src + 1] - _p0")
         for name, buf in split.saved.items():
             self._scratch(b.ptr, self._dtype_of_local(b.kernel, name), buf)
-        synapse_part = split.synapse_part
         element = f"max({b.order}[_p0 + _j], 0)" if b.order else "_p0 + _j"
         if not b.order:
-            self._row_loop(element, synapse_part, vector=True)
+            self._row_loop(element, split.synapse_part, vector=True)
         else:
-            # synapses in another order (a target's row): LLVM vectorises no loop that
-            # reads or writes through the index array (it cannot bound the addresses to
-            # rule out overlaps), so a scalar loop gathers the loads into contiguous
-            # buffers, the vector loop works on buffers only, and a scalar loop scatters
-            # the stores back
-            gathered = [self._scratch(b.ptr, self._dtype(ref.array))
-                        for _, ref in synapse_part.loads]
-            w("for _j in range(_m):")
-            with w.indent():
-                w(f"_idx = {element}")
-                for name, array, from_index in synapse_part.indices:
-                    w(f"{name} = {array}[{from_index}]")
-                for (_, ref), buf in zip(synapse_part.loads, gathered, strict=True):
-                    w(f"{buf}[_j] = {ref.array}[{ref.index}]")
-            buffers = [self._scratch(b.ptr, self._dtype(ref.array))
-                       for _, ref in synapse_part.stores]
-            self._row_loop(element, dataclasses.replace(
-                synapse_part, indices=(),
-                loads=tuple((name, ir.Ref(buf, "_j"))
-                            for (name, _), buf in zip(synapse_part.loads, gathered,
-                                                      strict=True)),
-                stores=tuple((name, ir.Ref(buf, "_j"))
-                             for (name, _), buf in zip(synapse_part.stores, buffers,
-                                                       strict=True))),
-                vector=True)
-            w("for _j in range(_m):")
-            with w.indent():
-                w(f"_idx = {element}")
-                for (_, ref), buf in zip(synapse_part.stores, buffers, strict=True):
-                    w(f"{ref.array}[_idx] = {buf}[_j]")
+            self._gathered_row(b.ptr, element, split.synapse_part)
         if split.neuron_part.statements or split.neuron_part.stores:
             self._row_loop(element, split.neuron_part)
+
+    def _gathered_row(self, ptr: str, element: str, synapse_part: ir.Kernel) -> None:
+        """The synapse part of a row stored in another order (a target's row).
+
+        LLVM vectorises no loop that reads or writes through the index array (it cannot
+        bound the addresses to rule out overlaps), so a scalar loop gathers the loads into
+        contiguous buffers, the vector loop works on buffers only, and a scalar loop
+        scatters the stores back.
+        """
+        w = self.w
+        gathered = [self._scratch(ptr, self._dtype(ref.array)) for _, ref in synapse_part.loads]
+        w("for _j in range(_m):")
+        with w.indent():
+            w(f"_idx = {element}")
+            for name, array, from_index in synapse_part.indices:
+                w(f"{name} = {array}[{from_index}]")
+            for (_, ref), buf in zip(synapse_part.loads, gathered, strict=True):
+                w(f"{buf}[_j] = {ref.array}[{ref.index}]")
+        buffers = [self._scratch(ptr, self._dtype(ref.array)) for _, ref in synapse_part.stores]
+        on_buffers = dataclasses.replace(
+            synapse_part, indices=(),
+            loads=tuple((name, ir.Ref(buf, "_j"))
+                        for (name, _), buf in zip(synapse_part.loads, gathered, strict=True)),
+            stores=tuple((name, ir.Ref(buf, "_j"))
+                         for (name, _), buf in zip(synapse_part.stores, buffers, strict=True)))
+        self._row_loop(element, on_buffers, vector=True)
+        w("for _j in range(_m):")
+        with w.indent():
+            w(f"_idx = {element}")
+            for (_, ref), buf in zip(synapse_part.stores, buffers, strict=True):
+                w(f"{ref.array}[_idx] = {buf}[_j]")
 
     def _row_loop(self, element: str, kernel: ir.Kernel, vector: bool = False) -> None:
         """``for _j in range(_m)`` with ``_idx = element``, running ``kernel``."""
