@@ -58,3 +58,4 @@ from ._plan import block_arrays as block_arrays
 from ._plan import commute as commute
 from ._plan import guard_groups as guard_groups
 from ._plan import guarded_draws as guarded_draws
+from ._plan import symbol_names as symbol_names

@@ -365,7 +365,8 @@ def _kernels(block: Block) -> list[Kernel]:
     return [v for v in vars(block).values() if isinstance(v, Kernel)]
 
 
-def _names(expr) -> set[str]:
+def symbol_names(expr) -> set[str]:
+    """The names of the free symbols of a sympy expression."""
     return {s.name for s in expr.free_symbols}
 
 
@@ -386,10 +387,10 @@ def guarded_draws(kernel: Kernel) -> set[str]:
     used_guarded: set[str] = set()
     used_always: set[str] = set()
     for st in kernel.statements:
-        names = _names(st.expr)
+        names = symbol_names(st.expr)
         if st.guard is None:
             used_always |= names
         else:
             used_guarded |= names
-            used_always |= _names(st.guard)
+            used_always |= symbol_names(st.guard)
     return {d.symbol for d in kernel.draws} & (used_guarded - used_always)

@@ -128,10 +128,6 @@ class _Context:
     length: int = 0
 
 
-def _names(expr) -> set[str]:
-    return {s.name for s in expr.free_symbols}
-
-
 def _uniform_sets(kernel: ir.Kernel, shared: dict) -> set[str]:
     """Shared locals every element sets to the same value (``lastspike_pre = t``).
 
@@ -150,9 +146,9 @@ def _uniform_sets(kernel: ir.Kernel, shared: dict) -> set[str]:
             continue
         k = writers[0]
         st = kernel.statements[k]
-        if st.op != "=" or _names(st.expr) & per_element:
+        if st.op != "=" or ir.symbol_names(st.expr) & per_element:
             continue
-        if any(local in _names(s.expr) for s in kernel.statements[:k]):
+        if any(local in ir.symbol_names(s.expr) for s in kernel.statements[:k]):
             continue
         out.add(local)
     return out
@@ -187,7 +183,8 @@ def accumulations(kernel: ir.Kernel) -> dict | None:
         if len(writers) != 1:
             return None
         k = writers[0]
-        if any(local in _names(st.expr) for j, st in enumerate(kernel.statements) if j != k):
+        if any(local in ir.symbol_names(st.expr)
+               for j, st in enumerate(kernel.statements) if j != k):
             return None
         st = kernel.statements[k]
         cond = None
@@ -213,7 +210,7 @@ def accumulations(kernel: ir.Kernel) -> dict | None:
                 return None
         else:
             return None
-        used = _names(delta) | (_names(cond) if cond is not None else set())
+        used = ir.symbol_names(delta) | (ir.symbol_names(cond) if cond is not None else set())
         if used & set(added):
             return None
         out[local] = (k, delta, cond, sign)

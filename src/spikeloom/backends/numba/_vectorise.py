@@ -56,10 +56,6 @@ class SplitKernel:
     saved: dict[str, str]
 
 
-def _names(expr) -> set[str]:
-    return {s.name for s in expr.free_symbols}
-
-
 def split_kernel(kernel: ir.Kernel, buffer_prefix: str = "_vsave") -> SplitKernel | None:
     """The synapse part and the neuron part of a synaptic kernel, or ``None`` if the two
     cannot run as separate loops with the same results (see the module docstring).
@@ -95,15 +91,15 @@ def split_kernel(kernel: ir.Kernel, buffer_prefix: str = "_vsave") -> SplitKerne
             continue
         if st.guard is not None:
             return None
-        for name in sorted((_names(st.expr) & local) - neuron_targets - neuron_loads):
+        for name in sorted((ir.symbol_names(st.expr) & local) - neuron_targets - neuron_loads):
             if name in changed:
                 return None  # two values of one local would need two buffers
             if name not in saved:
                 saved[name] = f"{buffer_prefix}{len(saved)}"
                 synapse_statements.append(Statement(f"{saved[name]}[_j]", sympy.Symbol(name)))
         neuron_statements.append(st)
-    synapse_reads = set().union(*(_names(st.expr) for st in synapse_statements),
-                                *(_names(st.guard) for st in synapse_statements
+    synapse_reads = set().union(*(ir.symbol_names(st.expr) for st in synapse_statements),
+                                *(ir.symbol_names(st.guard) for st in synapse_statements
                                   if st.guard is not None),
                                 {n for n, r in kernel.stores if r.index == "_idx"})
     if synapse_reads & neuron_targets:
@@ -113,7 +109,8 @@ def split_kernel(kernel: ir.Kernel, buffer_prefix: str = "_vsave") -> SplitKerne
                           if n in synapse_reads and n not in neuron_targets)
     if any(r.array in written_arrays for _, r in synapse_loads):
         return None
-    neuron_reads = set().union(neuron_targets, *(_names(st.expr) for st in neuron_statements))
+    neuron_reads = set().union(neuron_targets,
+                               *(ir.symbol_names(st.expr) for st in neuron_statements))
     neuron_part_loads = tuple((n, r) for n, r in kernel.loads
                               if n in neuron_reads and n not in saved)
     neuron_part_loads += tuple((n, ir.Ref(buf, "_j")) for n, buf in saved.items())
