@@ -9,7 +9,7 @@ import pytest
 from numba import njit
 
 from spikeloom import rng
-from spikeloom.backends.numba._rng import rng_normal, rng_uniform
+from spikeloom.backends.numba._rng import _float_of_i51, _float_of_u53, rng_normal, rng_uniform
 
 MASK = (1 << 64) - 1
 
@@ -434,3 +434,28 @@ def test_derive_seed_rejects(bad):
     msg = str(info.value)
     assert "2**63" in msg  # the allowed range
     assert repr(bad) in msg or str(bad) in msg  # the offending value
+
+
+@njit
+def _numba_floats(unsigned, signed):
+    out_u = np.empty(unsigned.size)
+    out_s = np.empty(signed.size)
+    for i in range(unsigned.size):
+        out_u[i] = _float_of_u53(unsigned[i])
+    for i in range(signed.size):
+        out_s[i] = _float_of_i51(signed[i])
+    return out_u, out_s
+
+
+def test_numba_integer_to_float_by_exponent_bits_is_exact_at_the_edges():
+    # the draws convert integers by bit arithmetic (no AVX2 instruction converts 64-bit
+    # integers); an off-by-one in the split or the magic constant shows at these edges
+    edges = [0, 1, 2, 3, 2**26 - 1, 2**26, 2**26 + 1, 2**27 - 1, 2**52 - 1, 2**52,
+             2**52 + 1, 2**53 - 1, 2**53]
+    g = np.random.default_rng(1)
+    unsigned = np.array(edges + list(g.integers(0, 2**53 + 1, 1000)), dtype=np.uint64)
+    signed = np.array([0, 1, -1, 2**50 - 1, -(2**50), 2**50, -(2**51) + 1, 2**51 - 1]
+                      + list(g.integers(-(2**51) + 1, 2**51, 1000)), dtype=np.int64)
+    out_u, out_s = _numba_floats(unsigned, signed)
+    assert out_u.tolist() == [float(int(a)) for a in unsigned]
+    assert out_s.tolist() == [float(int(i)) for i in signed]

@@ -87,8 +87,8 @@ key does not depend on ``element``, so a compiler hoists it out of a loop over e
 
     z = r * c
 
-(*) any exact method will do; the Numba version shifts the integer left by its count of
-leading zeros ``lz`` and takes ``m = float64(a << lz) * 2**-64``, ``e = 64 - lz``.
+(*) any exact method will do; the Numba version reads ``e`` and ``m`` off the exponent
+and mantissa bits of ``float64(a)``.
 
 ``horner(C, w)`` is evaluated exactly in this order (no fused multiply-add)::
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-#: a small model with spikes, synapses and random numbers; prints spikes, state, cache stats
+#: a small model with spikes, plastic synapses and random numbers; prints spikes, state and
+#: cache stats
 MODEL = textwrap.dedent("""
     import json, sys
     import spikeloom as sl
@@ -31,7 +32,9 @@ MODEL = textwrap.dedent("""
         G = sl.NeuronGroup(20, 'dv/dt = (I - v)/(10*ms) : 1\\nI : 1', threshold='v > 1',
                            reset='v = 0', method='exact')
         G.I = '1.1 + 0.1*rand()'
-        S = sl.Synapses(G, G, 'w : 1', on_pre='v_post += w')
+        # the draw puts the synapses' own loop in a function of its own
+        S = sl.Synapses(G, G, 'w : 1',
+                        on_pre='w = clip(w + 0.01*(rand() - 0.5), 0, 0.1)\\nv_post += w')
         S.connect(p=0.3)
         S.w = 0.05
         M = sl.SpikeMonitor(G)
@@ -78,9 +81,10 @@ def populated(tmp_path_factory) -> tuple[Path, dict]:
 
 
 def _files(cache: Path) -> dict[str, Path]:
+    """The loop's files (those of the functions it calls are read only to compile it)."""
     found = {"py": list(cache.glob("spikeloom_loop_*.py")),
-             "nbi": list(cache.glob("__pycache__/spikeloom_loop_*.nbi")),
-             "nbc": list(cache.glob("__pycache__/spikeloom_loop_*.nbc"))}
+             "nbi": list(cache.glob("__pycache__/spikeloom_loop_*.run_loop-*.nbi")),
+             "nbc": list(cache.glob("__pycache__/spikeloom_loop_*.run_loop-*.nbc"))}
     assert all(len(paths) == 1 for paths in found.values()), found
     return {kind: paths[0] for kind, paths in found.items()}
 
@@ -117,6 +121,25 @@ def test_damaged_cache_file_is_recompiled(populated, tmp_path, kind, fault):
     _same_run(result, reference)
     # a damaged source is rewritten to the same text: Numba's entry still matches it
     assert (result["hits"], result["misses"]) == ((1, 0) if kind == "py" else (0, 1))
+    healed, _ = _run(cache)
+    _same_run(healed, reference)
+    assert (healed["hits"], healed["misses"]) == (1, 0)
+
+
+def test_damaged_files_of_the_functions_the_loop_calls_are_recompiled(populated, tmp_path):
+    """Catches a function the loop calls (the SIMD loop of a synaptic row) being loaded
+    from a damaged file when the loop is compiled again (its own index damaged too)."""
+    source, reference = populated
+    cache = tmp_path / "cache"
+    shutil.copytree(source, cache)
+    helpers = [p for p in cache.glob("__pycache__/spikeloom_loop_*.nb[ic]")
+               if ".run_loop-" not in p.name]
+    assert helpers, "the model's loop calls no function of its own"
+    for path in helpers:
+        path.write_bytes(_flip(path.read_bytes()))
+    _files(cache)["nbi"].write_bytes(b"")
+    result, _ = _run(cache)
+    _same_run(result, reference)
     healed, _ = _run(cache)
     _same_run(healed, reference)
     assert (healed["hits"], healed["misses"]) == (1, 0)

@@ -219,6 +219,81 @@ def test_a_loop_calling_it_vectorises(name):
     assert not SCALAR_CALLS.search(llvm), SCALAR_CALLS.search(llvm).group(0)
 
 
+# -- pow ----------------------------------------------------------------------------------------
+@njit(error_model="numpy")
+def _pow_kernel(x, y, out):
+    for i in range(x.shape[0]):
+        out[i] = vm.vpow(x[i], y[i])
+
+
+def _pow(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    out = np.empty_like(x)
+    _pow_kernel(x, y, out)
+    return out
+
+
+def _pow_sample(rng, n: int):
+    """Bases and exponents: the models' uses (drift t^-nu, soft-bound pulse trains
+    (1 - s)^n, conductance^0.65) and a wide sweep whose result stays finite."""
+    k = n // 4
+    x = np.concatenate([1.0 + 10.0 ** rng.uniform(-3, 6, k),
+                        1.0 - 10.0 ** rng.uniform(-8, -0.01, k),
+                        10.0 ** rng.uniform(-6, 1, k), 10.0 ** rng.uniform(-300, 300, n - 3 * k)])
+    y = np.concatenate([-rng.uniform(0.0, 0.2, k), np.floor(rng.uniform(0, 2000, k)),
+                        rng.uniform(0.1, 2.0, k), rng.uniform(-1.0, 1.0, n - 3 * k)])
+    return x, y
+
+
+@pytest.mark.skipif(not LONG_DOUBLE, reason="needs an 80-bit (or wider) long double")
+def test_pow_error_within_its_bound_in_ulps_growing_with_y_log_x():
+    x, y = _pow_sample(np.random.default_rng(5), 400_000)
+    with np.errstate(all="ignore"):
+        exact = np.power(x.astype(np.longdouble), y.astype(np.longdouble))
+    finite = np.isfinite(exact) & (np.abs(exact) <= np.finfo(np.float64).max) & (
+        np.abs(exact) >= np.finfo(np.float64).smallest_normal)
+    errors = ulp_errors(_pow(x, y)[finite], exact[finite])
+    bound = vm.POW_ULPS_BASE + vm.POW_ULPS_PER_LOG * np.abs(y * np.log(x))[finite]
+    worst = int(np.argmax(errors - bound))
+    assert errors[worst] <= bound[worst], (x[finite][worst], y[finite][worst], errors[worst])
+    # the bound is not loose where it matters: drift powers stay within a few ulps
+    drift = (np.abs(y * np.log(x)) < 2)[finite]
+    assert errors[drift].max() <= vm.POW_ULPS_BASE + 2 * vm.POW_ULPS_PER_LOG
+
+
+def test_pow_special_values_are_those_of_c():
+    values = np.array([0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, np.inf, -np.inf, np.nan,
+                       3.0, -3.0, 2.5, -2.5])
+    x, y = (a.ravel() for a in np.meshgrid(values, values))
+    got = _pow(x, y)
+    expected = np.array([_c_pow(a, b) for a, b in zip(x, y)])
+    exact = ~np.isfinite(expected) | (expected == 0) | (np.abs(expected) == 1)
+    with np.errstate(all="ignore"):
+        ulps = vm.POW_ULPS_BASE + vm.POW_ULPS_PER_LOG * np.abs(y * np.log(np.abs(x)))
+        wrong = ~_same(got, expected) & (exact | (np.abs(got - expected)
+                                                   > ulps * np.spacing(np.abs(expected))))
+    assert not wrong.any(), list(zip(x[wrong], y[wrong], got[wrong], expected[wrong]))
+
+
+def _c_pow(x: float, y: float) -> float:
+    """C99's pow (Python's math.pow, with its errors turned into the C results)."""
+    import math
+
+    try:
+        return math.pow(x, y)
+    except (ValueError, ZeroDivisionError):
+        if x != 0.0:  # negative base, non-integer exponent
+            return np.nan
+        odd = float(y).is_integer() and y % 2 == 1  # pow(+-0, y < 0): inf, signed if odd
+        return math.copysign(np.inf, x) if odd else np.inf
+
+
+def test_a_loop_calling_pow_vectorises():
+    _pow(np.linspace(0.5, 2.0, 64), np.linspace(-1.0, 1.0, 64))
+    llvm = _pow_kernel.inspect_llvm(_pow_kernel.signatures[0])
+    assert re.search(r"<[248] x double>", llvm), "no vector code"
+    assert not SCALAR_CALLS.search(llvm), SCALAR_CALLS.search(llvm).group(0)
+
+
 # -- the preference -------------------------------------------------------------------------------
 HH = """
 dv/dt = (gl*(El - v) - g_na*m**3*h*(v - ENa) - g_kd*n**4*(v - EK) + I)/Cm : volt

@@ -1,11 +1,14 @@
 """A spike's row of synapses as two loops (neuron part, then a SIMD synapse part) gives the
 same numbers, bit for bit, as one scalar loop; rows where that would not hold stay one loop.
+A device's guarded law run on the packed lanes that need it (``_compact``) changes no
+number either.
 
 Every network runs twice, with libm functions in both: once as one loop per row, once with
 the split forced on every row :func:`split_kernel` accepts (``vectorisable`` patched to
 True, so the split happens even around libm calls). A split that moved a neuron statement
 past a synapse that reads its neuron (a recurrent synapse's ``v_pre``), lost a store,
-mis-indexed the scratch of a column, or dropped a draw would change the state.
+mis-indexed the scratch of a column, dropped a draw, or packed, gathered or scattered the
+wrong lanes would change the state.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import sympy
 import spikeloom as sl
 from spikeloom import Hz, ir, ms
 from spikeloom.backends.numba import _render
+from spikeloom.backends.numba._compact import compact_row
 from spikeloom.backends.numba._vectorise import split_kernel, vectorisable
 from spikeloom.integrators._base import Statement
 
@@ -83,12 +87,13 @@ def _delayed():
     return sl.Network(inputs, neuron, syn), syn, neuron
 
 
-#: case -> (network factory, how many of its pathways split: on_pre, on_post)
-CASES = {"memristor ideal": (lambda: _memristive_layer(None), 2),
-         "memristor capacitor (pulse noise)": (lambda: _memristive_layer("capacitor"), 2),
-         "memristor pcm (drift on read)": (lambda: _memristive_layer("pcm"), 2),
-         "song-like traces": (_song_like, 2), "recurrent": (_recurrent, 0),
-         "delayed": (_delayed, 1)}
+#: case -> (network factory, how many of its pathways split: on_pre, on_post, how many
+#: run a guarded group on packed lanes: the device's law (and PCM's drift exponent))
+CASES = {"memristor ideal": (lambda: _memristive_layer(None), 2, 0),
+         "memristor capacitor (pulse noise)": (lambda: _memristive_layer("capacitor"), 2, 2),
+         "memristor pcm (drift on read)": (lambda: _memristive_layer("pcm"), 2, 2),
+         "song-like traces": (_song_like, 2, 0), "recurrent": (_recurrent, 0, 0),
+         "delayed": (_delayed, 1, 0)}
 
 
 @pytest.fixture
@@ -128,11 +133,20 @@ def test_split_rows_give_the_scalar_loops_numbers(case, monkeypatch, tmp_path,
         accepted.append(parts is not None)
         return parts
 
+    packed = []
+
+    def recording_compact(kernel, buffer, dtype_of):
+        loops = compact_row(kernel, buffer, dtype_of)
+        packed.append(loops is not None)
+        return loops
+
     monkeypatch.setattr(_render, "split_kernel", recording_split)
+    monkeypatch.setattr(_render, "compact_row", recording_compact)
     monkeypatch.setattr(_render, "vectorisable", lambda lines: True)
-    make, n_split = CASES[case]
+    make, n_split, n_packed = CASES[case]
     split = _final_state(make)
     assert sum(accepted) == n_split
+    assert sum(packed) == n_packed
     for name in plain:
         assert np.array_equal(plain[name], split[name]), name
     assert np.ptp(plain["syn.w"]) > 0  # plasticity acted (the comparison is not vacuous)

@@ -7,7 +7,9 @@
   so another model, or another version of spikeloom (or of its Numba helpers), Numba,
   NumPy, llvmlite or Python, never shares an entry;
 - ``__pycache__/spikeloom_loop_<key>.run_loop-<line>.py<XY>.nbi`` and ``.<n>.nbc``: Numba's
-  index and machine code, each ending in a checksum (:class:`SealedCacheFile`).
+  index and machine code, each ending in a checksum (:class:`SealedCacheFile`); the same for
+  each function the loop calls (``_loop<k>``, the SIMD loops of synaptic rows), whose files
+  are read only when the loop itself is compiled.
 
 What can happen to these files, and what follows (docs/reliability.md, "The compiled-loop
 cache"; tests/backends/test_cache_faults.py):
@@ -194,15 +196,15 @@ def load_loop(key: str, text: str, function: str = "run_loop") -> Callable:
             _warn_once("spikeloom cannot cache compiled loop %s on disk (%s); compiling "
                        "without the disk cache", path, error)
         else:
-            loop = getattr(module, function)
-            _seal(loop)
+            for dispatcher in _dispatchers(module):  # the loop and the functions it calls
+                _seal(dispatcher)
             logger.debug("run loop source in %s", path)
-            return loop
+            return getattr(module, function)
     if IndexDataCacheFile is None:
         _warn_once("spikeloom: this Numba (%s) has no numba.core.caching.IndexDataCacheFile; "
                    "loops are compiled without a disk cache", _numba_version())
     # cache=True needs a source file; the renderer writes this decorator
-    uncached = text.replace("@njit(cache=True", "@njit(cache=False", 1)
+    uncached = text.replace("@njit(cache=True", "@njit(cache=False")
     return getattr(_execute(module_name, uncached, f"<{module_name}>"), function)
 
 
@@ -241,6 +243,13 @@ def _execute(module_name: str, text: str, filename: str) -> types.ModuleType:
     sys.modules[module_name] = module
     exec(code, module.__dict__)
     return module
+
+
+def _dispatchers(module: types.ModuleType) -> list:
+    """The jitted functions a generated module defines (the loop and its helpers), not
+    those it imports."""
+    return [value for value in vars(module).values()
+            if hasattr(value, "py_func") and value.py_func.__module__ == module.__name__]
 
 
 def _seal(loop) -> None:

@@ -9,10 +9,15 @@ the status into an exception.
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Callable
+
+from sympy.printing.precedence import PRECEDENCE
 
 from ... import ir
 from .._render import ExprPrinter, _Dedent, _Writer, call_templates
 from ..status import STATUS_INTERRUPTED, STATUS_NAN
+from ._compact import PackedGroup, RowLoop, compact_row
 from ._vectorise import split_kernel, vectorisable
 
 #: float dtype -> (unsigned integer of its size, its exponent bits): all set for NaN and inf
@@ -22,6 +27,12 @@ THRESHOLD_BLOCK = 64
 #: chunks of a parallel threshold scan (a few per thread, so that threads stay busy)
 PARALLEL_CHUNKS = 16
 
+
+#: calls that LLVM may leave out of line in a large function (see ``_as_function``)
+_CALLS_TO_INLINE = re.compile(r"\b(_v[a-z0-9]+|rng_normal|rng_uniform)\(")
+
+#: integer powers up to this are multiplied out by Numba (vectorised)
+MULTIPLIED_POWER = 8
 
 #: libm functions -> their branch-free versions in ``_vecmath`` (imported under these names)
 VECTOR_FUNCTIONS = {"math.exp": "_vexp", "math.expm1": "_vexpm1", "math.log": "_vlog",
@@ -54,6 +65,17 @@ class NumbaPrinter(ExprPrinter):
             return VECTOR_FUNCTIONS[fqn]
         return super()._module_format(fqn, register)
 
+    def _print_Pow(self, expr, rational=False) -> str:
+        # a negative integer power divides (Numba's ``x**(-2)`` does not vectorise). Other
+        # non-integer powers keep libm's ``pow``: ``_vecmath.vpow`` vectorises but its
+        # error grows with |y ln x| (1.5 + 2 |y ln x| ulps), which a soft-bound device's
+        # pulse train (1 - s)**n accumulates past the backends' agreement (rtol 1e-13)
+        exponent = expr.exp
+        if (self.vector_math and exponent.is_Integer
+                and -MULTIPLIED_POWER <= int(exponent) < 0):
+            return f"(1/{self.parenthesize(expr.base, PRECEDENCE['Pow'])}**{-int(exponent)})"
+        return super()._print_Pow(expr, rational)
+
     def _print_And(self, expr) -> str:
         return " & ".join(f"({self._print(arg)})" for arg in expr.args)
 
@@ -85,23 +107,29 @@ class NumbaRenderer:
         self.canonical = True
 
     # -- kernels ---------------------------------------------------------------------------
-    def kernel(self, kernel: ir.Kernel, element: str = "_idx", vector: bool = False) -> None:
+    def kernel(self, kernel: ir.Kernel, element: str = "_idx", vector: bool = False,
+               branch_free: bool = False) -> None:
         """The body of a loop over elements; ``vector``: a contiguous loop that may
-        vectorise (its functions are printed by :attr:`vector_printer`)."""
+        vectorise (its functions are printed by :attr:`vector_printer`); ``branch_free``:
+        guarded statements run for every element and a select keeps or drops their values
+        (see :meth:`_selected_group`)."""
         w = self.w
         printer = self.vector_printer if vector else self.printer
         for name, array, from_index in kernel.indices:
             w(f"{name} = {array}[{from_index}]")
         for name, ref in kernel.loads:
             w(f"{name} = {ref.array}[{ref.index}]")
-        lazy = ir.guarded_draws(kernel)
+        lazy = set() if branch_free else ir.guarded_draws(kernel)
         for draw in kernel.draws:
             if draw.symbol not in lazy:
                 self._draw(draw, element)
-        for guard, group in ir.guard_groups(kernel.statements):
+        for number, (guard, group) in enumerate(ir.guard_groups(kernel.statements)):
             if guard is None:
                 for st in group:
                     w(f"{st.target} {st.op} {printer.doprint(st.expr)}")
+                continue
+            if branch_free:
+                self._selected_group(f"_g{number}", guard, group, printer)
                 continue
             # where the guard is false a temporary it declares is 0 (as the JAX backend's
             # select gives); the draws only its statements use are made inside (skipped)
@@ -118,6 +146,29 @@ class NumbaRenderer:
                     w(f"{st.target} {st.op} {printer.doprint(st.expr)}")
         for name, ref in kernel.stores:
             w(f"{ref.array}[{ref.index}] = {name}")
+
+    def _selected_group(self, flag: str, guard, group: list, printer: NumbaPrinter) -> None:
+        """Guarded statements without a branch: all run, then each target is selected.
+
+        Where the guard is false a target the group declares becomes 0, any other target
+        gets back the value it had before the group: the same values as the ``if`` block.
+        LLVM's cost model keeps a loop with a large conditional block scalar (measured for a
+        device's row: 69 ns per synapse scalar, 39 ns as a SIMD loop computing every lane),
+        and the statements cannot fail on the lanes that are dropped (NumPy's error model;
+        the draws are counter-based, so drawing for every lane changes no other draw).
+        """
+        w = self.w
+        w(f"{flag} = {printer.doprint(guard)}")
+        declared = {st.target for st in group if st.declare}
+        kept: dict[str, str] = {}
+        for st in group:
+            if st.target not in declared and st.target not in kept:
+                kept[st.target] = f"{flag}_{st.target}"
+                w(f"{kept[st.target]} = {st.target}")
+        for st in group:
+            w(f"{st.target} {st.op} {printer.doprint(st.expr)}")
+        for target in dict.fromkeys(st.target for st in group):
+            w(f"{target} = {target} if {flag} else {kept.get(target, '0.0')}")
 
     def _draw(self, draw: ir.Draw, element: str) -> None:
         fn = "rng_uniform" if draw.kind == "uniform" else "rng_normal"
@@ -394,7 +445,7 @@ class NumbaRenderer:
             self._scratch(b.ptr, self._dtype_of_local(b.kernel, name), buf)
         element = f"max({b.order}[_p0 + _j], 0)" if b.order else "_p0 + _j"
         if not b.order:
-            self._row_loop(element, split.synapse_part, vector=True)
+            self._vector_row(b.ptr, element, split.synapse_part)
         else:
             self._gathered_row(b.ptr, element, split.synapse_part)
         if split.neuron_part.statements or split.neuron_part.stores:
@@ -424,19 +475,93 @@ class NumbaRenderer:
                         for (name, _), buf in zip(synapse_part.loads, gathered, strict=True)),
             stores=tuple((name, ir.Ref(buf, "_j"))
                          for (name, _), buf in zip(synapse_part.stores, buffers, strict=True)))
-        self._row_loop(element, on_buffers, vector=True)
+        self._vector_row(ptr, element, on_buffers)
         w("for _j in range(_m):")
         with w.indent():
             w(f"_idx = {element}")
             for (_, ref), buf in zip(synapse_part.stores, buffers, strict=True):
                 w(f"{ref.array}[_idx] = {buf}[_j]")
 
+    def _vector_row(self, ptr: str, element: str, kernel: ir.Kernel) -> None:
+        """The synapse part of a row as SIMD loops: one, or with its costly guarded groups
+        run on the packed lanes that need them (see ``_compact``)."""
+        loops = compact_row(kernel, lambda dtype: self._scratch(ptr, dtype),
+                            lambda name: self._dtype_of_local(kernel, name))
+        if loops is None:
+            self._as_function(lambda: self._row_loop(element, kernel, vector=True))
+            return
+        w = self.w
+        for loop in loops:
+            if isinstance(loop, RowLoop):
+                self._as_function(lambda loop=loop: self._row_loop(element, loop.kernel,
+                                                                   vector=True))
+                continue
+            w("_nc = 0")  # pack the selected lanes (branch-free)
+            w("for _j in range(_m):")
+            with w.indent():
+                w(f"{loop.selected}[_nc] = _j")
+                w(f"_nc += {loop.selector}[_j]")
+            w("for _i in range(_nc):")
+            with w.indent():
+                w(f"_j = {loop.selected}[_i]")
+                w(f"_idx = {element}")
+                w(f"{loop.packed_index}[_i] = _idx")
+                for source, packed in loop.gathered:
+                    w(f"{packed}[_i] = {source}")
+            self._as_function(lambda loop=loop: self._packed_loop(loop))
+            w("for _i in range(_nc):")
+            with w.indent():
+                w(f"_j = {loop.selected}[_i]")
+                for packed, live in loop.scattered:
+                    w(f"{live}[_j] = {packed}[_i]")
+
+    def _as_function(self, write_loop: Callable[[], None]) -> None:
+        """Write the loop that ``write_loop()`` writes as a function of its own, and a call,
+        if the loop calls a branch-free function or draws (else inline, as written).
+
+        In the one large loop function LLVM's inliner leaves some calls of the branch-free
+        functions out of line (seen in the second device loop of a run: ``exp``, ``log``,
+        ``exprel`` called, the loop scalar); a small function of its own is optimised
+        first, with every call inlined and its loop vectorised. Loops without such calls
+        stay inline: each function costs a compilation of its own.
+        """
+        w = self.w
+        lines, depth = w.lines, w.depth
+        w.lines, w.depth = [], 1
+        try:
+            write_loop()
+            body = w.lines
+        finally:
+            w.lines, w.depth = lines, depth
+        if not _CALLS_TO_INLINE.search("\n".join(body)):
+            w.lines += ["    " * (depth - 1) + line for line in body]
+            return
+        outer = {"_nc", "_m", "_p0", "_src", "_seed", "_step", "_tstep", "t", "dt",
+                 *self._scratch_names, *self.argument_names()}
+        used = set(re.findall(r"\b[A-Za-z_]\w*\b", "\n".join(body)))
+        params = ", ".join(sorted(n for n in used if n in outer or n.startswith("_lio")))
+        # the row's first synapse again as max(., 0): an index LLVM cannot prove
+        # non-negative gets Numba's wraparound select, which keeps the loop scalar
+        first = ["    _p0 = max(_p0, 0)"] if "_p0" in used else []
+        name = f"_loop{len(self._helpers)}"
+        self._helpers.append(["", "", "@njit(cache=True, nogil=True, error_model='numpy')",
+                              f"def {name}({params}):", *first, *body])
+        w(f"{name}({params})")
+
+    def _packed_loop(self, loop: PackedGroup) -> None:
+        """The SIMD loop of a packed group: the group on the selected lanes."""
+        self.w("for _i in range(_nc):")
+        with self.w.indent():
+            self.w(f"_idx = {loop.packed_index}[_i]")
+            self.kernel(loop.kernel, vector=True, branch_free=True)
+
     def _row_loop(self, element: str, kernel: ir.Kernel, vector: bool = False) -> None:
-        """``for _j in range(_m)`` with ``_idx = element``, running ``kernel``."""
+        """``for _j in range(_m)`` with ``_idx = element``, running ``kernel`` (branch-free
+        where it is to vectorise)."""
         self.w("for _j in range(_m):")
         with self.w.indent():
             self.w(f"_idx = {element}")
-            self.kernel(kernel, vector=vector)
+            self.kernel(kernel, vector=vector, branch_free=vector)
 
     def _worth_vectorising(self, kernel: ir.Kernel) -> bool:
         """Whether the synapse part has work and calls only vectorisable code."""
@@ -444,12 +569,15 @@ class NumbaRenderer:
             return False
         lines, self.w.lines = self.w.lines, []
         try:
-            self.kernel(kernel, vector=True)
+            self.kernel(kernel, vector=True, branch_free=True)
             return vectorisable(self.w.lines)
         finally:
             self.w.lines = lines
 
     def _dtype(self, array: str) -> str:
+        """The dtype of a plan array or of a scratch buffer."""
+        if array in self._buffer_dtypes:
+            return self._buffer_dtypes[array]
         return {a.name: a.dtype for a in self.plan.arrays}[array]
 
     def _dtype_of_local(self, kernel: ir.Kernel, name: str) -> str:
@@ -468,6 +596,7 @@ class NumbaRenderer:
                                f"    {length} = max({length}, {ptr}[_i + 1] - {ptr}[_i])"]
         name = name or f"_vbuf{len(self._scratch_names)}"
         self._scratch_names.append(name)
+        self._buffer_dtypes[name] = dtype
         numpy_dtype = "bool_" if dtype == "bool" else dtype
         self._preamble.append(f"{name} = np.empty({self._row_length[ptr]}, np.{numpy_dtype})")
         return name
@@ -632,6 +761,8 @@ class NumbaRenderer:
         self._preamble: list[str] = []
         self._row_length: dict[str, str] = {}
         self._scratch_names: list[str] = []
+        self._buffer_dtypes: dict[str, str] = {}
+        self._helpers: list[list[str]] = []  # functions the loop calls (_as_function)
         w = self.w
         w.lines = []
         args = ", ".join(["_step0", "_nsteps", "_seed", "_progress", "_status", "_stop"]
@@ -644,9 +775,10 @@ class NumbaRenderer:
         if self.vector_math:
             w("from spikeloom.backends.numba._vecmath import (")
             w("    vcosh as _vcosh, vexp as _vexp, vexpm1 as _vexpm1, vexprel as _vexprel,")
-            w("    vlog as _vlog, vlog1p as _vlog1p, vsinh as _vsinh, vsqrt as _vsqrt,")
-            w("    vtanh as _vtanh)")
+            w("    vlog as _vlog, vlog1p as _vlog1p, vsinh as _vsinh,")
+            w("    vsqrt as _vsqrt, vtanh as _vtanh)")
         self._user_functions()
+        helpers_at = len(w.lines)
         w("")
         w("")
         parallel = ", parallel=True" if self.parallel else ""
@@ -675,5 +807,6 @@ class NumbaRenderer:
             returned = self.returned()
             w(f"return ({', '.join(returned)}{',' if returned else ''})")
         w.lines[preamble_at:preamble_at] = ["    " + line for line in self._preamble]
+        w.lines[helpers_at:helpers_at] = [line for lines in self._helpers for line in lines]
         text = "\n".join(w.lines) + "\n"
         return self.plan.rename(text) if canonical else text

@@ -38,8 +38,9 @@ from ... import ir
 from ...integrators._base import Statement
 
 #: rendered text that keeps LLVM from vectorising a loop: a libm call (``math.*``, which
-#: includes ``_exprel``'s ``math.expm1``), a non-inlined helper, a power of a non-integer
-_SCALAR_ONLY = re.compile(r"\bmath\.|\b_exprel\(|\b_timestep\(|\bnp\.sign\(|\*\*")
+#: includes ``_exprel``'s ``math.expm1``), a non-inlined helper, a power other than a small
+#: positive integer one (which Numba multiplies out)
+_SCALAR_ONLY = re.compile(r"\bmath\.|\b_exprel\(|\b_timestep\(|\bnp\.sign\(|\*\*(?![1-8](?![\d.]))")
 
 
 @dataclass(frozen=True)
