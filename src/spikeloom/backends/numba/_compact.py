@@ -97,8 +97,6 @@ def compact_row(kernel: ir.Kernel, buffer: Callable[[str], str],
         declared = {st.target for st in group if st.declare}
         outputs = [t for t in dict.fromkeys(st.target for st in group) if t in later]
         inputs = sorted(set().union(*(ir.symbol_names(st.expr) for st in group)) & available)
-        for st in statements:
-            reloadable.pop(st.target, None)
         live = {name: buffer(dtype_of(name))
                 for name in sorted(available & (later | set(inputs))) if name not in reloadable}
         live.update({t: buffer("float64") for t in outputs if t not in live})
