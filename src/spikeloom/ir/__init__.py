@@ -52,6 +52,9 @@ from ._plan import (
     Threshold as Threshold,
 )
 from ._plan import (
+    TreeSolve as TreeSolve,
+)
+from ._plan import (
     UserFunction as UserFunction,
 )
 from ._plan import block_arrays as block_arrays

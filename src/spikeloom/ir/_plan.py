@@ -187,6 +187,38 @@ class Summed(Block):
 
 
 @dataclass(frozen=True)
+class TreeSolve(Block):
+    """Solve a symmetric linear system whose graph is a tree (or forest), in O(size) steps.
+
+    The system has ``size`` unknowns ``x``, one per vertex, numbered so that every vertex's
+    parent comes before it (``parent[j] < j``; -1 for a root). Row ``j`` reads
+
+    ``D_j x_j - coupling[j] x_parent[j] - sum_{c: parent[c] = j} coupling[c] x_c = B_j``
+
+    with ``D_j = diagonal[j] + element_diagonal[element[j]]`` and ``B_j =
+    element_rhs[element[j]]``, where ``element[j] >= 0`` ties vertex ``j`` to an element of a
+    group; a vertex with ``element[j] == -1`` contributes ``diagonal[j]`` only and has a zero
+    right-hand side. After the solve, ``solution[element[j]] = x_j``.
+
+    Backends eliminate from the last vertex to the first, then substitute forwards (Hines
+    1984): no pivoting, which is exact for the diagonally dominant systems of implicit
+    diffusion. ``work_diagonal`` and ``work_rhs`` (float64[size]) are scratch (after the
+    solve: the eliminated diagonal's reciprocals and ``x``).
+    """
+
+    size: int = 0
+    parent: str = ""
+    coupling: str = ""
+    diagonal: str = ""
+    element: str = ""
+    element_diagonal: str = ""
+    element_rhs: str = ""
+    solution: str = ""
+    work_diagonal: str = ""
+    work_rhs: str = ""
+
+
+@dataclass(frozen=True)
 class RecordState(Block):
     """Append one row per recorded step: ``values[row, k] = _rec_v`` for element ``idx[k]``."""
 
@@ -328,7 +360,8 @@ class Plan:
 
 #: block fields naming arrays the block writes (kernel stores are writes too)
 _WRITTEN_FIELDS = ("spikes", "count", "pointer", "queue", "queue_count", "target", "fill",
-                   "times", "out_index", "out_step", "out_rate")
+                   "times", "out_index", "out_step", "out_rate", "solution", "work_diagonal",
+                   "work_rhs")
 
 
 def block_arrays(block: Block, declared: set[str]) -> tuple[set[str], set[str]]:

@@ -641,6 +641,41 @@ class JaxRenderer:
         w(f"{b.target} = _scatter_add({b.target}, _post_of, "
           f"jnp.broadcast_to(_summand, ({length},)), _live)")
 
+    def _TreeSolve(self, b: ir.TreeSolve) -> None:
+        """The Numba backend's elimination and substitution (``ir.TreeSolve``), vertex by
+        vertex in ``fori_loop``s, with the same operations in the same order."""
+        w, n = self.w, b.size
+        has, at = self.fresh("has"), self.fresh("at")
+        w(f"{has} = {b.element} >= 0")
+        w(f"{at} = jnp.where({has}, {b.element}, 0)")
+        w(f"{b.work_diagonal} = {b.diagonal} + jnp.where({has}, {b.element_diagonal}[{at}], 0.0)")
+        w(f"{b.work_rhs} = jnp.where({has}, {b.element_rhs}[{at}], 0.0)")
+        eliminate, substitute = self.fresh("elim"), self.fresh("subst")
+        w(f"def {eliminate}(_k, _carry):")
+        with w.indent():
+            w("_d, _r = _carry")
+            w(f"_j = {n - 1} - _k")
+            w("_inv = 1.0 / _d[_j]")
+            w("_d = _d.at[_j].set(_inv)")
+            w(f"_p = {b.parent}[_j]")
+            w("_q = jnp.maximum(_p, 0)")
+            w(f"_f = {b.coupling}[_j] * _inv")
+            w(f"_d = _d.at[_q].set(jnp.where(_p >= 0, _d[_q] - _nf(_f * {b.coupling}[_j]), "
+              "_d[_q]))")
+            w("_r = _r.at[_q].set(jnp.where(_p >= 0, _r[_q] + _nf(_f * _r[_j]), _r[_q]))")
+            w("return _d, _r")
+        w(f"{b.work_diagonal}, {b.work_rhs} = lax.fori_loop(0, {n}, {eliminate}, "
+          f"({b.work_diagonal}, {b.work_rhs}))")
+        w(f"def {substitute}(_j, _r):")
+        with w.indent():
+            w(f"_p = {b.parent}[_j]")
+            w("_q = jnp.maximum(_p, 0)")
+            w(f"_num = jnp.where(_p >= 0, _r[_j] + _nf({b.coupling}[_j] * _r[_q]), _r[_j])")
+            w(f"return _r.at[_j].set(_num * {b.work_diagonal}[_j])")
+        w(f"{b.work_rhs} = lax.fori_loop(0, {n}, {substitute}, {b.work_rhs})")
+        w(f"{b.solution} = {b.solution}.at[jnp.where({has}, {b.element}, "
+          f"{b.solution}.shape[0])].set({b.work_rhs}, mode='drop')")
+
     def _record_columns(self, columns, size: int) -> None:
         for local, buf in columns:
             self.w(f"_rec['{self.tag}/{buf}'] = jnp.broadcast_to({local}, ({size},))"
@@ -824,4 +859,6 @@ def written_arrays(plan: ir.Plan) -> set[str]:
             out |= {b.queue, b.queue_count}
         elif isinstance(b, ir.Summed):
             out.add(b.target)
+        elif isinstance(b, ir.TreeSolve):
+            out |= {b.solution, b.work_diagonal, b.work_rhs}
     return out
