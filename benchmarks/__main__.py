@@ -58,6 +58,8 @@ CASES = {
     # NEST cannot express this case: listed so that its row says why (NOT_EXPRESSIBLE)
     "memristor": ([1000], 10.0,
                   ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "nest"]),
+    # multicompartment (issue 21): SpatialNeuron exists in Brian2 only among the peers
+    "hhaxon": ([1000], 0.1, ["spikeloom", "brian2-cython", "brian2-cpp_standalone"]),
 }
 SIMULATORS = ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy", "nest"]
 LABELS = {"spikeloom": "spikeloom", "brian2-cython": "Brian2 cython",

@@ -23,6 +23,10 @@ Cases (``n`` is the size of the population the case scales):
 ``memristor``
     The seed's memristive (NC, tanh-window) STDP rule on an ``n`` x 100 all-to-all layer:
     ``n`` Poisson inputs at 20 Hz onto 100 LIF neurons.
+``hhaxon``
+    Brian2's ``hodgkin_huxley_1952`` example: a Hodgkin-Huxley squid axon (``SpatialNeuron``,
+    a 10 cm cylinder of ``n`` compartments), dt = 0.01 ms, driven at one end by a constant
+    current so that action potentials travel along it one after another.
 
 The three recurrent networks connect every ordered pair with probability ``p = 80/n``, so a
 neuron receives about 80 synapses at every size (``p = 0.02`` at ``n = 4000``, the examples'
@@ -41,7 +45,7 @@ IN_DEGREE = 80.0
 EXC_FRACTION = 0.8
 #: Number of output neurons of the memristor layer.
 MEMRISTOR_OUTPUTS = 100
-CASES = ("coba", "cuba", "cobahh", "song", "memristor")
+CASES = ("coba", "cuba", "cobahh", "song", "memristor", "hhaxon")
 
 
 def build(b: Any, case: str, n: int, seed: int) -> dict:
@@ -270,6 +274,44 @@ def _memristor(b: Any, n: int) -> dict:
             "synapses": _counter(syn), "weights": lambda: _as_float_array(syn.w[:])}
 
 
+def _hhaxon(b: Any, n: int) -> dict:
+    """Hodgkin & Huxley's (1952) squid giant axon, as in Brian2's example: a cylinder of
+    ``n`` compartments (10 cm, 476 µm), Ri = 35.4 Ω·cm, 1 µA injected at one end. Spikes
+    are counted in every compartment (threshold 50 mV above rest, refractory while above
+    20 mV), so the rate is the frequency of the travelling action potentials."""
+    ms, mV, cm = b.ms, b.mV, b.cm
+    b.defaultclock.dt = 0.01 * ms  # the example's step: the cable resolves 0.1 mm
+    ns = {"El": 10.613 * mV, "ENa": 115 * mV, "EK": -12 * mV,
+          "gl": 0.3 * b.msiemens / cm**2, "gNa": 120 * b.msiemens / cm**2,
+          "gK": 36 * b.msiemens / cm**2}
+    eqs = """
+    Im = gl * (El-v) + gNa * m**3 * h * (ENa-v) + gK * n**4 * (EK-v) : amp/meter**2
+    I : amp (point current)
+    dm/dt = alpham * (1-m) - betam * m : 1
+    dn/dt = alphan * (1-n) - betan * n : 1
+    dh/dt = alphah * (1-h) - betah * h : 1
+    alpham = (0.1/mV) * 10*mV/exprel((-v+25*mV)/(10*mV))/ms : Hz
+    betam = 4 * exp(-v/(18*mV))/ms : Hz
+    alphah = 0.07 * exp(-v/(20*mV))/ms : Hz
+    betah = 1/(exp((-v+30*mV) / (10*mV)) + 1)/ms : Hz
+    alphan = (0.01/mV) * 10*mV/exprel((-v+10*mV)/(10*mV))/ms : Hz
+    betan = 0.125*exp(-v/(80*mV))/ms : Hz
+    """
+    morpho = b.Cylinder(length=10 * cm, diameter=2 * 238 * b.um, n=n, type="axon")
+    neuron = b.SpatialNeuron(morphology=morpho, model=eqs, Cm=1 * b.uF / cm**2,
+                             Ri=35.4 * b.ohm * cm, method="exponential_euler",
+                             threshold="v > 50*mV", refractory="v > 20*mV",
+                             namespace=ns, name="hhaxon_neuron")
+    neuron.v = 0 * mV
+    neuron.h = 1
+    neuron.m = 0
+    neuron.n = 0.5
+    neuron.I[0] = 1 * b.uA
+    spikes = b.SpikeMonitor(neuron, name="hhaxon_spikes")
+    network = b.Network(neuron, spikes, name="hhaxon_network")
+    return {"network": network, "spikes": spikes, "n_neurons": n, "synapses": lambda: 0}
+
+
 def _as_float_array(values: Any):
     import numpy as np
 
@@ -278,4 +320,5 @@ def _as_float_array(values: Any):
 
 _BUILDERS: dict[str, Callable[[Any, int], dict]] = {
     "coba": _coba, "cuba": _cuba, "cobahh": _cobahh, "song": _song, "memristor": _memristor,
+    "hhaxon": _hhaxon,
 }

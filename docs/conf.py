@@ -96,6 +96,7 @@ gallery_examples = {
         "args": ["--fig", "coba_library.png"],
         "short_args": ["--neurons", "1000", "--duration", "200", "--fig", "coba_library.png"],
     },
+    "dendrite_cable.py": {"args": ["--fig", "dendrite_cable.png"]},
     "memristor_stdp_window.py": {
         "args": ["--out", "memristor_stdp_window.png"],
         "short_args": ["--out", "memristor_stdp_window.png", "--devices", "50"],

@@ -62,8 +62,8 @@ TOP_SECTIONS: dict[str, list[str]] = {
     "Errors": ["BuildError", "CheckpointError", "EquationError", "MagicError",
                "MemoryEstimateError", "SimulationError", "UnitError", "UnresolvedNameError",
                "UnsupportedEquationsError"],
-    "Brian2 names that are refused": ["SpatialNeuron", "Morphology", "Section", "Soma",
-                                      "Cylinder"],
+    "Multicompartment neurons": ["SpatialNeuron", "Morphology", "Soma", "Cylinder",
+                                 "Section"],
 }
 
 #: what an exported *instance* (not a class or function) is, for its entry

@@ -47,9 +47,10 @@ from .core import (
     store,
 )
 from .core._logging import BrianLogger, get_logger
+from .core._morphology import Cylinder, Morphology, Section, Soma
 from .core._network import magic_network_view as magic_network  # Brian2's name
 from .core._network import profiling_summary, scheduling_summary
-from .core._unsupported import Cylinder, Morphology, Section, Soma, SpatialNeuron
+from .core._spatialneuron import SpatialNeuron
 from .core.functions import DEFAULT_FUNCTIONS, Function, declare_types, implementation
 from .equations import Equations
 from .exceptions import (
@@ -129,10 +130,17 @@ def _star_names() -> list[str]:
     names over them. Importing pylab costs about 0.7 s, so it happens only here, when a script
     star-imports, never on a plain ``import spikeloom``.
     """
+    import types
+
     import pylab
 
     for name in dir(pylab):
-        if not name.startswith("_") and name not in globals():
+        if name.startswith("_"):
+            continue
+        # a submodule imported earlier (``from spikeloom.plot import plot_morphology``) is
+        # bound in this namespace under its name; a script's ``plot(...)`` after the star
+        # import is pylab's, as in Brian2 (``from spikeloom.plot import ...`` still works)
+        if name not in globals() or isinstance(globals()[name], types.ModuleType):
             globals()[name] = getattr(pylab, name)
     names = set(_OWN_NAMES) | {n for n in dir(pylab) if not n.startswith("_")}
     return sorted(names)

@@ -5,7 +5,9 @@ output in ``reference/``) and under spikeloom with only its import lines changed
 (``run_script.py``). :func:`compare` decides whether the two runs agree:
 
 * deterministic scripts (no random numbers): every spike monitor's count agrees to 1 % (or
-  one spike), every state monitor's final values to 1e-3 of the variable's range;
+  one spike), every state monitor's final values to 1e-3 of the variable's range and, where
+  both runs carry a downsampled trace (``run_script.py``; references made before traces
+  existed have none), every traced value to 1e-3 of the variable's range over Brian2's trace;
 * random scripts (``rand()``, ``xi``, Poisson inputs, random connectivity...) and the
   chaotic ones of :data:`CHAOTIC`: the statistics -- spike counts (also those behind a
   population rate) to 15 % plus 5 Poisson sigmas, the number of recorded elements likewise
@@ -39,6 +41,15 @@ OVERRIDES: dict[str, list[tuple[str, str]]] = {
     # 8 s of 4000 neurons and 3200 astrocytes: over 10 minutes in Brian2's numpy target
     "frompapers/Stimberg_et_al_2018/example_6_COBA_with_astro.py": [
         ("duration = 8*second", "duration = 1*second")],
+    # 1000 Hodgkin-Huxley compartments for 10300 steps of 0.01 ms: 218 s in Brian2's numpy
+    # target. The spike crosses the 10 cm axon in about 5 ms, so 10 ms of settling before
+    # and 10 ms after the 3 ms injection keep the whole propagation
+    "compartmental/hh_with_spikes.py": [
+        ("run(50*ms, report='text')", "run(10*ms, report='text')")],
+    # the same axon for 15300 steps with an LFP of 5 electrodes (over 5 minutes: the model
+    # of hodgkin_huxley_1952.py took 22 ms a step): 10 ms before and after the injection
+    "compartmental/lfp.py": [("run(50*ms, report='text')", "run(10*ms, report='text')"),
+                             ("run(100*ms, report='text')", "run(10*ms, report='text')")],
     # NumPy 2.4 removed np.in1d (Brian2's environment has NumPy < 2.4); np.isin is its
     # successor and gives the same result
     "frompapers/Stimberg_et_al_2018/example_1_COBA.py": [("np.in1d(", "np.isin(")],
@@ -165,7 +176,29 @@ def _compare_states(name, ours, ref, random) -> list[str]:
             shown = abs(a.mean() - b.mean()) if random else np.abs(a - b).max()
             problems.append(f"{name}.{var}: {key} differs by up to {shown:.3g} (allowed "
                             f"{tolerance:.3g})")
+        elif not random and "trace" in got and "trace" in expected:
+            problems += _compare_trace(f"{name}.{var}", got["trace"], expected["trace"])
     return problems
+
+
+def _compare_trace(name: str, ours: dict, ref: dict) -> list[str]:
+    """Differences between two downsampled traces of a deterministic run: the same recorded
+    times and elements, and every value within 1e-3 of the range of Brian2's trace."""
+    for key in ("times", "elements"):
+        if ours[key] != ref[key]:
+            return [f"{name}: trace at other {key} than Brian2's (another number of "
+                    f"recorded {key})"]
+    a, b = np.asarray(ours["values"], float), np.asarray(ref["values"], float)
+    scale = _range(b) or float(np.abs(b).max(initial=0.0)) or 1.0
+    tolerance = 1e-3 * scale
+    error = np.abs(a - b)
+    error[np.isnan(error)] = np.inf  # a NaN in either trace fails
+    if np.any(error > tolerance):
+        worst = np.unravel_index(np.argmax(error), error.shape)
+        return [f"{name}: trace of recorded element {ref['elements'][worst[0]]} differs by "
+                f"{error[worst]:.3g} at recorded time {ref['times'][worst[1]]} (allowed "
+                f"{tolerance:.3g})"]
+    return []
 
 
 def _compare_rate(name, ours, ref, random, spread=0.15) -> list[str]:

@@ -81,7 +81,8 @@ def write_doc(status: dict, wall: float) -> None:
         "code under its CeCILL licence) ran under Brian2 2.9 (numpy or Cython target) and "
         "under spikeloom with only its import lines changed (`brian2` -> `spikeloom`). "
         "Deterministic scripts must give the same spike counts (to 1 %) and final states "
-        "(to 1e-3 of the variable's range); scripts with random numbers the same "
+        "(to 1e-3 of the variable's range) and, where Brian2's run kept a downsampled trace, "
+        "the same traces (to 1e-3 of the traced range); scripts with random numbers the same "
         "statistics (spike counts to 15 % + 5 Poisson sigmas, state means to 10 %).",
         "",
         "Scripts whose dynamics are chaotic are compared as statistics too; a few monitors "

@@ -10,8 +10,9 @@ both runs alike (the documented duration overrides of ``corpus.py``).
 
 The summary holds, for every monitor bound to a global name of the script (or held in a global
 list, tuple or dict): a spike monitor's total and per-neuron spike counts, a state monitor's
-final values and time means of each recorded variable (SI values), a population-rate monitor's
-mean rate. This file must run under both simulators, so it imports neither.
+final values and time means of each recorded variable (SI values) plus a downsampled trace
+(:func:`_trace`), a population-rate monitor's mean rate, a SpatialNeuron's final voltages.
+This file must run under both simulators, so it imports neither.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ import numpy as np
 _IMPORT_LINE = re.compile(r"^(\s*)(from|import)\s+brian2\b", re.MULTILINE)
 #: Per-neuron spike counts are kept only for monitors of at most this many neurons.
 MAX_COUNTS = 2000
+#: A state monitor's trace keeps at most this many recorded times ...
+TRACE_TIMES = 200
+#: ... of at most this many recorded elements.
+TRACE_ELEMENTS = 20
 
 
 def swap_imports(text: str) -> str:
@@ -57,13 +62,33 @@ def _summarise_spikes(monitor) -> dict:
     return summary
 
 
+def _spread(n: int, most: int) -> np.ndarray:
+    """At most ``most`` evenly spaced indices of ``range(n)``, first and last included."""
+    return np.unique(np.linspace(0, n - 1, min(n, most)).round().astype(int))
+
+
+def _trace(values: np.ndarray) -> dict:
+    """A downsampled trace of one recorded variable (``values``: elements x times).
+
+    Its values at (at most) :data:`TRACE_TIMES` evenly spaced recorded times of (at most)
+    :data:`TRACE_ELEMENTS` evenly spaced recorded elements, with the indices used (row ``k``
+    of ``values`` is element ``elements[k]``): both runs pick the same indices when they
+    recorded the same number of times and elements, and ``corpus.compare`` checks that.
+    """
+    times = _spread(values.shape[1], TRACE_TIMES)
+    elements = _spread(values.shape[0], TRACE_ELEMENTS)
+    return {"times": times.tolist(), "elements": elements.tolist(),
+            "values": values[np.ix_(elements, times)].tolist()}
+
+
 def _summarise_states(monitor) -> dict:
     variables = {}
     for name in monitor.record_variables:
         values = _si(getattr(monitor, name))
         if values.ndim == 2 and values.shape[1] > 0:
             variables[name] = {"final": values[:, -1].tolist(),
-                               "mean": values.mean(axis=1).tolist()}
+                               "mean": values.mean(axis=1).tolist(),
+                               "trace": _trace(values)}
     return {"kind": "states", "n_times": int(_si(monitor.t).size), "variables": variables}
 
 
@@ -75,10 +100,22 @@ def _summarise_rate(monitor) -> dict:
             "n_times": int(rate.size), "n_spikes": round(spikes)}
 
 
+def _summarise_cable(neuron) -> dict:
+    """A SpatialNeuron's final ``v`` in every compartment, as one recorded time: scripts
+    such as ``cylinder.py`` or ``rall.py`` plot the voltage along the neuron without a
+    monitor, and this is what they plot."""
+    values = _si(neuron.v)[:, None]
+    return {"kind": "states", "n_times": 1,
+            "variables": {"v": {"final": values[:, 0].tolist(), "mean": values[:, 0].tolist(),
+                                "trace": _trace(values)}}}
+
+
 def summarise(obj):
-    """The summary of one monitor, or None for any other object."""
+    """The summary of one monitor (or SpatialNeuron), or None for any other object."""
     kind = type(obj).__name__
     try:
+        if kind == "SpatialNeuron":
+            return _summarise_cable(obj)
         if kind in ("SpikeMonitor", "EventMonitor"):
             return _summarise_spikes(obj)
         if kind == "StateMonitor":

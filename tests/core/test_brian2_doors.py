@@ -7,17 +7,12 @@ import numpy as np
 import pytest
 
 import spikeloom as sl
-from spikeloom import Equations, NeuronGroup, Synapses, mV
+from spikeloom import NeuronGroup, Synapses, mV
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda: sl.Soma(10 * sl.um), "NeuronGroup"),
-    (lambda: sl.SpatialNeuron(None, "v : volt"), "multicompartment"),
-    (lambda: Equations("I_inj : amp (point current)"), "membrane equation"),
-])
-def test_refused_features_name_the_alternative(make, words):
-    with pytest.raises(NotImplementedError, match=words):
-        make()
+def test_a_point_current_outside_a_spatial_neuron_names_the_alternative():
+    with pytest.raises(sl.EquationError, match="SpatialNeuron.*membrane equation"):
+        NeuronGroup(1, "dv/dt = -v/(10*ms) : volt\nI_inj : amp (point current)")
 
 
 def test_synaptic_pre_and_post_views_follow_i_and_j():

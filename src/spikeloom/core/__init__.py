@@ -22,6 +22,10 @@ from ._monitors import EventMonitor as EventMonitor
 from ._monitors import PopulationRateMonitor as PopulationRateMonitor
 from ._monitors import SpikeMonitor as SpikeMonitor
 from ._monitors import StateMonitor as StateMonitor
+from ._morphology import Cylinder as Cylinder
+from ._morphology import Morphology as Morphology
+from ._morphology import Section as Section
+from ._morphology import Soma as Soma
 from ._netop import NetworkOperation as NetworkOperation
 from ._netop import network_operation as network_operation
 from ._netop import stop as stop
@@ -34,6 +38,7 @@ from ._network import run_batch as run_batch
 from ._network import store as store
 from ._neurongroup import NeuronGroup as NeuronGroup
 from ._poissoninput import PoissonInput as PoissonInput
+from ._spatialneuron import SpatialNeuron as SpatialNeuron
 from ._synapses import Synapses as Synapses
 from ._timedarray import TimedArray as TimedArray
 from ._variables import linked_var as linked_var

@@ -39,6 +39,18 @@ def check_size(N, owner: str, argument: str = "N") -> int:
     return int(N)
 
 
+def has_compartments(item) -> bool:
+    """Whether ``item`` is a morphology item (Brian2: ``neuron.v[morpho.dend[5*um]]``,
+    ``record=morpho.axon``, ``connect(j=morpho[20*um])``): its ``_indices()`` are the
+    absolute indices of its compartments."""
+    return callable(getattr(type(item), "_indices", None))
+
+
+def as_indices(item):
+    """``item``, with a morphology item replaced by its compartments' absolute indices."""
+    return np.atleast_1d(item._indices()) if has_compartments(item) else item
+
+
 def check_namespace(namespace, owner: str) -> Mapping | None:
     """``namespace``, a mapping of names to values (Brian2's ``namespace=``), or None."""
     if namespace is not None and not isinstance(namespace, Mapping):
@@ -237,8 +249,11 @@ class Group(SimObject):
 
     # -- element selection -----------------------------------------------------------------------
     def _element_indices(self, item) -> np.ndarray:
-        """Relative element indices selected by ``item`` (int, slice, array, mask, string)."""
+        """Relative element indices selected by ``item`` (int, slice, array, mask, string,
+        or a morphology item such as ``morpho.dend[10*um]`` for a SpatialNeuron)."""
         size = self._size()
+        if has_compartments(item):
+            item = np.atleast_1d(item._indices()) - self._storage_offset()
         if isinstance(item, str):
             mask = self._evaluator(np.arange(size))(item, f"{self.owner}: index {item!r}",
                                                      expected=BOOLEAN)

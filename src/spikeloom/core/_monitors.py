@@ -12,6 +12,7 @@ from ..exceptions import EquationError
 from ..units import as_quantity, get_dim
 from ._base import SimObject
 from ._codegen import KernelBuilder
+from ._group import as_indices, has_compartments
 from ._variables import RecordedView
 
 SECOND = get_dim(units.second)
@@ -385,7 +386,7 @@ class StateMonitor(_Recorder):
         elif record is False or record is None:
             indices = np.zeros(0, np.int64)
         else:
-            indices = np.atleast_1d(np.asarray(record))
+            indices = np.atleast_1d(np.asarray(self._relative(record)))
             if indices.size and not np.issubdtype(indices.dtype, np.integer):
                 raise TypeError(f"StateMonitor {self.name!r}: record must be True, False or "
                                 f"integer indices, got {record!r}")
@@ -489,7 +490,17 @@ class StateMonitor(_Recorder):
 
         return state_monitor_to_neo(self)
 
+    def _relative(self, item):
+        """``item``, a morphology item's compartments (absolute indices, as in Brian2) made
+        relative to the recorded group (a subtree of a SpatialNeuron starts at its first)."""
+        if not has_compartments(item):
+            return item
+        return as_indices(item) - getattr(self.source, "start", 0)
+
     def __getitem__(self, item):
+        if has_compartments(item):  # one compartment of a SpatialNeuron: morpho.dend[5*um]
+            indices = self._relative(item)
+            item = int(indices[0]) if indices.size == 1 else item
         if not isinstance(item, numbers.Integral):
             raise TypeError(f"StateMonitor {self.name!r}: index with one element index, got "
                             f"{item!r}")

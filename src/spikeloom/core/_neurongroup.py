@@ -54,6 +54,10 @@ class EquationsOwner(Group):
                             f"{type(model).__name__}")
         for eq in model:
             bad = eq.flags - self._allowed_flags
+            if "point current" in bad:
+                raise EquationError(f"{self.owner}: {eq.where}: a (point current) is injected "
+                                    "into one compartment of a SpatialNeuron; in a point "
+                                    "neuron write the current into the membrane equation")
             if bad:
                 raise EquationError(f"{self.owner}: {eq.where}: flag(s) {', '.join(sorted(bad))}"
                                     f" not allowed here; allowed: "

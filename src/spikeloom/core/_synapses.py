@@ -19,6 +19,7 @@ from ..exceptions import EquationError, UnitError
 from ..integrators._base import sym
 from ..units import DIMENSIONLESS, dim_string, get_dim, si_value
 from . import _memory
+from ._base import when_index
 from ._codegen import KernelBuilder, Namespace, Scope
 from ._connect import (
     check_probability,
@@ -30,7 +31,7 @@ from ._connect import (
     thin_pairs,
 )
 from ._evaluate import Evaluator
-from ._group import _caller_namespace, check_namespace
+from ._group import _caller_namespace, as_indices, check_namespace
 from ._neurongroup import EquationsOwner
 from ._variables import DerivedVariable, Variable
 
@@ -177,6 +178,11 @@ class Synapses(EquationsOwner):
         self._add_model_variables(self.model, skip=lambda eq: "summed" in eq.flags)
         for eq in self._summed:
             self._check_summed(eq)
+        #: Brian2's ``S.summed_updaters['v_post'].when = 'after_groups'``: where in the step
+        #: each (summed) variable is computed (default: just before its target's group)
+        self.summed_updaters = {eq.name: SummedUpdater(
+            f"{self.owner}.summed_updaters[{eq.name!r}]", "groups",
+            self._summed_group(eq).order - 1) for eq in self._summed}
         if self._event_driven:
             self.add_array("lastupdate", SECOND, np.float64, 0.0)
         self.add_array("_synaptic_pre", DIMENSIONLESS, np.int32, 0, read_only=True)
@@ -402,7 +408,8 @@ class Synapses(EquationsOwner):
                 raise ValueError(f"{where}: give both i and j (got i={i!r}, j={j!r})")
             if condition is not None:
                 raise ValueError(f"{where}: explicit i/j cannot be combined with a condition")
-            pre, post = explicit_pairs(i, j, self.source.N, self.target.N, where)
+            pre, post = explicit_pairs(as_indices(i), as_indices(j), self.source.N,
+                                       self.target.N, where)
             if isinstance(p, str):
                 raise TypeError(f"{where}: p={p!r}; with explicit i and j, p must be a "
                                 "number in [0, 1], not an expression")
@@ -513,9 +520,12 @@ class Synapses(EquationsOwner):
         for pathway in self.pathways:
             self._lower_pathway(pathway, lctx, every, dt_name, ns)
 
+    def _summed_group(self, eq):
+        return self.target if eq.name.endswith("_post") else self.source
+
     def _lower_summed(self, eq, lctx, every, dt_name, n_name, ns) -> None:
         suffix = "_post" if eq.name.endswith("_post") else "_pre"
-        group = self.target if suffix == "_post" else self.source
+        group = self._summed_group(eq)
         target_var = group.variables[eq.name[: -len(suffix)]]
         builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
         expr = builder.expression(eq.expr, f"{self.owner}: {eq.where}", expected=eq.dim)
@@ -527,7 +537,9 @@ class Synapses(EquationsOwner):
                           target_start=group.start, target_stop=group.start + group.N,
                           n_synapses=n_name, post_index=self.array_name(index_var),
                           kernel=builder.build())
-        lctx.add_block(self, block, when="groups", order=group.order - 1)
+        updater = self.summed_updaters[eq.name]
+        when_index(updater.when, updater.owner)
+        lctx.add_block(self, block, when=updater.when, order=updater.order)
 
     def _lower_pathway(self, pathway: SynapticPathway, lctx, every, dt_name, ns) -> None:
         builder = KernelBuilder(self.scope(ns), lctx, lctx.tag())
@@ -703,3 +715,16 @@ class SynapticSubgroup:
 
     def __repr__(self) -> str:
         return f"<SynapticSubgroup, storing {len(self.indices)} indices of synapses>"
+
+
+class SummedUpdater:
+    """Where a (summed) variable is computed in the step (Brian2's summed updater object):
+    ``when`` (a schedule slot) and ``order`` may be changed before a run."""
+
+    def __init__(self, owner: str, when: str, order: int) -> None:
+        self.owner = owner
+        self.when = when
+        self.order = order
+
+    def __repr__(self) -> str:
+        return f"SummedUpdater(when={self.when!r}, order={self.order})"

@@ -24,7 +24,7 @@ from ._expressions import _literal_number, names_in, parse_ast
 DIFF, SUB, PARAM = "differential equation", "subexpression", "parameter"
 KNOWN_FLAGS = frozenset({
     "constant", "shared", "constant over dt", "unless refractory", "event-driven",
-    "clock-driven", "summed", "linked",
+    "clock-driven", "summed", "linked", "point current",
 })
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
 RESERVED = frozenset({"t", "dt", "i", "j", "N", "xi", "rand", "randn", "True", "False",
@@ -77,11 +77,6 @@ def _split_flags(unit_part: str, line: str) -> tuple[str, frozenset[str]]:
         unit_part = match.group(1).strip()
         flags = frozenset(f.strip() for f in match.group(2).split(",") if f.strip())
         unknown = flags - KNOWN_FLAGS
-        if "point current" in unknown:  # Brian2's SpatialNeuron flag
-            raise NotImplementedError(
-                f"equation '{line.strip()}': 'point current' belongs to multicompartment "
-                "neurons (SpatialNeuron), which are not in spikeloom yet; for a point neuron "
-                "write the current into the membrane equation")
         if unknown:
             raise EquationError(f"equation '{line.strip()}': unknown flag(s) "
                                 f"{', '.join(sorted(unknown))}; allowed flags are "
