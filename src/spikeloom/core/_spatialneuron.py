@@ -25,6 +25,7 @@ plan's :class:`~spikeloom.ir.TreeSolve` (Hines' elimination), inside the compile
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import numpy as np
@@ -40,11 +41,13 @@ from ..equations import (
     functions_in,
     make_counter,
     parse_ast,
+    parse_statements,
     to_sympy,
 )
 from ..equations._expressions import BUILTIN_FUNCTIONS
 from ..exceptions import EquationError, UnitError
 from ..units import Quantity, get_dim
+from ._codegen import KernelBuilder
 from ._group import Subgroup
 from ._morphology import Morphology, flatten
 from ._neurongroup import NeuronGroup
@@ -140,7 +143,9 @@ class SpatialNeuron(NeuronGroup):
         if threshold_location is not None:
             threshold = _located_threshold(threshold, threshold_location,
                                            morphology.total_compartments)
-        self.__dict__["morphology"] = morphology
+        # a copy, as Brian2 keeps: children added to ``morphology`` later are not compartments
+        # of this neuron, so its selections must not see them
+        self.__dict__["morphology"] = morphology = copy.deepcopy(morphology)
         self.__dict__["flat_morphology"] = flat = flatten(morphology)
         self.__dict__["user_equations"] = user = _as_equations(model)
         full = _cable_model(user) + Equations(_GEOMETRY)
@@ -185,9 +190,6 @@ class SpatialNeuron(NeuronGroup):
     def _lower_cable(self, lctx, every, dt_name, n_name, ns) -> None:
         """Three blocks after the channel update (Brian2's slot 'groups', order 1): the
         elements' terms of the linear system, its solution into ``v``, and ``Ic``."""
-        from ..equations import parse_statements
-        from ._codegen import KernelBuilder
-
         stem = f"{self.name}_spatialstateupdater"
         terms = ("_cable_diag = area*(Cm/dt + gtot__private)\n"
                  "_cable_rhs = area*(Cm/dt*v + I0__private)\n"
