@@ -68,6 +68,19 @@ def test_preference_by_item_and_interval():
         net.run(6 * ms)
 
 
+def test_preferences_read_by_item_give_the_default_until_set():
+    """``prefs['spikeloom.x']`` before anything touched ``prefs.spikeloom`` returned None;
+    it is the default, then the value set, whichever way it was set."""
+    prefs.reset_to_defaults()
+    assert prefs["spikeloom.divergence_check_every"] == 16
+    assert prefs["spikeloom.divergence_check"] is True
+    prefs.spikeloom.divergence_check_every = 3
+    assert prefs["spikeloom.divergence_check_every"] == 3
+    prefs["spikeloom.divergence_check"] = False
+    assert prefs.spikeloom.divergence_check is False
+    assert prefs["codegen.target"] is None  # a Brian2 setting never set
+
+
 def test_check_nan_false_overrides_the_default():
     net, G = _runaway([1e308])
     net.run(6 * ms, check_nan=False)

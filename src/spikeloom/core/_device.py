@@ -102,14 +102,17 @@ class _Prefs:
         setattr(node, last, value)
 
     def __getitem__(self, key: str):
+        """``prefs['spikeloom.vector_math']``: the value set, else spikeloom's default, else
+        None (a Brian2 setting that was never set)."""
+        *parents, last = key.split(".")
         node = self
-        for part in key.split("."):
-            values = object.__getattribute__(node, "_values")
-            if part not in values:
-                known = KNOWN_PREFS.get(f"{node._dotted(part)}")
-                return known[0] if known is not None else None
-            node = values[part]
-        return node
+        for part in parents:
+            node = getattr(node, part)
+        values = object.__getattribute__(node, "_values")
+        if last in values:
+            return values[last]
+        known = KNOWN_PREFS.get(node._dotted(last))
+        return known[0] if known is not None else None
 
     def reset_to_defaults(self) -> None:
         self._values.clear()
