@@ -114,12 +114,16 @@ Columns of the JSON line (wall-clock seconds, ``time.perf_counter``):
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import os
 import sys
 import time
+from pathlib import Path
+
+# the runner's helpers (stdlib only, so NEST's environment can import them)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from run_case import _stdout_to_stderr  # NEST writes to file descriptor 1
 
 CASES = ("coba", "cuba", "cobahh", "song")
 #: Cases of benchmarks/cases.py that NEST's built-in models cannot express, and why.
@@ -213,20 +217,6 @@ def song_stdp(literal: bool = False) -> dict:
         params["lambda"] *= shift
         params["alpha"] /= shift
     return params
-
-
-@contextlib.contextmanager
-def _stdout_to_stderr():
-    """NEST writes to file descriptor 1; keep the JSON line alone on stdout."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def connect_random_graph(nest, np, sources, targets, p: float, synapse_model: str, rng,
