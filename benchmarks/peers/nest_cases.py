@@ -130,6 +130,9 @@ CASES = ("coba", "cuba", "cobahh", "song")
 NOT_EXPRESSIBLE = {
     "memristor": "no built-in NEST synapse has the seed's multiplicative tanh-window rule "
                  "(it would need a NESTML synapse compiled into a NEST module)",
+    "hhaxon": "NEST's compartmental neuron (cm_default) has its own fixed sodium and "
+              "potassium channels, not Hodgkin and Huxley's 1952 ones, and takes "
+              "compartments as conductances rather than a cable's geometry",
 }
 CONNECTIVITIES = ("indegree", "bernoulli")
 DT_MS = 0.1
