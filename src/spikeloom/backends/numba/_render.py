@@ -496,7 +496,9 @@ class NumbaRenderer:
                 self._as_function(lambda loop=loop: self._row_loop(element, loop.kernel,
                                                                    vector=True))
                 continue
-            w("_nc = 0")  # pack the selected lanes (branch-free)
+            # pack the selected lanes (branch-free); the count starts as an int64, not the
+            # literal 0, which made Numba compile the packed loop's function twice
+            w("_nc = _m - _m")
             w("for _j in range(_m):")
             with w.indent():
                 w(f"{loop.selected}[_nc] = _j")
@@ -544,8 +546,10 @@ class NumbaRenderer:
         # non-negative gets Numba's wraparound select, which keeps the loop scalar
         first = ["    _p0 = max(_p0, 0)"] if "_p0" in used else []
         name = f"_loop{len(self._helpers)}"
-        self._helpers.append(["", "", "@njit(cache=True, nogil=True, error_model='numpy')",
-                              f"def {name}({params}):", *first, *body])
+        # called from the loop only, never from Python: no wrappers to compile
+        decorator = ("@njit(cache=True, nogil=True, error_model='numpy', "
+                     "no_cpython_wrapper=True, no_cfunc_wrapper=True)")
+        self._helpers.append(["", "", decorator, f"def {name}({params}):", *first, *body])
         w(f"{name}({params})")
 
     def _packed_loop(self, loop: PackedGroup) -> None:
