@@ -250,3 +250,26 @@ def test_the_rows_of_a_plastic_layer_compile_to_simd_code(monkeypatch, tmp_path,
     one_loop = _vector_ops(monkeypatch, tmp_path / "one", lambda kernel, prefix="": None)
     split = _vector_ops(monkeypatch, tmp_path / "split", split_kernel)
     assert split > one_loop + 50, (one_loop, split)
+
+
+def test_rows_of_the_same_shape_share_one_compiled_function():
+    """The pre and post pathways write rows of the same shape over other arrays and locals:
+    one function serves both (each costs a compilation), called with each row's arrays;
+    a row that computes something else gets its own."""
+    def row(local, source, target, rate, op="*"):
+        return ["    for _j in range(_m):",
+                f"        {local} = {source}[_p0 + _j]",
+                f"        {target}[_p0 + _j] = {local}{op}_vexp({rate})"]
+
+    params_a, params_b = {"_m", "_p0", "_a1", "_a2", "_s1"}, {"_m", "_p0", "_a5", "_a6", "_s7"}
+    text_a, args_a, formal_a = _render._canonical_function(row("k__b3", "_a1", "_a2", "_s1"),
+                                                           params_a)
+    text_b, args_b, _ = _render._canonical_function(row("k__b4", "_a5", "_a6", "_s7"),
+                                                    params_b)
+    assert text_a == text_b
+    assert args_a == ["_m", "_a1", "_p0", "_a2", "_s1"]  # by first appearance, no locals
+    assert args_b == ["_m", "_a5", "_p0", "_a6", "_s7"]
+    assert "k__b3" not in text_a and all(f in text_a for f in formal_a)
+    text_c, _, _ = _render._canonical_function(row("k__b3", "_a1", "_a2", "_s1", op="+"),
+                                               params_a)
+    assert text_c != text_a

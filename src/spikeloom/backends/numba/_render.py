@@ -83,6 +83,35 @@ class NumbaPrinter(ExprPrinter):
         return " | ".join(f"({self._print(arg)})" for arg in expr.args)
 
 
+_ASSIGNED = re.compile(r"^\s*(?:for\s+([A-Za-z_]\w*)\s+in\b|([A-Za-z_]\w*)\s*[-+*/]?=(?!=))",
+                       re.MULTILINE)
+
+
+def _canonical_function(lines: list[str], params: set[str]) -> tuple[str, list[str],
+                                                                     list[str]]:
+    """The body of a row-loop function with its parameters and locals renamed ``_q0``,
+    ``_q1``... in order of first appearance; its arguments in that order, and their names
+    in the body.
+
+    The pre and post pathways of a plastic synapse write rows of the same shape over
+    other arrays and locals (``kpost__b3`` / ``kpost__b4``); as canonical text they are
+    equal, so one compiled function serves both.
+    """
+    text = "\n".join(lines)
+    renamed = set(params)
+    for match in _ASSIGNED.finditer(text):
+        renamed.add(match.group(1) or match.group(2))
+    order: dict[str, str] = {}
+    for match in re.finditer(r"\b[A-Za-z_]\w*\b", text):
+        name = match.group(0)
+        if name in renamed and name not in order:
+            order[name] = f"_q{len(order)}"
+    canonical = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: order.get(m.group(0), m.group(0)),
+                       text)
+    arguments = [name for name in order if name in params]
+    return canonical, arguments, [order[name] for name in arguments]
+
+
 class NumbaRenderer:
     """Turns a plan into source text; :meth:`source` is all a caller needs.
 
@@ -541,16 +570,20 @@ class NumbaRenderer:
         outer = {"_nc", "_m", "_p0", "_src", "_seed", "_step", "_tstep", "t", "dt",
                  *self._scratch_names, *self.argument_names()}
         used = set(re.findall(r"\b[A-Za-z_]\w*\b", "\n".join(body)))
-        params = ", ".join(sorted(n for n in used if n in outer or n.startswith("_lio")))
+        params = {n for n in used if n in outer or n.startswith("_lio")}
         # the row's first synapse again as max(., 0): an index LLVM cannot prove
         # non-negative gets Numba's wraparound select, which keeps the loop scalar
         first = ["    _p0 = max(_p0, 0)"] if "_p0" in used else []
-        name = f"_loop{len(self._helpers)}"
-        # called from the loop only, never from Python: no wrappers to compile
-        decorator = ("@njit(cache=True, nogil=True, error_model='numpy', "
-                     "no_cpython_wrapper=True, no_cfunc_wrapper=True)")
-        self._helpers.append(["", "", decorator, f"def {name}({params}):", *first, *body])
-        w(f"{name}({params})")
+        text, arguments, formal = _canonical_function(first + body, params)
+        name = self._helper_names.get(text)
+        if name is None:  # a row of the same shape (the other pathway's) reuses it
+            name = self._helper_names[text] = f"_loop{len(self._helpers)}"
+            # called from the loop only, never from Python: no wrappers to compile
+            decorator = ("@njit(cache=True, nogil=True, error_model='numpy', "
+                         "no_cpython_wrapper=True, no_cfunc_wrapper=True)")
+            self._helpers.append(["", "", decorator, f"def {name}({', '.join(formal)}):",
+                                  text])
+        w(f"{name}({', '.join(arguments)})")
 
     def _packed_loop(self, loop: PackedGroup) -> None:
         """The SIMD loop of a packed group: the group on the selected lanes."""
@@ -802,6 +835,7 @@ class NumbaRenderer:
         self._scratch_names: list[str] = []
         self._buffer_dtypes: dict[str, str] = {}
         self._helpers: list[list[str]] = []  # functions the loop calls (_as_function)
+        self._helper_names: dict[str, str] = {}  # their canonical text -> their name
         w = self.w
         w.lines = []
         args = ", ".join(["_step0", "_nsteps", "_seed", "_progress", "_status", "_stop"]
