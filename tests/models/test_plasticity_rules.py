@@ -539,6 +539,7 @@ def test_docs_describe_every_rule_and_device_option():
     assert len(re.findall(r"\$\$|```math", text)) >= 8, "equations are missing"
 
 
+@pytest.mark.slow  # the documentation build (CI) runs this example too, shortened
 def test_example_script_writes_png(tmp_path):
     spec = importlib.util.spec_from_file_location("memristor_stdp_window", EXAMPLE)
     module = importlib.util.module_from_spec(spec)
