@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+from . import _stored
 from ._base import ODESystem, Statement, randn_symbol, sym
 from ._common import EXACT_ORDER, IntegrationMethod
 from .euler import Euler
@@ -187,7 +188,17 @@ def integrate(
     if key is not None and key in _INTEGRATED:
         name, statements = _INTEGRATED[key]
         return name, list(statements)
-    name, statements = _integrate(system, method)
+    text = _stored.describe(key) if key is not None else None
+    stored = _stored.load(text) if text is not None else None
+    if stored is not None:  # integrated by an earlier process (see _stored)
+        name, statements = stored[0], list(stored[1])
+        if method is None or isinstance(method, tuple | list):  # a choice was made
+            logger.info("integration method %r chosen for %s (stored result)", name,
+                        ", ".join(system.variables))
+    else:
+        name, statements = _integrate(system, method)
+        if text is not None:
+            _stored.save(text, (name, tuple(statements)))
     if key is not None:
         if len(_INTEGRATED) >= _CACHE_SIZE:
             _INTEGRATED.pop(next(iter(_INTEGRATED)))
