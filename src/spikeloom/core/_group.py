@@ -252,8 +252,8 @@ class Group(SimObject):
         """Relative element indices selected by ``item`` (int, slice, array, mask, string,
         or a morphology item such as ``morpho.dend[10*um]`` for a SpatialNeuron)."""
         size = self._size()
-        if has_compartments(item):
-            item = np.atleast_1d(item._indices()) - self._storage_offset()
+        if has_compartments(item):  # absolute compartment indices, made relative
+            item = as_indices(item) - self._storage_offset()
         if isinstance(item, str):
             mask = self._evaluator(np.arange(size))(item, f"{self.owner}: index {item!r}",
                                                      expected=BOOLEAN)
