@@ -48,7 +48,7 @@ from ..equations._expressions import BUILTIN_FUNCTIONS
 from ..exceptions import EquationError, UnitError
 from ..units import Quantity, get_dim
 from ._codegen import KernelBuilder
-from ._group import Subgroup
+from ._group import Subgroup, as_indices, has_compartments
 from ._morphology import Morphology, flatten
 from ._neurongroup import NeuronGroup
 
@@ -278,8 +278,8 @@ def _segment(group, morphology, item):
                              f"{item.step!r}")
         indices = np.atleast_1d(morphology.indices[item])
         start, stop = int(indices[0]), int(indices[-1]) + 1
-    elif not isinstance(item, slice) and hasattr(item, "_indices"):
-        indices = np.atleast_1d(item._indices())
+    elif has_compartments(item):
+        indices = as_indices(item)
         start, stop = int(indices[0]), int(indices[-1]) + 1
     else:
         if isinstance(item, int | np.integer):
@@ -301,8 +301,7 @@ def _located_threshold(threshold, location, n_compartments: int) -> str:
     """Brian2's ``threshold_location``: the condition, tested in that compartment only."""
     if threshold is None:
         raise ValueError("SpatialNeuron: threshold_location was given without a threshold")
-    if hasattr(location, "_indices"):
-        location = location._indices()
+    location = as_indices(location)
     indices = np.atleast_1d(np.asarray(location))
     if indices.size != 1 or not np.issubdtype(indices.dtype, np.integer):
         raise TypeError(f"SpatialNeuron: threshold_location={location!r}; allowed: one "

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import sympy
 
+from .._cachedir import configured_dir
+
 #: what ends every file: this marker, then the SHA-256 digest of everything before it
 SEAL = b"\nspikeloom-sha256:"
 _DIGEST_SIZE = 32
@@ -36,9 +38,7 @@ _DIGEST_SIZE = 32
 
 def directory() -> Path:
     """Where integrated systems are kept: ``<SPIKELOOM_CACHE_DIR>/integrations``."""
-    root = os.environ.get("SPIKELOOM_CACHE_DIR")
-    base = Path(root) if root else Path.home() / ".cache" / "spikeloom" / "numba"
-    return base / "integrations"
+    return configured_dir() / "integrations"
 
 
 @functools.cache

@@ -50,6 +50,8 @@ import types
 from collections.abc import Callable
 from pathlib import Path
 
+from ..._cachedir import configured_dir
+
 try:  # Numba's cache classes: internal, so a Numba without them compiles without a disk cache
     from numba.core.caching import IndexDataCacheFile, NullCache
 except ImportError:  # pragma: no cover - depends on the installed Numba
@@ -77,12 +79,6 @@ def _warn_once(message: str, *args) -> None:
 
 
 # -- where ----------------------------------------------------------------------------------------
-def configured_dir() -> Path:
-    """``SPIKELOOM_CACHE_DIR`` if set, else ``~/.cache/spikeloom/numba``."""
-    root = os.environ.get("SPIKELOOM_CACHE_DIR")
-    return Path(root) if root else Path.home() / ".cache" / "spikeloom" / "numba"
-
-
 def cache_dir() -> Path | None:
     """The directory of generated sources and Numba's cache, or None for no disk cache.
 
