@@ -29,11 +29,7 @@ from pathlib import Path
 
 import sympy
 
-from .._cachedir import configured_dir
-
-#: what ends every file: this marker, then the SHA-256 digest of everything before it
-SEAL = b"\nspikeloom-sha256:"
-_DIGEST_SIZE = 32
+from .._cachedir import configured_dir, seal, unseal_bytes
 
 
 def directory() -> Path:
@@ -74,12 +70,10 @@ def load(text: str):
     """The stored ``(method name, statements)`` of the system described by ``text``, or
     None (absent, damaged, stored for another system)."""
     try:
-        data = _path(text).read_bytes()
-        end = len(data) - len(SEAL) - _DIGEST_SIZE
-        if end < 0 or data[end:end + len(SEAL)] != SEAL or \
-                hashlib.sha256(data[:end]).digest() != data[end + len(SEAL):]:
+        content = unseal_bytes(_path(text).read_bytes())
+        if content is None:
             return None
-        stored_text, result = pickle.loads(data[:end])
+        stored_text, result = pickle.loads(content)
     except Exception:  # any unreadable file counts as absent
         return None
     return result if stored_text == text else None
@@ -95,7 +89,7 @@ def save(text: str, result) -> None:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(content + SEAL + hashlib.sha256(content).digest())
+                stream.write(seal(content))
             os.replace(temporary, path)
         except BaseException:
             with contextlib.suppress(OSError):

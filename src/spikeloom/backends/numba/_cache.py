@@ -50,7 +50,7 @@ import types
 from collections.abc import Callable
 from pathlib import Path
 
-from ..._cachedir import configured_dir
+from ..._cachedir import configured_dir, seal, unseal_bytes
 
 try:  # Numba's cache classes: internal, so a Numba without them compiles without a disk cache
     from numba.core.caching import IndexDataCacheFile, NullCache
@@ -59,9 +59,6 @@ except ImportError:  # pragma: no cover - depends on the installed Numba
 
 logger = logging.getLogger("spikeloom.backends.numba")
 
-#: what ends every sealed file: this marker, then the SHA-256 digest of everything before it
-SEAL = b"\nspikeloom-sha256:"
-_DIGEST_SIZE = 32
 #: temporary files older than this (seconds) are left over from a killed process
 STALE_TEMPORARY_S = 3600.0
 
@@ -299,7 +296,7 @@ def _numba_version() -> str:
 # -- Numba's files, checked -----------------------------------------------------------------------
 class SealedCacheFile(IndexDataCacheFile or object):
     """Numba's index (``.nbi``) and data (``.nbc``) files of one loop, each ending in
-    :data:`SEAL` and the SHA-256 digest of what precedes it.
+    ``spikeloom._cachedir.SEAL`` and the SHA-256 digest of what precedes it.
 
     Numba writes and reads them through these methods. A file whose digest does not match
     (truncated, altered, garbage, a file of an older spikeloom) reads as absent: Numba
@@ -314,7 +311,7 @@ class SealedCacheFile(IndexDataCacheFile or object):
         content = buffer.getvalue()
         # Numba's own writer: a temporary file renamed over the old one
         with super()._open_for_write(filepath) as stream:
-            stream.write(content + SEAL + hashlib.sha256(content).digest())
+            stream.write(seal(content))
 
     def _load_index(self):
         content = unseal(self._index_path)
@@ -343,10 +340,8 @@ def unseal(path) -> bytes | None:
         data = Path(path).read_bytes()
     except OSError:
         return None
-    end = len(data) - len(SEAL) - _DIGEST_SIZE
-    if end < 0 or data[end:end + len(SEAL)] != SEAL or \
-            hashlib.sha256(data[:end]).digest() != data[-_DIGEST_SIZE:]:
+    content = unseal_bytes(data)
+    if content is None:
         logger.info("%s fails its checksum (truncated, altered, or not written "
                     "by this spikeloom); compiling again", path)
-        return None
-    return data[:end]
+    return content
