@@ -23,6 +23,12 @@ Cases (``n`` is the size of the population the case scales):
 ``memristor``
     The seed's memristive (NC, tanh-window) STDP rule on an ``n`` x 100 all-to-all layer:
     ``n`` Poisson inputs at 20 Hz onto 100 LIF neurons.
+``microcircuit``
+    The Potjans & Diesmann (2014) cortical microcircuit (``benchmarks/microcircuit.py``):
+    eight populations of current-based LIF neurons, ``n`` per cent of its 77 169 neurons with
+    every neuron's in-degree kept (about 3 900 synapses each), per-synapse weights and delays,
+    a Poisson background through ``PoissonInput``. The network is drawn with NumPy, so every
+    simulator runs the same one for a seed.
 ``hhaxon``
     Brian2's ``hodgkin_huxley_1952`` example: a Hodgkin-Huxley squid axon (``SpatialNeuron``,
     a 10 cm cylinder of ``n`` compartments), dt = 0.01 ms, driven at one end by a constant
@@ -45,7 +51,7 @@ IN_DEGREE = 80.0
 EXC_FRACTION = 0.8
 #: Number of output neurons of the memristor layer.
 MEMRISTOR_OUTPUTS = 100
-CASES = ("coba", "cuba", "cobahh", "song", "memristor", "hhaxon")
+CASES = ("coba", "cuba", "cobahh", "song", "memristor", "microcircuit", "hhaxon")
 
 
 def build(b: Any, case: str, n: int, seed: int) -> dict:
@@ -72,7 +78,9 @@ def build(b: Any, case: str, n: int, seed: int) -> dict:
         ``memristor``), ``n_neurons`` (size of that population, for the mean rate in Hz),
         ``synapses`` (callable returning the number of synapses; in Brian2's standalone mode
         only valid after the binary has run) and the case's extra entries (``song``:
-        ``weights_over_gmax``, a callable returning the weights in units of gmax).
+        ``weights_over_gmax``, a callable returning the weights in units of gmax;
+        ``microcircuit``: ``population_rates``, a callable of the run's duration in s
+        returning the rate of each population in Hz after the start transient).
     """
     try:
         builder = _BUILDERS[case]
@@ -80,7 +88,8 @@ def build(b: Any, case: str, n: int, seed: int) -> dict:
         raise ValueError(f"unknown case {case!r}; expected one of {CASES}") from None
     b.seed(seed)
     b.defaultclock.dt = 0.1 * b.ms
-    return builder(b, int(n))
+    # the seed also goes to the builders that draw their network with NumPy (microcircuit)
+    return builder(b, int(n), seed)
 
 
 def _recurrent(b: Any, prefix: str, n: int, eqs: str, ns: dict, *, threshold: str,
@@ -114,7 +123,7 @@ def _counter(*synapses: Any) -> Callable[[], int]:
     return lambda: int(sum(len(s) for s in synapses))
 
 
-def _coba(b: Any, n: int) -> dict:
+def _coba(b: Any, n: int, seed: int) -> dict:
     """COBA network of ``spikeloom.demo``: conductances in units of the leak conductance."""
     ms, mV = b.ms, b.mV
     ns = {"taum": 20 * ms, "taue": 5 * ms, "taui": 10 * ms, "Vt": -50 * mV, "Vr": -60 * mV,
@@ -132,7 +141,7 @@ def _coba(b: Any, n: int) -> dict:
     return _recurrent_result(b, "coba", group, exc, inh)
 
 
-def _cuba(b: Any, n: int) -> dict:
+def _cuba(b: Any, n: int, seed: int) -> dict:
     """CUBA network: synaptic currents expressed as voltages, integrated exactly."""
     ms, mV = b.ms, b.mV
     ns = {"taum": 20 * ms, "taue": 5 * ms, "taui": 10 * ms, "Vt": -50 * mV, "Vr": -60 * mV,
@@ -153,7 +162,7 @@ def _cuba(b: Any, n: int) -> dict:
     return _recurrent_result(b, "cuba", group, exc, inh)
 
 
-def _cobahh(b: Any, n: int) -> dict:
+def _cobahh(b: Any, n: int, seed: int) -> dict:
     """COBAHH network: Traub-Miles HH neurons (no reset; spikes are upward crossings)."""
     ms, mV, nS, cm = b.ms, b.mV, b.nS, b.cm
     area = 20000 * b.umetre**2
@@ -187,7 +196,7 @@ def _cobahh(b: Any, n: int) -> dict:
     return _recurrent_result(b, "cobahh", group, exc, inh)
 
 
-def _song(b: Any, n: int) -> dict:
+def _song(b: Any, n: int, seed: int) -> dict:
     """Song, Miller & Abbott (2000): ``n`` Poisson inputs, one neuron, additive pair STDP."""
     ms, mV = b.ms, b.mV
     gmax = 0.01
@@ -224,7 +233,7 @@ def _song(b: Any, n: int) -> dict:
             "weights_over_gmax": lambda: _as_float_array(syn.w[:]) / gmax}
 
 
-def _memristor(b: Any, n: int) -> dict:
+def _memristor(b: Any, n: int, seed: int) -> dict:
     """The seed's NC-memristor STDP rule on ``n`` Poisson inputs x 100 LIF outputs.
 
     Inputs fire at 20 Hz. The outputs are ``dv/dt = -v/taum`` (taum 20 ms, threshold 1,
@@ -274,7 +283,7 @@ def _memristor(b: Any, n: int) -> dict:
             "synapses": _counter(syn), "weights": lambda: _as_float_array(syn.w[:])}
 
 
-def _hhaxon(b: Any, n: int) -> dict:
+def _hhaxon(b: Any, n: int, seed: int) -> dict:
     """Hodgkin & Huxley's (1952) squid giant axon, as in Brian2's example: a cylinder of
     ``n`` compartments (10 cm, 476 µm), Ri = 35.4 Ω·cm, 1 µA injected at one end. Spikes
     are counted in every compartment (threshold 50 mV above rest, refractory while above
@@ -312,13 +321,77 @@ def _hhaxon(b: Any, n: int) -> dict:
     return {"network": network, "spikes": spikes, "n_neurons": n, "synapses": lambda: 0}
 
 
+def _microcircuit(b: Any, n: int, seed: int) -> dict:
+    """Potjans & Diesmann (2014) at ``n`` per cent of the neurons, in-degrees kept.
+
+    One group holds all neurons, population after population; one ``Synapses`` object holds
+    every recurrent synapse with its own weight (pA) and delay; one ``PoissonInput`` per
+    population gives the background (``K_ext`` sources at 8 Hz, each a current jump of
+    87.8 pA). Delays are ``delay_steps - 1`` steps: the current jumps at the end of the step
+    before NEST's, so both integrate it first in the same step (``microcircuit.py``).
+    """
+    mc = _microcircuit_module()
+    if not 0 < n <= 100:
+        raise ValueError(f"microcircuit: n is the scale in per cent, in (0, 100]; got {n}")
+    tables = mc.build_tables(n / 100.0, seed)
+    ms, mV, pA = b.ms, b.mV, b.pA
+    p = mc.NEURON
+    ns = {"tau_m": p["tau_m_ms"] * ms, "tau_syn": p["tau_syn_ms"] * ms,
+          "C_m": p["C_m_pF"] * b.pF, "E_L": p["E_L_mV"] * mV, "V_th": p["V_th_mV"] * mV,
+          "V_reset": p["V_reset_mV"] * mV}
+    eqs = """
+    dv/dt = (E_L - v)/tau_m + I/C_m : volt (unless refractory)
+    dI/dt = -I/tau_syn : amp
+    """
+    neurons = b.NeuronGroup(int(tables["sizes"].sum()), eqs, threshold="v > V_th",
+                            reset="v = V_reset", refractory=p["t_ref_ms"] * ms,
+                            method="exact", namespace=ns, name="mc_neurons")
+    neurons.v = tables["v0_mv"] * mV
+    syn = b.Synapses(neurons, neurons, "w : amp", on_pre="I_post += w", namespace=ns,
+                     name="mc_synapses")
+    syn.connect(i=tables["i"], j=tables["j"])
+    syn.w = tables["weight_pa"] * pA
+    syn.delay = (tables["delay_steps"] - 1) * (mc.DT_MS * ms)
+    inputs = []
+    for k, (start, size) in enumerate(zip(tables["offsets"], tables["sizes"])):
+        inputs.append(b.PoissonInput(neurons[int(start):int(start + size)], "I",
+                                     N=int(tables["k_ext"][k]), rate=mc.BG_RATE_HZ * b.Hz,
+                                     weight=tables["w_ext_pa"] * pA))
+    spikes = b.SpikeMonitor(neurons, name="mc_spikes")
+    network = b.Network(neurons, syn, *inputs, spikes, name="mc_network")
+
+    def rates(duration_s: float) -> list[float]:
+        return mc.population_rates(_as_int_array(spikes.i[:]),
+                                   _as_float_array(spikes.t[:] / b.second),
+                                   tables["sizes"], duration_s)
+
+    return {"network": network, "spikes": spikes, "n_neurons": len(neurons),
+            "synapses": _counter(syn), "population_rates": rates}
+
+
+def _microcircuit_module():
+    """``benchmarks/microcircuit.py``, whether this file is imported as part of the
+    ``benchmarks`` package or by path (``run_case.py`` puts its directory on sys.path)."""
+    try:
+        from . import microcircuit
+    except ImportError:
+        import microcircuit
+    return microcircuit
+
+
+def _as_int_array(values: Any):
+    import numpy as np
+
+    return np.asarray(values, dtype=np.int64)
+
+
 def _as_float_array(values: Any):
     import numpy as np
 
     return np.asarray(values, dtype=np.float64)
 
 
-_BUILDERS: dict[str, Callable[[Any, int], dict]] = {
+_BUILDERS: dict[str, Callable[[Any, int, int], dict]] = {
     "coba": _coba, "cuba": _cuba, "cobahh": _cobahh, "song": _song, "memristor": _memristor,
-    "hhaxon": _hhaxon,
+    "microcircuit": _microcircuit, "hhaxon": _hhaxon,
 }

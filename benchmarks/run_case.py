@@ -31,7 +31,9 @@ The last line on stdout is a JSON object (all times are wall-clock seconds):
     Mean firing rate of the case's main population over the first run only.
 ``synapses``
     Number of synapses. ``song`` adds ``w_high`` and ``w_low``, the fractions of weights
-    above 0.9 gmax and below 0.1 gmax after the first run.
+    above 0.9 gmax and below 0.1 gmax after the first run; ``microcircuit`` adds
+    ``population_rates_hz``, each population's rate during the first run after its start
+    transient (``microcircuit.TRANSIENT_S``).
 """
 
 from __future__ import annotations
@@ -133,13 +135,13 @@ def run_case(simulator: str, case: str, n: int, duration_s: float, seed: int) ->
         run_s = compile_s + binary_s
         sim_loop_s = float(device._last_run_time)
         first_count = int(model["spikes"].num_spikes)
-        extra = _extras(model)
+        extra = _extras(model, duration_s)
     else:
         t0 = time.perf_counter()
         network.run(duration, namespace={})
         run_s = time.perf_counter() - t0
         first_count = int(model["spikes"].num_spikes)
-        extra = _extras(model)  # state after the first run, like the rate
+        extra = _extras(model, duration_s)  # state after the first run, like the rate
         if simulator == "spikeloom":
             compile_s = float(network.last_compile_time)
         t0 = time.perf_counter()
@@ -154,8 +156,11 @@ def run_case(simulator: str, case: str, n: int, duration_s: float, seed: int) ->
             "synapses": int(model["synapses"]()), **extra}
 
 
-def _extras(model: dict) -> dict:
-    """Case-specific results: the song case's weight fractions."""
+def _extras(model: dict, duration_s: float) -> dict:
+    """Case-specific results: the song case's weight fractions, the microcircuit's rate of
+    every population (Hz, after the start transient)."""
+    if "population_rates" in model:
+        return {"population_rates_hz": model["population_rates"](duration_s)}
     if "weights_over_gmax" not in model:
         return {}
     w = model["weights_over_gmax"]()

@@ -1,4 +1,4 @@
-"""COBA, CUBA, COBAHH and Song STDP in NEST 3 (PyNEST); prints one JSON line.
+"""COBA, CUBA, COBAHH, Song STDP and the microcircuit in NEST 3 (PyNEST); prints one JSON line.
 
 Run by the benchmark runner inside NEST's own virtual environment (``.venvs/nest``:
 ``nest-simulator==3.10.0``, with PyNN 0.13 for ``benchmarks/pynn_va.py``)::
@@ -41,6 +41,15 @@ the parameters converted to NEST's units (mV, ms, pF, nS, pA). dt = 0.1 ms (NEST
     ``--stdp-literal`` leaves them as they are), tau_plus = taupre = 20 ms, the neuron's
     tau_minus = taupost = 20 ms; initial weights uniform in [0, Wmax). ``w_high``, ``w_low``:
     fractions of weights above 0.9 Wmax and below 0.1 Wmax after the first run.
+``microcircuit``
+    Potjans & Diesmann (2014) at N per cent of the neurons (in-degrees kept): NEST's own
+    ``iaf_psc_exp`` (the model's neuron; exact integration) with the parameters of
+    ``benchmarks/microcircuit.py``, and the very network ``cases.py`` builds for the seed
+    (the same sources, targets, weights in pA, delays in steps and initial potentials, drawn
+    there with NumPy and connected here ``one_to_one`` from arrays); each population's
+    background is one ``poisson_generator`` of rate K_ext x 8 Hz with the weight 87.8 pA
+    (a sum of K_ext independent 8 Hz trains, as Brian2's ``PoissonInput``). ``rates``: the
+    rate of every population after the start transient.
 ``memristor``
     not expressible: no built-in NEST synapse has the seed's rule (multiplicative, with a
     tanh window of the nearest-neighbour spike-time difference); it needs a NESTML synapse
@@ -121,11 +130,13 @@ import sys
 import time
 from pathlib import Path
 
-# the runner's helpers (stdlib only, so NEST's environment can import them)
+# the runner's helpers (stdlib only) and the microcircuit's network (NumPy only), which
+# NEST's environment can import
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import microcircuit  # NumPy only: the network cases.py builds
 from run_case import _stdout_to_stderr  # NEST writes to file descriptor 1
 
-CASES = ("coba", "cuba", "cobahh", "song")
+CASES = ("coba", "cuba", "cobahh", "song", "microcircuit")
 #: Cases of benchmarks/cases.py that NEST's built-in models cannot express, and why.
 NOT_EXPRESSIBLE = {
     "memristor": "no built-in NEST synapse has the seed's multiplicative tanh-window rule "
@@ -318,6 +329,39 @@ def build_song(nest, np, n: int, literal_stdp: bool = False) -> dict:
             "weights_over_wmax": weights, "stdp": stdp}
 
 
+def build_microcircuit(nest, np, percent: int, seed: int) -> dict:
+    """The microcircuit of ``benchmarks/microcircuit.py`` at ``percent`` % (see the module
+    docstring): the same network as cases.py's for ``seed``."""
+    tables = microcircuit.build_tables(percent / 100.0, seed)
+    p = microcircuit.NEURON
+    params = {"C_m": p["C_m_pF"], "tau_m": p["tau_m_ms"], "tau_syn_ex": p["tau_syn_ms"],
+              "tau_syn_in": p["tau_syn_ms"], "E_L": p["E_L_mV"], "V_th": p["V_th_mV"],
+              "V_reset": p["V_reset_mV"], "t_ref": p["t_ref_ms"], "I_e": 0.0}
+    neurons = nest.Create("iaf_psc_exp", int(tables["sizes"].sum()), params=params)
+    neurons.V_m = tables["v0_mv"]
+    first = neurons[0].global_id
+    nest.Connect(tables["i"].astype(np.int64) + first, tables["j"].astype(np.int64) + first,
+                 "one_to_one", {"synapse_model": "static_synapse",
+                                "weight": tables["weight_pa"],
+                                "delay": tables["delay_steps"] * microcircuit.DT_MS})
+    for k, (start, size) in enumerate(zip(tables["offsets"], tables["sizes"])):
+        rate = float(tables["k_ext"][k]) * microcircuit.BG_RATE_HZ
+        background = nest.Create("poisson_generator", params={"rate": rate})
+        nest.Connect(background, neurons[int(start):int(start + size)], "all_to_all",
+                     {"weight": tables["w_ext_pa"], "delay": DELAY_MS})
+    recorder = nest.Create("spike_recorder")
+    nest.Connect(neurons, recorder)
+
+    def rates(duration_s: float) -> list[float]:
+        events = recorder.events
+        return microcircuit.population_rates(
+            np.asarray(events["senders"]) - first, np.asarray(events["times"]) / 1000.0,
+            tables["sizes"], duration_s)
+
+    return {"recorder": recorder, "n_neurons": len(neurons), "connect_calls": 10,
+            "synapses": lambda: tables["i"].size, "population_rates": rates}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("case", choices=CASES + tuple(NOT_EXPRESSIBLE))
@@ -352,6 +396,8 @@ def main(argv: list[str] | None = None) -> dict:
     t0 = time.perf_counter()
     if args.case == "song":
         model = build_song(nest, np, args.n, args.stdp_literal)
+    elif args.case == "microcircuit":
+        model = build_microcircuit(nest, np, args.n, args.seed)
     else:
         model = build_recurrent(nest, np, args.case, args.n, args.seed, args.connectivity)
     build_s = time.perf_counter() - t0
@@ -372,6 +418,8 @@ def main(argv: list[str] | None = None) -> dict:
         extra = {"w_high": float((w > HIGH).mean()), "w_low": float((w < LOW).mean()),
                  "stdp": model["stdp"],
                  "stdp_mapping": "literal" if args.stdp_literal else "delay-compensated"}
+    if "population_rates" in model:
+        extra = {"population_rates_hz": model["population_rates"](args.duration_s)}
 
     t0 = time.perf_counter()
     nest.Simulate(duration_ms)

@@ -16,24 +16,27 @@ from spikeloom.backends.numba import _run
 from spikeloom.demo import build_coba
 
 
-def _coba_run(n: int, seed: int):
+def _coba_run(n: int, seed: int, delays: str | None = None):
     sl.seed(seed)
     net = build_coba(n, p=0.05)
     net.neurons.v = "Vr + rand()*(Vt - Vr) + 2*mV*randn()"  # exercise both draw kinds
+    if delays is not None:  # per-synapse delays: delay groups split by target partition
+        net.exc.delay = delays
     net.network.run(60 * sl.ms, report=None)
     return (np.asarray(net.spikes.i[:]), np.asarray(net.spikes.t[:] / sl.ms),
             np.asarray(net.neurons.v[:] / sl.mV), np.asarray(net.neurons.ge[:]))
 
 
-def test_threaded_run_equals_serial_run(monkeypatch):
-    serial = _coba_run(600, 3)
+@pytest.mark.parametrize("delays", [None, "rand()*3*ms"])
+def test_threaded_run_equals_serial_run(monkeypatch, delays):
+    serial = _coba_run(600, 3, delays)
     monkeypatch.setattr(_run, "PARALLEL_MIN_ELEMENTS", 0)
     monkeypatch.setenv("SPIKELOOM_THREADS", "2")
     import numba
 
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("Numba has a single thread here")
-    threaded = _coba_run(600, 3)
+    threaded = _coba_run(600, 3, delays)
     assert len(serial[0]) > 100  # the network is active: the comparison means something
     for a, b in zip(serial, threaded):
         np.testing.assert_array_equal(a, b)

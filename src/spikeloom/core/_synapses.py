@@ -8,6 +8,7 @@ spike touches only its own synapses.
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 import sympy
@@ -551,12 +552,17 @@ class Synapses(EquationsOwner):
         if self._event_driven:
             builder.add_code(parse_statements("lastupdate = t", where), where)
         source = pathway.source
-        ptr, order = self._event_index(pathway)
         delays = pathway.delay_var.values
         _check_delays(delays, f"{where}: delay")
         homogeneous = delays.size == 0 or delays.min() == delays.max()
-        queue = qcount = ""
+        kernel = builder.build()
+        # partitions of the targets that threads may deliver to concurrently
+        concurrent = requested_threads() > 1 and \
+            self._writes_only_synapses_and_targets(kernel, pathway)
+        queue = qcount = source_groups = ""
+        split = None
         if homogeneous:
+            ptr, order = self._event_index(pathway)
             d = int(np.floor(delays[0] / self.clock.dt_ + 0.5)) if delays.size else 0
             pathway._queue_for(d + 1, source.N, ("homogeneous", d))
             # without a delay, spikes are delivered straight from this step's spike list
@@ -565,8 +571,15 @@ class Synapses(EquationsOwner):
         else:
             steps = np.floor(delays / self.clock.dt_ + 0.5).astype(np.int32)
             slots = int(steps.max()) + 1
-            pathway._queue_for(slots, max(16, 2 * self.N // slots), "heterogeneous")
-            delay_steps = lctx.array(f"_delay_steps_{self.name}_{pathway.name}", steps)
+            groups = self._delay_groups(pathway, steps,
+                                        TARGET_PARTITIONS if concurrent else 1)
+            ptr, order, split = groups.ptr, groups.order, groups.target_split
+            # the queue holds group numbers, valid only for this grouping
+            pathway._queue_for(slots, max(16, 2 * groups.delay.size // slots),
+                               ("delay groups", groups.generation))
+            delay_steps = lctx.array(f"_delay_steps_{self.name}_{pathway.name}", groups.delay)
+            source_groups = lctx.array(f"_source_groups_{self.name}_{pathway.name}",
+                                       groups.source_groups)
         if delay_steps != 0:
             queue = lctx.array(f"_queue_{self.name}_{pathway.name}", pathway.queue,
                                growable=True,
@@ -575,10 +588,7 @@ class Synapses(EquationsOwner):
                                 pathway.queue_count)
         spiking = source.spike_source
         events, n_events = spiking._event_arrays(lctx, pathway.event)
-        kernel = builder.build()
-        split = None
-        if order is None and homogeneous and requested_threads() > 1 and \
-                self._writes_only_synapses_and_targets(kernel, pathway):
+        if order is None and homogeneous and concurrent:
             split = self._target_split(pathway, ptr)
         block = ir.Pathway(
             f"{self.name}_{pathway.name}", every, dt_name,
@@ -588,7 +598,7 @@ class Synapses(EquationsOwner):
             order="" if order is None else lctx.array(f"_order_{self.name}_{pathway.name}",
                                                       order),
             delay_steps=delay_steps, per_synapse_delay=not homogeneous,
-            queue=queue, queue_count=qcount, kernel=kernel,
+            source_groups=source_groups, queue=queue, queue_count=qcount, kernel=kernel,
             target_split="" if split is None else lctx.array(
                 f"_target_split_{self.name}_{pathway.name}", split))
         lctx.add_block(self, block, when="synapses",
@@ -616,6 +626,56 @@ class Synapses(EquationsOwner):
                 order = np.argsort(rel, kind="stable").astype(np.int32)
             cached = cache[pathway.prepost] = (self._connect_version, ptr, order)
         return cached[1], cached[2]
+
+    def _delay_groups(self, pathway: SynapticPathway, steps: np.ndarray,
+                      parts: int) -> _DelayGroups:
+        """``pathway``'s synapses split by source and delay (``ir.Pathway``'s delay groups).
+
+        One stable sort by (source, delay, target partition) keeps the synapses of a target
+        in the order of their indices, so that each target receives a step's events in the
+        order of the per-synapse queue this replaces (spike by spike, synapse index by
+        synapse index). With ``parts`` > 1 each group is split into the synapses onto
+        ``parts`` target partitions (``target_split``). Cached until the next ``connect`` or
+        change of the delays (in steps).
+        """
+        # plain arrays and numbers only: checkpoints save the object's state
+        cache = self.__dict__.setdefault("_delay_group_cache", {})
+        cached = cache.get(pathway.name)
+        if (cached is not None and cached[0] == self._connect_version
+                and cached[1] == parts and np.array_equal(cached[2], steps)):
+            return _DelayGroups(*cached[3:])
+        pre_side = pathway.prepost == "pre"
+        rel = self.variables["_synaptic_pre" if pre_side else "_synaptic_post"].values \
+            .astype(np.int64)
+        rel -= pathway.source.start
+        span = int(steps.max()) + 1
+        key = rel * span
+        key += steps
+        if parts > 1:
+            target = self.target if pre_side else self.source
+            index = self.variables["_synaptic_post" if pre_side else "_synaptic_pre"].values
+            key *= parts
+            key += (index.astype(np.int64) - target.start) * parts // max(target.N, 1)
+        order, key = _stable_order(key)
+        group_key = key // parts if parts > 1 else key
+        starts = np.flatnonzero(np.concatenate([[True], group_key[1:] != group_key[:-1]])) \
+            if key.size else np.zeros(0, np.int64)
+        counts = np.bincount(rel, minlength=pathway.source.N)
+        source_ptr = np.concatenate([[0], np.cumsum(counts)])
+        split = None
+        if parts > 1:  # where each group's synapses onto partition q begin (sorted key)
+            wanted = group_key[starts][:, None] * parts + np.arange(parts + 1)[None, :]
+            split = np.searchsorted(key, wanted).astype(np.int64)
+        generation = cached[-1] + 1 if cached is not None else 0
+        groups = _DelayGroups(ptr=np.append(starts, key.size).astype(np.int64), order=order,
+                              delay=(group_key[starts] % span).astype(np.int32),
+                              source_groups=np.searchsorted(starts, source_ptr).astype(np.int64),
+                              target_split=split, generation=generation)
+        # ``steps`` is the caller's fresh array, kept as it is (a copy costs 0.26 s at 30 M)
+        cache[pathway.name] = (self._connect_version, parts, steps, groups.ptr,
+                               groups.order, groups.delay, groups.source_groups, split,
+                               generation)
+        return groups
 
     def _writes_only_synapses_and_targets(self, kernel: ir.Kernel,
                                           pathway: SynapticPathway) -> bool:
@@ -654,6 +714,50 @@ class Synapses(EquationsOwner):
                 split[:, 1:] += ptr[:-1, None]
         cache[pathway.prepost] = (self._connect_version, split)
         return split
+
+
+def _stable_order(key: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """(the stable sorting permutation of the non-negative int64 ``key`` as int32, or None
+    when ``key`` is sorted already; the sorted key). ``key`` is overwritten.
+
+    Appending each element's index to its key makes all keys distinct, so NumPy's unstable
+    SIMD sort of the values gives the stable order: 0.2 s against 3.9 s for a stable
+    argsort of 30 million keys (measured). In place, because at this size every new array
+    costs its first touch.
+    """
+    n = key.size
+    if n < 2 or not bool(np.any(key[1:] < key[:-1])):
+        return None, key
+    bits = int(n - 1).bit_length()
+    if int(key.max()).bit_length() + bits > 62:
+        order = np.argsort(key, kind="stable")
+        return order.astype(np.int32), key[order]
+    key <<= bits
+    key |= np.arange(n, dtype=np.int32)
+    key.sort()
+    order = np.empty(n, np.int32)
+    np.bitwise_and(key, (1 << bits) - 1, out=order, casting="unsafe")
+    key >>= bits
+    return order, key
+
+
+@dataclass(frozen=True)
+class _DelayGroups:
+    """A pathway's synapses by (source, delay): group ``g`` is the CSR positions
+    ``ptr[g]:ptr[g+1]`` (synapses ``order[...]``, or the positions themselves when ``order``
+    is None), all with the delay ``delay[g]`` (steps); source ``k`` owns the groups
+    ``source_groups[k]:source_groups[k+1]``."""
+
+    ptr: np.ndarray
+    order: np.ndarray | None
+    delay: np.ndarray
+    source_groups: np.ndarray
+    #: int64[n_groups, P + 1] (or None): group g's synapses onto target partition q are the
+    #: CSR positions ``target_split[g, q]:target_split[g, q+1]``
+    target_split: np.ndarray | None
+    #: how many groupings of this pathway came before this one (queue entries of another
+    #: generation name other groups)
+    generation: int = 0
 
 
 def _selection(item, size: int) -> np.ndarray:

@@ -150,9 +150,16 @@ class Pathway(Block):
     synapses ``order[ptr[k]:ptr[k+1]]`` (``order`` empty: synapses ``ptr[k]:ptr[k+1]``, stored
     sorted by source). Without ``per_synapse_delay``, ``delay_steps`` (an int or a scalar's
     name) is shared by the whole pathway and the queue holds neuron indices; the int 0 means
-    no queue at all (``queue`` empty), spikes are delivered in the step they occur. With
-    ``per_synapse_delay``, ``delay_steps`` names an int array of per-synapse delays and the
-    queue holds synapse indices.
+    no queue at all (``queue`` empty), spikes are delivered in the step they occur.
+
+    With ``per_synapse_delay``, the synapses are split into *delay groups*: one per source and
+    delay value, each a contiguous run of CSR positions. Relative source ``k`` owns the groups
+    ``source_groups[k]:source_groups[k+1]``; group ``g`` owns the synapses
+    ``order[ptr[g]:ptr[g+1]]`` (so ``ptr`` indexes groups here, not sources) and has the
+    delay ``delay_steps[g]`` (an int array's name). A spike pushes each of its source's
+    groups into the slot of the group's delay and the queue holds group indices: one queue
+    entry per (spike, delay) instead of one per synapse, and delivery walks each group's
+    synapses in CSR order.
     ``queue`` is int32[slots, capacity] (growable) and ``queue_count`` int64[slots].
     """
 
@@ -164,11 +171,13 @@ class Pathway(Block):
     order: str = ""
     delay_steps: int | str = 0
     per_synapse_delay: bool = False
+    source_groups: str = ""
     queue: str = ""
     queue_count: str = ""
     kernel: Kernel = field(default_factory=Kernel)
     #: optional int64[n_source, P + 1]: source k's synapses onto target partition q are CSR
-    #: positions ``target_split[k, q]:target_split[k, q+1]``. Partitions own disjoint target
+    #: positions ``target_split[k, q]:target_split[k, q+1]`` (with ``per_synapse_delay``:
+    #: int64[n_groups, P + 1], the same for delay group k). Partitions own disjoint target
     #: ranges and the kernel writes only to synapses and targets, so partitions may be
     #: delivered concurrently (each target still sees its events in spike order).
     target_split: str = ""

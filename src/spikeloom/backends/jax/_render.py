@@ -558,16 +558,22 @@ class JaxRenderer:
         slot on short rows, but finding each slot's row costs a scan over the events,
         which made COBA 2x slower on an H200 (measured, see ``docs/backends.md``).
         """
+        return self._rows(b.ptr, b.order, self.config.row_lengths[b.name], src, ok, "syn")
+
+    def _rows(self, ptr: str, order: str, width: int, rows: str, ok: str,
+              stem: str) -> tuple[str, str]:
+        """(entries, valid) of the CSR rows ``rows`` of ``ptr`` (through ``order`` unless
+        empty), as a flattened (rows x ``width``) block."""
         w = self.w
-        width = max(self.config.row_lengths[b.name], 1)
-        syn, live = self.fresh("syn"), self.fresh("live")
-        w(f"_row0 = _get({b.ptr}, {src})")
-        w(f"_rowlen = _get({b.ptr}, {src} + 1) - _row0")
+        width = max(width, 1)
+        entry, live = self.fresh(stem), self.fresh("live")
+        w(f"_row0 = _get({ptr}, {rows})")
+        w(f"_rowlen = _get({ptr}, {rows} + 1) - _row0")
         w(f"_col = jnp.arange({width}, dtype=_row0.dtype)")
         w("_p = (_row0[:, None] + _col[None, :]).reshape(-1)")
         w(f"{live} = ((_col[None, :] < _rowlen[:, None]) & {ok}[:, None]).reshape(-1)")
-        w(f"{syn} = _get({b.order}, _p)" if b.order else f"{syn} = _p")
-        return syn, live
+        w(f"{entry} = _get({order}, _p)" if order else f"{entry} = _p")
+        return entry, live
 
     def _Pathway(self, b: ir.Pathway) -> None:
         w = self.w
@@ -609,10 +615,12 @@ class JaxRenderer:
             self.kernel(b.kernel, _Context(syn, live))
             w(f"{qn} = {qn}.at[_slot].set(0)")
             return
-        # per-synapse delays: push each synapse into the slot of its own delay, in order
+        # per-synapse delays: push each delay group of the spiking sources into the slot of
+        # its delay, in order (ir.Pathway: the queue holds groups, ptr indexes groups)
         src, ok = self._compact_sources(b, mask, n, kind, capacity, cid)
-        syn, live = self._synapses_of(b, src, ok)
-        w(f"_dslot = (_step + _get({b.delay_steps}, {syn})) % {slots}")
+        grp, live = self._rows(b.source_groups, "", self.config.row_lengths[f"{b.name}/groups"],
+                               src, ok, "grp")
+        w(f"_dslot = (_step + _get({b.delay_steps}, {grp})) % {slots}")
         w(f"_hit = (_dslot[:, None] == jnp.arange({slots})[None, :]) & {live}[:, None]")
         w("_cum = jnp.cumsum(_hit.astype(jnp.int32), axis=0)")
         w("_rank = jnp.take_along_axis(_cum, _dslot[:, None], axis=1)[:, 0] - 1")
@@ -620,12 +628,12 @@ class JaxRenderer:
         w(f"_at = jnp.where({live}, _at, {qcap})")
         w(f"_total = _cum[-1] if _cum.shape[0] else jnp.zeros({slots}, jnp.int32)")
         self._need(qid, f"jnp.max({qn} + _total)")
-        w(f"{q} = {q}.at[_dslot, _at].set({syn}.astype({q}.dtype), mode='drop')")
+        w(f"{q} = {q}.at[_dslot, _at].set({grp}.astype({q}.dtype), mode='drop')")
         w(f"{qn} = {qn} + _total")
         w(f"_slot = _step % {slots}")
         w(f"_due = jnp.arange({qcap}) < {qn}[_slot]")
-        w(f"_queued = {q}[_slot]")
-        self.kernel(b.kernel, _Context("_queued", "_due"))
+        syn, live = self._synapses_of(b, f"{q}[_slot]", "_due")
+        self.kernel(b.kernel, _Context(syn, live))
         w(f"{qn} = {qn}.at[_slot].set(0)")
 
     def _Summed(self, b: ir.Summed) -> None:

@@ -169,9 +169,15 @@ def _row_lengths(plan: ir.Plan, arrays: list[dict]) -> dict[str, int]:
     out = {}
     for b in plan.blocks:
         if isinstance(b, ir.Pathway):
-            out[b.name] = max((int(np.max(np.diff(a[b.ptr]), initial=0)) for a in arrays),
-                              default=0)
+            out[b.name] = _longest_row(b.ptr, arrays)
+            if b.source_groups:  # per-synapse delays: ptr indexes delay groups
+                out[f"{b.name}/groups"] = _longest_row(b.source_groups, arrays)
     return out
+
+
+def _longest_row(ptr: str, arrays: list[dict]) -> int:
+    """The longest row of the CSR index ``ptr`` over all trials."""
+    return max((int(np.max(np.diff(a[ptr]), initial=0)) for a in arrays), default=0)
 
 
 def _initial_capacities(plan: ir.Plan, arrays: list[dict], probe_steps: int) -> dict[str, int]:

@@ -386,7 +386,7 @@ class NumbaRenderer:
         heterogeneous = b.per_synapse_delay
         # synapse of CSR position _p: sequential when the synapses are stored sorted by source
         synapse_at = f"{b.order}[_p]" if b.order else "_p"
-        if self.parallel and b.target_split and not heterogeneous:
+        if self.parallel and b.target_split:
             self._deliver_by_partition(b)
             return
         if b.delay_steps == 0 and not heterogeneous:  # no queue: deliver this step's spikes
@@ -400,12 +400,11 @@ class NumbaRenderer:
         with self._spikes_in_range(b.source_spikes, b.source_count, b.source_start,
                                    b.source_stop, "_src"):
             w(f"_src -= {b.source_start}")
-            if heterogeneous:
-                w(f"for _p in range({b.ptr}[_src], {b.ptr}[_src + 1]):")
+            if heterogeneous:  # one queue entry per delay group of the source
+                w(f"for _g in range({b.source_groups}[_src], {b.source_groups}[_src + 1]):")
                 with w.indent():
-                    w(f"_syn = {synapse_at}")
-                    w(f"_slot = (_step + {b.delay_steps}[_syn]) % _slots")
-                    self._push(q, qn, "_syn")
+                    w(f"_slot = (_step + {b.delay_steps}[_g]) % _slots")
+                    self._push(q, qn, "_g")
             else:
                 w(f"_slot = (_step + {b.delay_steps}) % _slots")
                 self._push(q, qn, "_src")
@@ -413,27 +412,32 @@ class NumbaRenderer:
         w("_slot = _step % _slots")
         w(f"for _k in range({qn}[_slot]):")
         with w.indent():
-            if heterogeneous:
-                w(f"_idx = {q}[_slot, _k]")
-                self.kernel(b.kernel)
-            else:
-                w(f"_src = {q}[_slot, _k]")
-                self._deliver_from_source(b, synapse_at)
+            # a source's row, or with per-synapse delays a group's (ptr indexes groups)
+            w(f"_src = {q}[_slot, _k]")
+            self._deliver_from_source(b, synapse_at)
         w(f"{qn}[_slot] = 0")
 
     def _deliver_by_partition(self, b: ir.Pathway) -> None:
-        """Threads deliver to disjoint target partitions, each walking all due sources."""
+        """Threads deliver to disjoint target partitions, each walking all due sources (or,
+        with per-synapse delays, all due delay groups)."""
         w = self.w
         parts = f"({b.target_split}.shape[1] - 1)"
-        if b.delay_steps == 0:
+        if b.delay_steps == 0 and not b.per_synapse_delay:
             spikes, count, slot = b.source_spikes, f"{b.source_count}[0]", ""
         else:
             w(f"_slots = {b.queue_count}.shape[0]")
             with self._spikes_in_range(b.source_spikes, b.source_count, b.source_start,
                                        b.source_stop, "_src"):
                 w(f"_src -= {b.source_start}")
-                w(f"_slot = (_step + {b.delay_steps}) % _slots")
-                self._push(b.queue, b.queue_count, "_src")
+                if b.per_synapse_delay:
+                    w(f"for _g in range({b.source_groups}[_src], "
+                      f"{b.source_groups}[_src + 1]):")
+                    with w.indent():
+                        w(f"_slot = (_step + {b.delay_steps}[_g]) % _slots")
+                        self._push(b.queue, b.queue_count, "_g")
+                else:
+                    w(f"_slot = (_step + {b.delay_steps}) % _slots")
+                    self._push(b.queue, b.queue_count, "_src")
             w("_slot = _step % _slots")
             spikes, count, slot = b.queue, f"{b.queue_count}[_slot]", "_slot, "
         w(f"for _part in prange({parts}):")
@@ -441,16 +445,17 @@ class NumbaRenderer:
             w(f"for _k in range({count}):")
             with w.indent():
                 w(f"_src = {spikes}[{slot}_k]")
-                if b.delay_steps == 0:
+                if b.delay_steps == 0 and not b.per_synapse_delay:
                     w(f"if _src < {b.source_start} or _src >= {b.source_stop}:")
                     with w.indent():
                         w("continue")
                     w(f"_src -= {b.source_start}")
-                w(f"for _idx in range({b.target_split}[_src, _part], "
+                w(f"for _p in range({b.target_split}[_src, _part], "
                   f"{b.target_split}[_src, _part + 1]):")
                 with w.indent():
+                    w(f"_idx = {b.order}[_p]" if b.order else "_idx = _p")
                     self.kernel(b.kernel)
-        if b.delay_steps != 0:
+        if b.delay_steps != 0 or b.per_synapse_delay:
             w(f"{b.queue_count}[_slot] = 0")
 
     def _deliver_from_source(self, b: ir.Pathway, synapse_at: str) -> None:
