@@ -58,6 +58,10 @@ CASES = {
     # NEST cannot express this case: listed so that its row says why (NOT_EXPRESSIBLE)
     "memristor": ([1000], 10.0,
                   ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "nest"]),
+    # Potjans & Diesmann (2014) at 10 % and 50 % of its neurons (size = per cent), in-degrees
+    # kept; BrainPy cannot express its per-synapse delays (NOT_EXPRESSIBLE)
+    "microcircuit": ([10, 50], 1.0,
+                     ["spikeloom", "brian2-cython", "brian2-cpp_standalone", "brainpy", "nest"]),
     # multicompartment (issue 21): SpatialNeuron exists in Brian2 only among the peers
     "hhaxon": ([1000], 0.1, ["spikeloom", "brian2-cython", "brian2-cpp_standalone"]),
 }
@@ -69,12 +73,16 @@ LABELS = {"spikeloom": "spikeloom", "brian2-cython": "Brian2 cython",
 NOT_EXPRESSIBLE = {
     ("memristor", "nest"): "not expressible: no built-in NEST synapse has the tanh-window NC "
                            "rule",
+    ("microcircuit", "brainpy"): "not expressible: BrainPy 2.8's projections take one delay "
+                                 "each (brainpy/BrainPy#690), the model has one per synapse",
 }
 #: Simulators with nothing to compile or cache: no warm-up run before the repetitions.
 NO_WARMUP = {"nest"}
 #: NEST's default largest network: its COBA costs about 6-17 s (4 000 neurons) and 200 s
 #: (40 000) per simulated second on 2 cores, so 400 000 neurons would take hours per run.
 NEST_MAX_SIZE = 40000
+#: neurons of the full Potjans-Diesmann microcircuit (benchmarks/microcircuit.py)
+MICROCIRCUIT_NEURONS = 77169
 
 
 def peer_python(name: str) -> Path | None:
@@ -163,7 +171,8 @@ def bench_case(case: str, sizes: list[int], duration: float, repeat: int,
     for n in sizes:
         skipped = {name: NOT_EXPRESSIBLE[(case, name)] for name in simulators
                    if (case, name) in NOT_EXPRESSIBLE}
-        if "nest" in simulators and "nest" not in skipped and n > nest_max_size:
+        if "nest" in simulators and "nest" not in skipped and \
+                _neurons(case, n) > nest_max_size:
             skipped["nest"] = f"not run: {n} neurons > --nest-max-size {nest_max_size}"
         sims = [Simulator(name, nest_threads) for name in simulators if name not in skipped]
         warm = {}
@@ -193,6 +202,10 @@ def bench_case(case: str, sizes: list[int], duration: float, repeat: int,
             summary = {key: _median(res, key) for key in
                        ("build_s", "run_s", "steady_s", "compile_s", "rate_hz", "synapses",
                         "w_high", "w_low", "sim_loop_s", "binary_s", "threads")}
+            rates = [r["population_rates_hz"] for r in res if "population_rates_hz" in r]
+            if rates:  # microcircuit: each population's median over the repetitions
+                summary["population_rates_hz"] = [statistics.median(col)
+                                                  for col in zip(*rates)]
             summary["first_run_s"] = warm[sim.name].get("run_s")
             summary["first_compile_s"] = warm[sim.name].get("compile_s")
             summary["runs"] = res
@@ -201,6 +214,11 @@ def bench_case(case: str, sizes: list[int], duration: float, repeat: int,
             row["sims"][name] = {"missing": True, "reason": reason}
         rows.append(row)
     return rows
+
+
+def _neurons(case: str, n: int) -> int:
+    """Neurons of a case at size ``n`` (the microcircuit's size is a percentage)."""
+    return round(MICROCIRCUIT_NEURONS * n / 100) if case == "microcircuit" else n
 
 
 def ratios(row: dict) -> dict:
@@ -275,6 +293,36 @@ def markdown(out: dict) -> str:
             lines.append(f"| {row['case']} | {row['n']} | {label} | {_fmt(s['build_s'])} "
                          f"| {_fmt(s['run_s'])} | {steady} | {_fmt(first, 2)} "
                          f"| {ratio} | {rate} |")
+    return "\n".join(lines) + "\n" + microcircuit_rates(out)
+
+
+def microcircuit_rates(out: dict) -> str:
+    """Each population's rate (Hz) per simulator and size, against the full model's rates;
+    ``*`` marks a rate outside ``microcircuit.RATE_BAND`` of the reference."""
+    from . import microcircuit as mc
+
+    rows = [r for r in out["rows"] if r["case"] == "microcircuit"]
+    if not rows:
+        return ""
+    low, high = mc.RATE_BAND
+    lines = ["", f"Microcircuit: rate of each population (Hz) after {mc.TRANSIENT_S} s; "
+             f"`*` outside {low}-{high} x the full-scale model's rate; real-time factor = "
+             "steady run time / biological time.", "",
+             "| size (%) | simulator | " + " | ".join(mc.POPULATIONS) + " | real-time factor |",
+             "|---" * (len(mc.POPULATIONS) + 3) + "|",
+             "| 100 | full-scale model (reference) | " + " | ".join(
+                 f"{r:.2f}" for r in mc.REFERENCE_RATES_HZ) + " | |"]
+    for row in rows:
+        for name, s in row["sims"].items():
+            rates = s.get("population_rates_hz")
+            if not rates:
+                continue
+            marks = [f"{r:.2f}" + ("" if ok else "*")
+                     for r, ok in zip(rates, mc.rates_in_band(rates))]
+            steady = s.get("steady_s") or s.get("sim_loop_s")
+            rtf = f"{steady / row['duration_s']:.2f}" if steady else "—"
+            lines.append(f"| {row['n']} | {LABELS[name]} | " + " | ".join(marks)
+                         + f" | {rtf} |")
     return "\n".join(lines) + "\n"
 
 
@@ -328,7 +376,32 @@ def targets(out: dict) -> str:
         add("Song 2000: bimodal weights (fraction > 0.9 gmax / < 0.1 gmax)",
             "; ".join(parts), all(v["w_high"] > 0.1 and v["w_low"] > 0.1 for v in s.values()
                                   if v.get("w_high") is not None))
+    _microcircuit_targets(rows, add)
     return "\n".join(lines) + "\n"
+
+
+def _microcircuit_targets(rows: dict, add) -> None:
+    """Issue 17's microcircuit points: rates in the band, run() <= 0.5 x the fastest peer."""
+    from . import microcircuit as mc
+
+    for (case, n), row in sorted(rows.items()):
+        if case != "microcircuit":
+            continue
+        sims = {k: v for k, v in row["sims"].items() if not v.get("missing")}
+        for name, s in sims.items():
+            rates = s.get("population_rates_hz")
+            if rates:
+                bad = [p for p, ok in zip(mc.POPULATIONS, mc.rates_in_band(rates)) if not ok]
+                add(f"Microcircuit {n} %: {LABELS[name]}'s rates within {mc.RATE_BAND[0]}-"
+                    f"{mc.RATE_BAND[1]} x the full model's",
+                    "all 8" if not bad else "outside: " + ", ".join(bad), not bad)
+        peers = {k: v["run_s"] for k, v in sims.items() if k != "spikeloom"}
+        if "spikeloom" in sims and peers:
+            best = min(peers, key=peers.get)
+            ratio = sims["spikeloom"]["run_s"] / peers[best]
+            add(f"Microcircuit {n} %: run() ≤ 0.5 × the fastest peer's",
+                f"{ratio:.2f} × {LABELS[best]} ({sims['spikeloom']['run_s']:.2f} s vs "
+                f"{peers[best]:.2f} s)", ratio <= 0.5)
 
 
 def plot(out: dict, path: Path) -> None:

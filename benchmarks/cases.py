@@ -327,8 +327,7 @@ def _microcircuit(b: Any, n: int, seed: int) -> dict:
     One group holds all neurons, population after population; one ``Synapses`` object holds
     every recurrent synapse with its own weight (pA) and delay; one ``PoissonInput`` per
     population gives the background (``K_ext`` sources at 8 Hz, each a current jump of
-    87.8 pA). Delays are ``delay_steps - 1`` steps: the current jumps at the end of the step
-    before NEST's, so both integrate it first in the same step (``microcircuit.py``).
+    87.8 pA). A delay of k steps is the delay of k steps in NEST (``microcircuit.py``).
     """
     mc = _microcircuit_module()
     if not 0 < n <= 100:
@@ -351,7 +350,7 @@ def _microcircuit(b: Any, n: int, seed: int) -> dict:
                      name="mc_synapses")
     syn.connect(i=tables["i"], j=tables["j"])
     syn.w = tables["weight_pa"] * pA
-    syn.delay = (tables["delay_steps"] - 1) * (mc.DT_MS * ms)
+    syn.delay = tables["delay_steps"] * (mc.DT_MS * ms)
     inputs = []
     for k, (start, size) in enumerate(zip(tables["offsets"], tables["sizes"])):
         inputs.append(b.PoissonInput(neurons[int(start):int(start + size)], "I",
