@@ -475,10 +475,44 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def plot_microcircuit_rates(out: dict, path: Path) -> None:
+    """Each population's rate per simulator and size beside the full model's (bars)."""
+    from . import microcircuit as mc
+
+    rows = [r for r in out["rows"] if r["case"] == "microcircuit"]
+    if not rows:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    series = [("full model (reference)", mc.REFERENCE_RATES_HZ)]
+    for row in rows:
+        series += [(f"{LABELS[name]}, {row['n']} %", s["population_rates_hz"])
+                   for name, s in row["sims"].items() if s.get("population_rates_hz")]
+    x = np.arange(len(mc.POPULATIONS))
+    width = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for k, (label, rates) in enumerate(series):
+        ax.bar(x + (k - (len(series) - 1) / 2) * width, rates, width, label=label,
+               color="0.3" if k == 0 else None)
+    ax.set_xticks(x, mc.POPULATIONS)
+    ax.set_ylabel(f"rate after {mc.TRANSIENT_S} s (Hz)")
+    ax.set_title("Potjans & Diesmann (2014) microcircuit: population rates")
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(True, axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def _write_report(out: dict, results: Path) -> None:
     text = markdown(out) + "\n" + targets(out)
     (results / "results.md").write_text(text)
     plot(out, results / "coba.png")
+    plot_microcircuit_rates(out, results / "microcircuit_rates.png")
     print(text)
 
 

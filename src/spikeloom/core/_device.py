@@ -13,6 +13,8 @@ import logging
 import types
 import warnings
 
+import numpy as np
+
 from ..backends import BACKENDS, get_backend
 
 logger = logging.getLogger("spikeloom.core")
@@ -43,8 +45,23 @@ def _check_fraction(name: str, value) -> float:
     return float(value)
 
 
-#: spikeloom's own preferences: dotted name → (default, validator); see docs/reliability.md
+def _check_float_dtype(name: str, value) -> type:
+    allowed = "float32 or float64 (numpy.float32, numpy.float64 or their names)"
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        raise ValueError(f"prefs.{name} = {value!r}; allowed: {allowed}") from None
+    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"prefs.{name} = {value!r}; allowed: {allowed}")
+    return dtype.type
+
+
+#: spikeloom's own preferences and the Brian2 ones it honours: dotted name → (default,
+#: validator); see docs/reliability.md
 KNOWN_PREFS = {
+    # Brian2's: the dtype of the floating-point model variables of groups created from now
+    # on (float32 halves their memory; the loops still compute in float64)
+    "core.default_float_dtype": (np.float64, _check_float_dtype),
     # stop a run whose state variables become NaN or infinite (SimulationError)
     "spikeloom.divergence_check": (True, _check_bool),
     # how often (in steps) the default check looks; check_nan=True looks every step
@@ -119,6 +136,12 @@ class _Prefs:
 
 
 prefs = _Prefs()
+
+
+def default_float_dtype() -> np.dtype:
+    """The dtype of floating-point model variables created now
+    (``prefs.core.default_float_dtype``: float64 unless set to float32)."""
+    return np.dtype(prefs["core.default_float_dtype"])
 
 
 class Device:

@@ -26,6 +26,7 @@ from ..integrators._base import ODESystem, Statement, sym
 from ..units import DIMENSIONLESS, Quantity, dim_string, get_dim
 from ._base import when_index
 from ._codegen import KernelBuilder
+from ._device import default_float_dtype
 from ._group import Group, SpikeSource, check_namespace, check_size
 from ._variables import NUMPY_DTYPES, Variable
 
@@ -76,6 +77,8 @@ class EquationsOwner(Group):
             if skip(eq):
                 continue
             dtype = NUMPY_DTYPES[eq.var_type]
+            if np.dtype(dtype) == np.float64:  # Brian2's prefs.core.default_float_dtype
+                dtype = default_float_dtype().type
             if "linked" in eq.flags:
                 self.variables[eq.name] = Variable(eq.name, eq.dim, dtype, None, constant=True,
                                                    linked=True, where=eq.where)

@@ -497,7 +497,7 @@ class NumbaRenderer:
         gathered = [self._scratch(ptr, self._dtype(ref.array)) for _, ref in synapse_part.loads]
         w("for _j in range(_m):")
         with w.indent():
-            w(f"_idx = {element}")
+            self._at_element(element)
             for name, array, from_index in synapse_part.indices:
                 w(f"{name} = {array}[{from_index}]")
             for (_, ref), buf in zip(synapse_part.loads, gathered, strict=True):
@@ -512,7 +512,7 @@ class NumbaRenderer:
         self._vector_row(ptr, element, on_buffers)
         w("for _j in range(_m):")
         with w.indent():
-            w(f"_idx = {element}")
+            self._at_element(element)
             for (_, ref), buf in zip(synapse_part.stores, buffers, strict=True):
                 w(f"{ref.array}[_idx] = {buf}[_j]")
 
@@ -540,7 +540,7 @@ class NumbaRenderer:
             w("for _i in range(_nc):")
             with w.indent():
                 w(f"_j = {loop.selected}[_i]")
-                w(f"_idx = {element}")
+                self._at_element(element)
                 w(f"{loop.packed_index}[_i] = _idx")
                 for source, packed in loop.gathered:
                     w(f"{packed}[_i] = {source}")
@@ -602,8 +602,15 @@ class NumbaRenderer:
         where it is to vectorise)."""
         self.w("for _j in range(_m):")
         with self.w.indent():
-            self.w(f"_idx = {element}")
+            self._at_element(element)
             self.kernel(kernel, vector=vector, branch_free=vector)
+
+    def _at_element(self, element: str) -> None:
+        """``_idx`` of row element ``_j``; through ``order``, also its row position ``_p``,
+        where the delivery-ordered copies are read (``_layout``)."""
+        if element != "_p0 + _j" and "[_p0 + _j]" in element:
+            self.w("_p = _p0 + _j")
+        self.w(f"_idx = {element}")
 
     def _worth_vectorising(self, kernel: ir.Kernel) -> bool:
         """Whether the synapse part has work and calls only vectorisable code."""

@@ -27,6 +27,7 @@ from ..status import STATUS_INTERRUPTED
 from . import _cache, _user
 from ._cache import cache_dir as cache_dir  # where loops are cached (re-exported)
 from ._cache import load_loop, module_text
+from ._layout import delivery_ordered
 from ._render import NumbaRenderer
 
 logger = logging.getLogger("spikeloom.backends.numba")
@@ -154,6 +155,8 @@ def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, flo
     """
     stop = stop if stop is not None else StopRequest()
     t0 = time.perf_counter()
+    # run-constant synaptic arrays in delivery order (same results, fewer cache misses)
+    plan, arrays = delivery_ordered(plan, arrays, n_steps)
     parallel = use_threads(plan, scalars)
     if parallel:
         import numba
