@@ -1,9 +1,11 @@
 """The Numba backend: renders a plan into one compiled loop (see ``_render.py``, ``_run.py``).
 
 Importing it initialises Numba (its import and the first dispatch of a cached function cost
-about 0.5 s once per process), so that ``run()`` pays only for its own model.
+about 0.5 s once per process) and imports the renderer and runner, so that ``run()`` pays
+only for its own model.
 """
 
+from ._run import execute as _execute
 from ._support import _clip
 
 
@@ -33,10 +35,8 @@ class NumbaBackend:
     def execute(self, plan, arrays, scalars, step0, n_steps, seed, *, progress=None,
                 progress_delay=0.0, options=None, stop=None):
         """:meth:`spikeloom.backends.Backend.execute` (``options`` must be None)."""
-        from ._run import execute
-
-        return execute(plan, arrays, scalars, step0, n_steps, seed, progress=progress,
-                       progress_delay=progress_delay, stop=stop)
+        return _execute(plan, arrays, scalars, step0, n_steps, seed, progress=progress,
+                        progress_delay=progress_delay, stop=stop)
 
     def execute_batch(self, *args, **kwargs):
         """Not batched: ``run_batch`` calls :meth:`execute` once per trial."""
