@@ -496,12 +496,13 @@ def plot_microcircuit_rates(out: dict, path: Path) -> None:
     width = 0.8 / len(series)
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for k, (label, rates) in enumerate(series):
-        ax.bar(x + (k - (len(series) - 1) / 2) * width, rates, width, label=label,
-               color="0.3" if k == 0 else None)
+        reference = dict(color="white", edgecolor="black", hatch="///") if k == 0 else {}
+        ax.bar(x + (k - (len(series) - 1) / 2) * width, rates, width, label=label, **reference)
     ax.set_xticks(x, mc.POPULATIONS)
     ax.set_ylabel(f"rate after {mc.TRANSIENT_S} s (Hz)")
     ax.set_title("Potjans & Diesmann (2014) microcircuit: population rates")
-    ax.legend(fontsize=7, ncol=2)
+    ax.set_ylim(0, 1.45 * max(max(rates) for _, rates in series))  # room for the legend
+    ax.legend(fontsize=7, ncol=3, loc="upper left")
     ax.grid(True, axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
