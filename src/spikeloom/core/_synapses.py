@@ -615,15 +615,10 @@ class Synapses(EquationsOwner):
         cached = cache.get(pathway.prepost)
         if cached is None or cached[0] != self._connect_version:
             by = "_synaptic_pre" if pathway.prepost == "pre" else "_synaptic_post"
-            rel = self.variables[by].values
-            if pathway.source.start:
-                rel = rel - pathway.source.start
-            counts = np.bincount(rel, minlength=pathway.source.N)
-            ptr = np.zeros(pathway.source.N + 1, np.int64)
-            np.cumsum(counts, out=ptr[1:])
-            order = None
-            if rel.size > 1 and bool(np.any(rel[1:] < rel[:-1])):
-                order = np.argsort(rel, kind="stable").astype(np.int32)
+            rel = self.variables[by].values.astype(np.int64)
+            rel -= pathway.source.start
+            ptr = _source_ptr(rel, pathway.source.N)
+            order, _ = _stable_order(rel)
             cached = cache[pathway.prepost] = (self._connect_version, ptr, order)
         return cached[1], cached[2]
 
@@ -660,8 +655,7 @@ class Synapses(EquationsOwner):
         group_key = key // parts if parts > 1 else key
         starts = np.flatnonzero(np.concatenate([[True], group_key[1:] != group_key[:-1]])) \
             if key.size else np.zeros(0, np.int64)
-        counts = np.bincount(rel, minlength=pathway.source.N)
-        source_ptr = np.concatenate([[0], np.cumsum(counts)])
+        source_ptr = _source_ptr(rel, pathway.source.N)
         split = None
         if parts > 1:  # where each group's synapses onto partition q begin (sorted key)
             wanted = group_key[starts][:, None] * parts + np.arange(parts + 1)[None, :]
@@ -714,6 +708,13 @@ class Synapses(EquationsOwner):
                 split[:, 1:] += ptr[:-1, None]
         cache[pathway.prepost] = (self._connect_version, split)
         return split
+
+
+def _source_ptr(rel: np.ndarray, n_sources: int) -> np.ndarray:
+    """CSR pointers (int64, ``n_sources + 1``) of synapses whose sources are ``rel``."""
+    ptr = np.zeros(n_sources + 1, np.int64)
+    np.cumsum(np.bincount(rel, minlength=n_sources), out=ptr[1:])
+    return ptr
 
 
 def _stable_order(key: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:

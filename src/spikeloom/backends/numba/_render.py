@@ -383,31 +383,18 @@ class NumbaRenderer:
     def _Pathway(self, b: ir.Pathway) -> None:
         w = self.w
         q, qn = b.queue, b.queue_count
-        heterogeneous = b.per_synapse_delay
         # synapse of CSR position _p: sequential when the synapses are stored sorted by source
         synapse_at = f"{b.order}[_p]" if b.order else "_p"
         if self.parallel and b.target_split:
             self._deliver_by_partition(b)
             return
-        if b.delay_steps == 0 and not heterogeneous:  # no queue: deliver this step's spikes
+        if b.delay_steps == 0 and not b.per_synapse_delay:  # no queue: deliver this step's spikes
             with self._spikes_in_range(b.source_spikes, b.source_count, b.source_start,
                                        b.source_stop, "_src"):
                 w(f"_src -= {b.source_start}")
                 self._deliver_from_source(b, synapse_at)
             return
-        w(f"_slots = {qn}.shape[0]")
-        # push this step's source spikes
-        with self._spikes_in_range(b.source_spikes, b.source_count, b.source_start,
-                                   b.source_stop, "_src"):
-            w(f"_src -= {b.source_start}")
-            if heterogeneous:  # one queue entry per delay group of the source
-                w(f"for _g in range({b.source_groups}[_src], {b.source_groups}[_src + 1]):")
-                with w.indent():
-                    w(f"_slot = (_step + {b.delay_steps}[_g]) % _slots")
-                    self._push(q, qn, "_g")
-            else:
-                w(f"_slot = (_step + {b.delay_steps}) % _slots")
-                self._push(q, qn, "_src")
+        self._push_spikes(b)
         # deliver the events due now
         w("_slot = _step % _slots")
         w(f"for _k in range({qn}[_slot]):")
@@ -417,6 +404,23 @@ class NumbaRenderer:
             self._deliver_from_source(b, synapse_at)
         w(f"{qn}[_slot] = 0")
 
+    def _push_spikes(self, b: ir.Pathway) -> None:
+        """Push this step's source spikes into the queue slots of their delays (``_slots``
+        set): one entry per spike, or with per-synapse delays one per delay group."""
+        w = self.w
+        w(f"_slots = {b.queue_count}.shape[0]")
+        with self._spikes_in_range(b.source_spikes, b.source_count, b.source_start,
+                                   b.source_stop, "_src"):
+            w(f"_src -= {b.source_start}")
+            if b.per_synapse_delay:
+                w(f"for _g in range({b.source_groups}[_src], {b.source_groups}[_src + 1]):")
+                with w.indent():
+                    w(f"_slot = (_step + {b.delay_steps}[_g]) % _slots")
+                    self._push(b.queue, b.queue_count, "_g")
+            else:
+                w(f"_slot = (_step + {b.delay_steps}) % _slots")
+                self._push(b.queue, b.queue_count, "_src")
+
     def _deliver_by_partition(self, b: ir.Pathway) -> None:
         """Threads deliver to disjoint target partitions, each walking all due sources (or,
         with per-synapse delays, all due delay groups)."""
@@ -425,19 +429,7 @@ class NumbaRenderer:
         if b.delay_steps == 0 and not b.per_synapse_delay:
             spikes, count, slot = b.source_spikes, f"{b.source_count}[0]", ""
         else:
-            w(f"_slots = {b.queue_count}.shape[0]")
-            with self._spikes_in_range(b.source_spikes, b.source_count, b.source_start,
-                                       b.source_stop, "_src"):
-                w(f"_src -= {b.source_start}")
-                if b.per_synapse_delay:
-                    w(f"for _g in range({b.source_groups}[_src], "
-                      f"{b.source_groups}[_src + 1]):")
-                    with w.indent():
-                        w(f"_slot = (_step + {b.delay_steps}[_g]) % _slots")
-                        self._push(b.queue, b.queue_count, "_g")
-                else:
-                    w(f"_slot = (_step + {b.delay_steps}) % _slots")
-                    self._push(b.queue, b.queue_count, "_src")
+            self._push_spikes(b)
             w("_slot = _step % _slots")
             spikes, count, slot = b.queue, f"{b.queue_count}[_slot]", "_slot, "
         w(f"for _part in prange({parts}):")
@@ -608,7 +600,7 @@ class NumbaRenderer:
     def _at_element(self, element: str) -> None:
         """``_idx`` of row element ``_j``; through ``order``, also its row position ``_p``,
         where the delivery-ordered copies are read (``_layout``)."""
-        if element != "_p0 + _j" and "[_p0 + _j]" in element:
+        if "[_p0 + _j]" in element:
             self.w("_p = _p0 + _j")
         self.w(f"_idx = {element}")
 
