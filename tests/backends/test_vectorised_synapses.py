@@ -73,6 +73,28 @@ def _recurrent():
     return sl.Network(group, syn), syn, group
 
 
+def _seed_rule():
+    # the forum script's rule: ``lastspike_pre = t`` and ``lastspike_post = t``, neuron
+    # statements that every synapse of the row computes alike, run in both parts
+    sl.seed(11)
+    inputs = sl.NeuronGroup(200, "lastspike : second", threshold="rand() < 40*Hz*dt")
+    inputs.lastspike = -1e9 * ms
+    outputs = sl.NeuronGroup(20, "dv/dt = -v/(10*ms) : 1 (unless refractory)",
+                             threshold="v > 1", reset="v = 0", refractory=2 * ms,
+                             method="exact")
+    syn = sl.Synapses(inputs, outputs, "w : 1", on_pre="""
+    lastspike_pre = t
+    delta_t = (lastspike_post - lastspike_pre)
+    w = clip(w - 0.047 * w * (1 + tanh((delta_t + 22.3*ms)/(10.8*ms))), 0, 1)
+    v_post += 0.3*w""", on_post="""
+    lastspike_post = t
+    delta_t = (lastspike_post - lastspike_pre)
+    w = clip(w + 0.074 * w * (1 + tanh(-(delta_t - 26.7*ms)/(9.3*ms))), 0, 1)""")
+    syn.connect()
+    syn.w = "0.25 + 0.5*rand()"
+    return sl.Network(inputs, outputs, syn), syn, outputs
+
+
 def _delayed():
     sl.seed(9)
     inputs = sl.PoissonGroup(100, rates=30 * Hz)
@@ -92,7 +114,8 @@ def _delayed():
 CASES = {"memristor ideal": (lambda: _memristive_layer(None), 2, 0),
          "memristor capacitor (pulse noise)": (lambda: _memristive_layer("capacitor"), 2, 2),
          "memristor pcm (drift on read)": (lambda: _memristive_layer("pcm"), 2, 2),
-         "song-like traces": (_song_like, 2, 0), "recurrent": (_recurrent, 0, 0),
+         "song-like traces": (_song_like, 2, 0), "seed rule (lastspike)": (_seed_rule, 2, 0),
+         "recurrent": (_recurrent, 0, 0),
          "delayed": (_delayed, 1, 0)}
 
 
@@ -210,6 +233,38 @@ def test_reading_an_array_the_neuron_part_writes_keeps_one_loop():
     kernel = _kernel([Statement("x_post", x_post + w), Statement("w", w + v_pre)],
                      [("x_post", "v", "_post"), ("w", "w_arr", "_idx"), ("v_pre", "v", "_pre")],
                      [("x_post", "v", "_post"), ("w", "w_arr", "_idx")])
+    assert split_kernel(kernel) is None
+
+
+def test_a_neuron_variable_set_alike_by_every_synapse_runs_in_both_parts():
+    lastspike_pre, delta_t, t = sympy.symbols("lastspike_pre delta_t t")
+    kernel = _kernel([Statement("lastspike_pre", t), Statement("delta_t", t - lastspike_pre),
+                      Statement("w", w * delta_t)],
+                     [("lastspike_pre", "ls", "_pre"), ("w", "w_arr", "_idx")],
+                     [("lastspike_pre", "ls", "_pre"), ("w", "w_arr", "_idx")])
+    split = split_kernel(kernel)
+    assert [s.target for s in split.synapse_part.statements] == ["lastspike_pre", "delta_t",
+                                                                 "w"]
+    assert [n for n, _ in split.synapse_part.loads] == ["w"]  # not the array it writes
+    assert [s.target for s in split.neuron_part.statements] == ["lastspike_pre"]
+    assert [r.array for _, r in split.neuron_part.stores] == ["ls"]
+
+
+@pytest.mark.parametrize("statements", [
+    # read (old value) before it is set: a later synapse would read the new one
+    ["delta_t = t - lastspike_pre", "lastspike_pre = t", "w = w*delta_t"],
+    # set from a synaptic value: differs between synapses
+    ["lastspike_pre = t*w", "delta_t = t - lastspike_pre", "w = w*delta_t"],
+    # set twice
+    ["lastspike_pre = t", "delta_t = t - lastspike_pre", "lastspike_pre = 2*t",
+     "w = w*delta_t"],
+    # changed by the same amount on every synapse: each synapse adds to the last one's sum
+    ["lastspike_pre += t", "delta_t = t - lastspike_pre", "w = w*delta_t"]])
+def test_a_neuron_variable_not_set_alike_before_its_reads_keeps_one_loop(statements):
+    parsed = [Statement(target, sympy.sympify(expr), op)
+              for target, op, expr in (line.split(" ", 2) for line in statements)]
+    kernel = _kernel(parsed, [("lastspike_pre", "ls", "_pre"), ("w", "w_arr", "_idx")],
+                     [("lastspike_pre", "ls", "_pre"), ("w", "w_arr", "_idx")])
     assert split_kernel(kernel) is None
 
 

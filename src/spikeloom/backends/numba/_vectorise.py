@@ -23,6 +23,11 @@ returns ``None`` otherwise and the kernel runs as one loop):
   neuron part writes (not even under another index: a recurrent synapse's ``v_pre`` is
   another synapse's ``v_post``).
 
+One kind of neuron statement runs in both parts: one that sets a neuron variable to a value
+no synapse changes (``lastspike_pre = t`` of a rule written with ``lastspike``), read by
+nothing before it. In one loop every synapse computes that value (or reads it, stored by the
+synapse before it); in two loops each part computes it again.
+
 Each neuron statement then sees exactly the synaptic values it saw in its place, and the
 synapse part sees exactly the neuron values it saw before (none it could change).
 """
@@ -78,11 +83,16 @@ def split_kernel(kernel: ir.Kernel, buffer_prefix: str = "_vsave") -> SplitKerne
     neuron_loads = {n for n, r in kernel.loads if r.index != "_idx"}
     draws = {d.symbol for d in kernel.draws}
     local = {n for n, _ in kernel.loads} | draws | {st.target for st in kernel.statements}
+    invariant = _row_invariant(kernel.statements, local, neuron_targets)
     saved: dict[str, str] = {}
     synapse_statements: list[Statement] = []
     neuron_statements: list[Statement] = []
     changed: set[str] = set()  # saved locals assigned again after they were saved
     for st in kernel.statements:
+        if st.target in invariant:  # the same value on every synapse: run in both parts
+            synapse_statements.append(st)
+            neuron_statements.append(st)
+            continue
         if st.target in neuron_loads and st.target not in neuron_targets:
             return None  # a neuron value changed but not stored: the neuron part reloads it
         if st.target not in neuron_targets:
@@ -103,7 +113,7 @@ def split_kernel(kernel: ir.Kernel, buffer_prefix: str = "_vsave") -> SplitKerne
                                 *(ir.symbol_names(st.guard) for st in synapse_statements
                                   if st.guard is not None),
                                 {n for n, r in kernel.stores if r.index == "_idx"})
-    if synapse_reads & neuron_targets:
+    if synapse_reads & (neuron_targets - invariant):
         return None
     written_arrays = {r.array for _, r in neuron_stores}
     synapse_loads = tuple((n, r) for n, r in kernel.loads
@@ -121,6 +131,30 @@ def split_kernel(kernel: ir.Kernel, buffer_prefix: str = "_vsave") -> SplitKerne
                            synapse_stores),
         neuron_part=_part(kernel, neuron_part_loads, (), neuron_statements, neuron_stores),
         saved=saved)
+
+
+def _row_invariant(statements, local: set[str], neuron_targets: set[str]) -> set[str]:
+    """Neuron variables that one unguarded ``=`` sets to a value no synapse changes
+    (``lastspike_pre = t``), and that nothing reads before it.
+
+    Each synapse of the row computes the same value, so the synapse part may compute it
+    too: every synapse after the first reads it in one loop (the first synapse stored it),
+    and every synapse reads it after the split.
+    """
+    assigned = [st.target for st in statements]
+    invariant: set[str] = set()
+    read_so_far: set[str] = set()
+    for st in statements:
+        if (st.target in neuron_targets and st.op == "=" and st.guard is None
+                and assigned.count(st.target) == 1 and st.target not in read_so_far
+                and not ir.symbol_names(st.expr) & local):
+            invariant.add(st.target)
+        read_so_far |= ir.symbol_names(st.expr)
+        if st.op != "=":  # x += c reads x
+            read_so_far.add(st.target)
+        if st.guard is not None:
+            read_so_far |= ir.symbol_names(st.guard)
+    return invariant
 
 
 def _part(kernel: ir.Kernel, loads, draws, statements, stores) -> ir.Kernel:
