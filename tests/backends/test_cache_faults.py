@@ -220,6 +220,8 @@ def test_process_killed_while_compiling(populated, tmp_path):
     leftover.parent.mkdir(parents=True, exist_ok=True)
     leftover.write_bytes(b"half a file")
     os.utime(leftover, (time.time() - 7200, time.time() - 7200))
+    # the last sweep (by the killed runs) an hour ago too: the next process sweeps again
+    os.utime(cache / ".swept", (time.time() - 7200, time.time() - 7200))
     result, _ = _run(cache)
     _same_run(result, reference)
     assert not leftover.exists()
@@ -278,3 +280,33 @@ def test_read_only_cache_dir(populated, tmp_path):
         cache.chmod(0o755)
     _same_run(result, reference)
     assert len(_cache_warnings(stderr)) == 1, stderr
+
+
+def test_only_old_temporaries_of_spikeloom_writers_are_swept(tmp_path):
+    """Catches the sweep deleting a writer's file in progress, a user's file, or missing a
+    temporary source or Numba file of a killed writer."""
+    from spikeloom.backends.numba import _cache
+
+    (tmp_path / "__pycache__").mkdir()
+    hour_ago = time.time() - 2 * _cache.STALE_TEMPORARY_S
+    old = [tmp_path / ".spikeloom_loop_ab12.x7.tmp",
+           tmp_path / "__pycache__" / "spikeloom_loop_ab12.run_loop-9.py311.nbi.tmp.3f"]
+    kept = [tmp_path / ".spikeloom_loop_cd34.y8.tmp",  # being written now
+            tmp_path / "notes.tmp", tmp_path / "__pycache__" / "other.nbi.tmp.1",
+            tmp_path / "spikeloom_loop_ab12.py"]
+    for path in old + kept:
+        path.write_text("x")
+    for path in old + kept[1:]:
+        os.utime(path, (hour_ago, hour_ago))
+    _cache._sweep_temporaries(tmp_path)
+    assert [p.exists() for p in old] == [False, False]
+    assert all(p.exists() for p in kept)
+    # within the hour after a sweep, nothing is listed again; after it, the sweep runs
+    for path in old:
+        path.write_text("x")
+        os.utime(path, (hour_ago, hour_ago))
+    _cache._sweep_temporaries(tmp_path)
+    assert all(p.exists() for p in old)
+    os.utime(tmp_path / ".swept", (hour_ago, hour_ago))
+    _cache._sweep_temporaries(tmp_path)
+    assert not any(p.exists() for p in old)

@@ -7,8 +7,9 @@ the model. :func:`load` and :func:`save` keep ``(method name, statements)`` per 
 ``~/.cache/spikeloom/numba``, the compiled loops' directory).
 
 The file name is a SHA-256 of the system's full structure (``sympy.srepr``: names,
-assumptions, numbers) and of everything the result depends on: the source of this package
-(so a change to an integrator never reuses an old result), sympy's and Python's versions.
+assumptions, numbers) and of everything the result depends on: the sources of this package
+(names, sizes and modification times, so a change to an integrator never reuses an old
+result), sympy's and Python's versions.
 A file holds that structure beside the result, is read only when the two match, and ends in
 a checksum of its content: a truncated or damaged file, or one that cannot be read or
 unpickled, counts as absent and is overwritten. Files are written under a temporary name and
@@ -18,18 +19,15 @@ directory the integration is simply not stored.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import os
 import pickle
 import platform
-import tempfile
 from pathlib import Path
 
 import sympy
 
-from .._cachedir import configured_dir, seal, unseal_bytes
+from .._cachedir import configured_dir, read_sealed, source_stamp, write_sealed
 
 
 def directory() -> Path:
@@ -39,13 +37,10 @@ def directory() -> Path:
 
 @functools.cache
 def _fingerprint() -> bytes:
-    """The sources of ``spikeloom.integrators`` and the versions results depend on."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        with contextlib.suppress(OSError):
-            digest.update(path.name.encode() + path.read_bytes())
-    digest.update(f"sympy {sympy.__version__} python {platform.python_version()}".encode())
-    return digest.digest()
+    """The sources of ``spikeloom.integrators`` (names, sizes, modification times) and the
+    versions results depend on."""
+    versions = f"sympy {sympy.__version__} python {platform.python_version()}".encode()
+    return source_stamp(Path(__file__).parent) + versions
 
 
 def describe(key: tuple) -> str | None:
@@ -69,10 +64,10 @@ def _path(text: str) -> Path:
 def load(text: str):
     """The stored ``(method name, statements)`` of the system described by ``text``, or
     None (absent, damaged, stored for another system)."""
+    content = read_sealed(_path(text))
+    if content is None:
+        return None
     try:
-        content = unseal_bytes(_path(text).read_bytes())
-        if content is None:
-            return None
         stored_text, result = pickle.loads(content)
     except Exception:  # any unreadable file counts as absent
         return None
@@ -83,17 +78,6 @@ def save(text: str, result) -> None:
     """Keep ``result`` for the system described by ``text`` (silently not, if the
     directory cannot be written or the result cannot be pickled)."""
     try:
-        content = pickle.dumps((text, result), protocol=pickle.HIGHEST_PROTOCOL)
-        path = _path(text)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(seal(content))
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_sealed(_path(text), pickle.dumps((text, result), protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:  # storing is an optimisation: a run never fails on it
         return

@@ -1,10 +1,11 @@
 """The Numba backend: renders a plan into one compiled loop (see ``_render.py``, ``_run.py``).
 
 Importing it initialises Numba (its import and the first dispatch of a cached function cost
-about 0.5 s once per process) and imports the renderer and runner, so that ``run()`` pays
-only for its own model.
+about 0.5 s once per process) and imports the renderer and runner, and the helper modules
+every generated loop imports, so that ``run()`` pays only for its own model.
 """
 
+from . import _rng, _vecmath  # imported by every generated loop module
 from ._run import execute as _execute
 from ._support import _clip
 

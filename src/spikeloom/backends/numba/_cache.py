@@ -50,7 +50,9 @@ import types
 from collections.abc import Callable
 from pathlib import Path
 
-from ..._cachedir import configured_dir, seal, unseal_bytes
+import sympy
+
+from ..._cachedir import configured_dir, read_sealed, seal, source_stamp, unseal_bytes, write_sealed
 
 try:  # Numba's cache classes: internal, so a Numba without them compiles without a disk cache
     from numba.core.caching import IndexDataCacheFile, NullCache
@@ -125,14 +127,40 @@ def _usable_dir(configured: Path) -> Path | None:
 
 def _sweep_temporaries(directory: Path) -> None:
     """Remove temporary files that killed processes left (spikeloom's ``.py`` and Numba's
-    index and data files); only old ones, so that a writer at work keeps its own."""
+    index and data files); only old ones, so that a writer at work keeps its own.
+
+    At most once per :data:`STALE_TEMPORARY_S` per directory (the time of the last sweep is
+    that of the file ``.swept``): listing thousands of files cost 2 ms of every process's
+    first ``run()``.
+    """
     now = time.time()
-    candidates = [*directory.glob(".spikeloom_loop_*.tmp"),
-                  *directory.glob("__pycache__/spikeloom_loop_*.tmp.*")]
-    for path in candidates:
-        with contextlib.suppress(OSError):
-            if now - path.stat().st_mtime > STALE_TEMPORARY_S:
-                path.unlink()
+    stamp = directory / ".swept"
+    with contextlib.suppress(OSError):
+        if now - stamp.stat().st_mtime < STALE_TEMPORARY_S:
+            return
+    # os.scandir, not Path.glob: the directory holds thousands of files, and this runs in
+    # every process's first run() (glob's pattern matching took 5 ms of it)
+    for folder, is_temporary in ((directory, _is_source_temporary),
+                                 (directory / "__pycache__", _is_numba_temporary)):
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                if not is_temporary(entry.name):
+                    continue
+                with contextlib.suppress(OSError):
+                    if now - entry.stat().st_mtime > STALE_TEMPORARY_S:
+                        os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        stamp.touch()
+
+
+def _is_source_temporary(name: str) -> bool:
+    """``.spikeloom_loop_*.tmp``: a source being written (:func:`write_source`)."""
+    return name.startswith(".spikeloom_loop_") and name.endswith(".tmp")
+
+
+def _is_numba_temporary(name: str) -> bool:
+    """``spikeloom_loop_*.tmp.*``: an index or data file being written (``SealedCacheFile``)."""
+    return name.startswith("spikeloom_loop_") and ".tmp." in name
 
 
 # -- what -----------------------------------------------------------------------------------------
@@ -166,6 +194,84 @@ def module_text(source: str) -> tuple[str, str]:
     naming :func:`library_versions`; the key, 24 hex digits of the text's SHA-256."""
     text = f"# spikeloom run loop for {library_versions()}\n{source}"
     return hashlib.sha256(text.encode()).hexdigest()[:24], text
+
+
+# -- the index of rendered loops ------------------------------------------------------------------
+# Rendering a plan's source costs a few ms of sympy printing in each new process, a tenth
+# of a small model's whole run(); the text is a function of the plan, the renderer's
+# options and code, and the library versions only, so it is kept per plan in
+# <cache>/plans/<digest>.txt (sealed), where digest covers all of those.
+@functools.cache
+def _renderer_stamp() -> bytes:
+    """What a loop's text depends on besides its plan and options: the sources of this
+    backend and of the IR (names, sizes, modification times) and the library versions."""
+    here = Path(__file__).parent
+    return source_stamp(here, here.parent.parent / "ir") + library_versions().encode()
+
+
+def plan_digest(plan, options: tuple) -> str | None:
+    """32 hex digits of the SHA-256 of ``(plan, options)`` pickled by structure
+    (:class:`_StructurePickler`) and of :func:`_renderer_stamp`, or None for a plan that
+    cannot be pickled (never indexed)."""
+    stream = io.BytesIO()
+    pickler = _StructurePickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
+    # no memo: with it, an object met twice is written as a reference to the first, so the
+    # bytes would depend on which equal objects happen to be one object
+    pickler.fast = True
+    try:
+        pickler.dump((plan, options))
+    except Exception:  # an object of a user's that pickle refuses: render every time
+        return None
+    return hashlib.sha256(_renderer_stamp() + stream.getvalue()).hexdigest()[:32]
+
+
+class _StructurePickler(pickle.Pickler):
+    """Pickles sympy expressions as their structure alone: class name, arguments, and for
+    symbols their name and *given* assumptions. sympy's own pickle of a symbol also holds
+    the facts derived by queries so far, which depend on what else the process computed:
+    the same plan would get another digest after other work."""
+
+    def reducer_override(self, obj):
+        if not isinstance(obj, sympy.Basic):
+            return NotImplemented
+        if obj.is_Symbol:
+            return _structure, (type(obj).__name__, obj.name,
+                                tuple(sorted(obj.assumptions0.items())),
+                                getattr(obj, "dummy_index", None))
+        if obj.is_Atom:  # numbers (srepr keeps a Float's precision), constants
+            return _structure, (type(obj).__name__, sympy.srepr(obj))
+        return _structure, (type(obj).__name__, obj.args)
+
+
+def _structure(*parts):  # pragma: no cover - only named by digests, never unpickled
+    return parts
+
+
+def _index_path(digest: str) -> Path | None:
+    directory = cache_dir()
+    return None if directory is None else directory / "plans" / f"{digest}.txt"
+
+
+def indexed_module(digest: str) -> tuple[str, str] | None:
+    """``(key, text)`` (as :func:`module_text` returns them) stored for this plan digest, or
+    None: absent, damaged (checksum), or no disk cache."""
+    path = _index_path(digest)
+    content = None if path is None else read_sealed(path)
+    if content is None:
+        return None
+    try:
+        text = content.decode()
+    except UnicodeDecodeError:
+        return None
+    return hashlib.sha256(content).hexdigest()[:24], text
+
+
+def index_module(digest: str, text: str) -> None:
+    """Keep ``text`` for this plan digest (silently not, without a writable cache)."""
+    path = _index_path(digest)
+    if path is not None:
+        with contextlib.suppress(OSError):
+            write_sealed(path, text.encode())
 
 
 # -- loading --------------------------------------------------------------------------------------

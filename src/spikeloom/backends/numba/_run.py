@@ -75,7 +75,14 @@ def compile_plan(plan: ir.Plan, parallel: bool = False) -> tuple[Callable, Numba
     for function in plan.functions:  # compiled first: an error names the function
         _user.user_function(function.key)
     renderer = NumbaRenderer(plan, parallel=parallel, vector_math=plan.vector_math)
-    key, text = module_text(renderer.source())
+    digest = _cache.plan_digest(plan, options)
+    indexed = None if digest is None else _cache.indexed_module(digest)
+    if indexed is None:
+        key, text = module_text(renderer.source())
+        if digest is not None:
+            _cache.index_module(digest, text)
+    else:  # rendered by an earlier process (see _cache, "the index of rendered loops")
+        key, text = indexed
     if key not in _LOADED:
         _LOADED[key] = load_loop(key, text)
     _remember(plan, options, (_LOADED[key], renderer))
