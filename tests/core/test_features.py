@@ -166,6 +166,32 @@ def test_connect_probability_rows_are_binomial_and_columns_uniform():
     assert np.all(np.abs(quarter - 500_000) < 4 * np.sqrt(1_000_000 * 0.25))
 
 
+def test_connect_keeps_its_own_index_arrays_apart_from_the_callers_and_each_other():
+    """The first pairs of a Synapses may be kept without a copy only when no one else holds
+    them: catches adopting the caller's i/j (a later change of theirs would rewire the
+    network, the subgroup offset would be added to their array) and adopting one array
+    for both sides of ``i == j`` (the offsets would be added twice)."""
+    G = NeuronGroup(10, "v : 1")
+    i, j = np.array([0, 1, 2], np.int32), np.array([3, 3, 4], np.int32)
+    S = Synapses(G[5:], G[2:])
+    S.connect(i=i, j=j)
+    assert i.tolist() == [0, 1, 2] and j.tolist() == [3, 3, 4]
+    i[:] = 9
+    assert S.i[:].tolist() == [0, 1, 2] and S.j[:].tolist() == [3, 3, 4]
+    assert S._synaptic_pre[:].tolist() == [5, 6, 7] and S._synaptic_post[:].tolist() == [5, 5, 6]
+    diagonal = Synapses(G[4:], G[4:])
+    diagonal.connect(condition="i == j")
+    assert diagonal._synaptic_pre[:].tolist() == diagonal._synaptic_post[:].tolist() \
+        == list(range(4, 10))
+    sampled = Synapses(G[6:], G[1:])
+    sampled.connect(p=0.5)
+    sampled.connect(p=0.5)  # the second call appends to the adopted arrays
+    assert sampled.N > 0
+    assert np.array_equal(sampled._synaptic_pre[:], sampled.i[:] + 6)
+    assert np.array_equal(sampled._synaptic_post[:], sampled.j[:] + 1)
+    assert sampled.i[:].max() < 4 and sampled.j[:].max() < 9
+
+
 def test_synapse_counts_follow_every_connect_and_reach_model_code():
     """N_incoming/N_outgoing are derived lazily; they must reflect all connect calls, also
     inside on_pre code: each target receives sum over its synapses of 1/N_incoming = 1."""

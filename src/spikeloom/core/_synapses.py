@@ -395,6 +395,7 @@ class Synapses(EquationsOwner):
             the exact count, before their arrays are allocated.
         """
         where = f"{self.owner}.connect"
+        fresh = True  # pre and post are arrays of this call's own making
         ns = check_namespace(namespace, where) if namespace is not None else \
             _caller_namespace()
         if not isinstance(p, str):
@@ -411,6 +412,7 @@ class Synapses(EquationsOwner):
                 raise ValueError(f"{where}: explicit i/j cannot be combined with a condition")
             pre, post = explicit_pairs(as_indices(i), as_indices(j), self.source.N,
                                        self.target.N, where)
+            fresh = False  # may be the caller's own arrays
             if isinstance(p, str):
                 raise TypeError(f"{where}: p={p!r}; with explicit i and j, p must be a "
                                 "number in [0, 1], not an expression")
@@ -442,7 +444,7 @@ class Synapses(EquationsOwner):
             pre, post = np.repeat(pre, counts), np.repeat(post, counts)
         else:
             self._check_built_memory(len(pre))
-        self._append(pre, post)
+        self._append(pre, post, adopt=fresh)
 
     _CONNECT_FIX = "use fewer neurons, a lower p or a narrower condition"
 
@@ -465,7 +467,14 @@ class Synapses(EquationsOwner):
         pairs' own memory is in use already, so only the stored arrays count)."""
         _memory.check_synapses(self, count, "pairs built", self._CONNECT_FIX, working=False)
 
-    def _append(self, pre: np.ndarray, post: np.ndarray) -> None:
+    def _append(self, pre: np.ndarray, post: np.ndarray, adopt: bool = False) -> None:
+        """Add the synapses ``pre[k] -> post[k]`` (indices within the source and target).
+
+        ``adopt``: ``pre`` and ``post`` are nobody else's, so the first synapses of an empty
+        ``Synapses`` may keep them as its index arrays instead of copying them (copying
+        32 M indices into fresh pages took 0.4 s of page faults, half of a 400 000-neuron
+        COBA build).
+        """
         old, new = self.N, self.N + len(pre)
         for var in self.variables.values():
             if isinstance(var, DerivedVariable) or var.values is None or var.shared:
@@ -482,10 +491,15 @@ class Synapses(EquationsOwner):
             var.values = grown
         for name, new_values, start in (("_synaptic_pre", pre, self.source.start),
                                         ("_synaptic_post", post, self.target.start)):
-            stored = self.variables[name].values
-            stored[old:] = new_values
+            var = self.variables[name]
+            if (adopt and old == 0 and new_values.dtype == var.values.dtype
+                    and new_values.ndim == 1 and new_values.flags.c_contiguous
+                    and new_values.flags.writeable and not np.shares_memory(pre, post)):
+                var.values = new_values
+            else:
+                var.values[old:] = new_values
             if start:
-                stored[old:] += start
+                var.values[old:] += start
         self.N = new
         self._connect_version += 1
 
