@@ -204,9 +204,12 @@ def module_text(source: str) -> tuple[str, str]:
 @functools.cache
 def _renderer_stamp() -> bytes:
     """What a loop's text depends on besides its plan and options: the sources of this
-    backend and of the IR (names, sizes, modification times) and the library versions."""
+    backend, of the printers shared by the backends and of the IR (names, sizes,
+    modification times), sympy's version (it prints the expressions) and the library
+    versions."""
     here = Path(__file__).parent
-    return source_stamp(here, here.parent.parent / "ir") + library_versions().encode()
+    stamp = source_stamp(here, here.parent, here.parent.parent / "ir")
+    return stamp + f"sympy {sympy.__version__}, {library_versions()}".encode()
 
 
 def plan_digest(plan, options: tuple) -> str | None:

@@ -137,9 +137,8 @@ def _row_invariant(statements, local: set[str], neuron_targets: set[str]) -> set
     """Neuron variables that one unguarded ``=`` sets to a value no synapse changes
     (``lastspike_pre = t``), and that nothing reads before it.
 
-    Each synapse of the row computes the same value, so the synapse part may compute it
-    too: every synapse after the first reads it in one loop (the first synapse stored it),
-    and every synapse reads it after the split.
+    In one loop each synapse of the row computes that same value; split, the synapse part
+    computes it for the synapse statements that read it, and the neuron part stores it.
     """
     assigned = [st.target for st in statements]
     invariant: set[str] = set()
