@@ -58,10 +58,17 @@ def write_sealed(path: Path, content: bytes) -> None:
         When the directory cannot be created or written.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    replace_atomically(path, seal(content), prefix=".tmp-", suffix=path.suffix)
+
+
+def replace_atomically(path: Path, data: bytes, prefix: str, suffix: str) -> None:
+    """Make ``path`` hold ``data``: written to a temporary file ``<prefix>*<suffix>`` in the
+    same directory, then renamed over ``path``; a process killed meanwhile leaves only its
+    temporary file, never half a file. Raises OSError (the temporary file removed)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=suffix)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(seal(content))
+            stream.write(data)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -52,7 +52,15 @@ from pathlib import Path
 
 import sympy
 
-from ..._cachedir import configured_dir, read_sealed, seal, source_stamp, unseal_bytes, write_sealed
+from ..._cachedir import (
+    configured_dir,
+    read_sealed,
+    replace_atomically,
+    seal,
+    source_stamp,
+    unseal_bytes,
+    write_sealed,
+)
 
 try:  # Numba's cache classes: internal, so a Numba without them compiles without a disk cache
     from numba.core.caching import IndexDataCacheFile, NullCache
@@ -321,15 +329,7 @@ def write_source(path: Path, text: str) -> None:
     with contextlib.suppress(OSError):  # absent or unreadable: write it
         if path.read_bytes() == data:
             return
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    replace_atomically(path, data, prefix=f".{path.stem}.", suffix=".tmp")
 
 
 def _execute(module_name: str, text: str, filename: str) -> types.ModuleType:
