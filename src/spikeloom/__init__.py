@@ -139,9 +139,14 @@ def _star_names() -> list[str]:
             continue
         # a submodule imported earlier (``from spikeloom.plot import plot_morphology``) is
         # bound in this namespace under its name; a script's ``plot(...)`` after the star
-        # import is pylab's, as in Brian2 (``from spikeloom.plot import ...`` still works)
-        if name not in globals() or isinstance(globals()[name], types.ModuleType):
-            globals()[name] = getattr(pylab, name)
+        # import is pylab's, as in Brian2 (``from spikeloom.plot import ...`` still works).
+        # pylab's own modules (``core``, numpy's) never replace a subpackage: ``sl.core``
+        # stays spikeloom's
+        value = getattr(pylab, name)
+        ours = globals().get(name)
+        if ours is None or (isinstance(ours, types.ModuleType)
+                            and not isinstance(value, types.ModuleType)):
+            globals()[name] = value
     names = set(_OWN_NAMES) | {n for n in dir(pylab) if not n.startswith("_")}
     return sorted(names)
 

@@ -114,6 +114,17 @@ def test_star_import_binds_pylabs_objects():
     np.testing.assert_array_equal(ours["linspace"](0, 1, 5), numpy.linspace(0, 1, 5))
 
 
+def test_star_import_leaves_spikeloom_subpackages_alone():
+    """pylab binds NumPy's ``core`` module; a star import once made ``spikeloom.core`` that
+    module (then ``sl.core._synapses`` failed in whatever ran after a star import)."""
+    import sys
+
+    import spikeloom
+
+    _star("spikeloom")
+    assert spikeloom.core is sys.modules["spikeloom.core"]
+
+
 @pytest.mark.parametrize("name", ["abs", "bool", "bytes", "max", "min", "pow", "round"])
 def test_star_import_keeps_pythons_builtins_as_pylab_does(name):
     """pylab (and so Brian2 2.9.0's star import) keeps these builtins over NumPy's functions
