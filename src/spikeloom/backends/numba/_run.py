@@ -27,7 +27,7 @@ from ..status import STATUS_INTERRUPTED
 from . import _cache, _user
 from ._cache import cache_dir as cache_dir  # where loops are cached (re-exported)
 from ._cache import load_loop, module_text
-from ._layout import delivery_ordered
+from ._layout import delivery_ordered, prefetched_pathways
 from ._render import NumbaRenderer
 
 logger = logging.getLogger("spikeloom.backends.numba")
@@ -58,13 +58,14 @@ def use_threads(plan: ir.Plan, scalars: dict[str, float]) -> bool:
     return max(sizes) >= PARALLEL_MIN_ELEMENTS
 
 
-def compile_plan(plan: ir.Plan, parallel: bool = False) -> tuple[Callable, NumbaRenderer]:
+def compile_plan(plan: ir.Plan, parallel: bool = False,
+                 prefetch: tuple[str, ...] = ()) -> tuple[Callable, NumbaRenderer]:
     """Return the compiled run loop of ``plan`` (and the renderer that describes its args).
 
     ``plan.vector_math`` (``prefs.spikeloom.vector_math``, set by the core) chooses the
     branch-free functions of :mod:`._vecmath` over libm where loops may vectorise.
     """
-    options = (parallel, plan.vector_math)
+    options = (parallel, plan.vector_math, prefetch)
     # a run chunked by network operations compiles the same plan once per chunk
     if _LAST[0] is plan and _LAST[1] == options:  # no hashing of a large plan per chunk
         return _LAST[2]
@@ -74,7 +75,8 @@ def compile_plan(plan: ir.Plan, parallel: bool = False) -> tuple[Callable, Numba
         return known
     for function in plan.functions:  # compiled first: an error names the function
         _user.user_function(function.key)
-    renderer = NumbaRenderer(plan, parallel=parallel, vector_math=plan.vector_math)
+    renderer = NumbaRenderer(plan, parallel=parallel, vector_math=plan.vector_math,
+                             prefetch=prefetch)
     digest = _cache.plan_digest(plan, options)
     indexed = None if digest is None else _cache.indexed_module(digest)
     if indexed is None:
@@ -169,7 +171,8 @@ def execute(plan: ir.Plan, arrays: dict[str, np.ndarray], scalars: dict[str, flo
         import numba
 
         numba.set_num_threads(min(requested_threads(), numba.config.NUMBA_NUM_THREADS))
-    loop, renderer = compile_plan(plan, parallel=parallel)
+    loop, renderer = compile_plan(plan, parallel=parallel,
+                                  prefetch=prefetched_pathways(plan, arrays))
     args = []
     for decl in plan.arrays:
         value = arrays[decl.name]
