@@ -64,6 +64,8 @@ def compile_plan(plan: ir.Plan, parallel: bool = False,
 
     ``plan.vector_math`` (``prefs.spikeloom.vector_math``, set by the core) chooses the
     branch-free functions of :mod:`._vecmath` over libm where loops may vectorise.
+    ``prefetch``: names of the pathways whose delivery prefetches rows ahead (sorted; see
+    ``_layout.prefetched_pathways``).
     """
     options = (parallel, plan.vector_math, prefetch)
     # a run chunked by network operations compiles the same plan once per chunk
