@@ -1142,6 +1142,11 @@ def test_negative_or_nan_delay_raises_value_error():
     S.connect()
     S.delay = [1, -1, 1, 1] * ms
     _raises(ValueError, lambda: lower(G, S), "allowed: a finite time >= 0")
+    # the quick test is min >= 0 and a finite max: an infinity anywhere fails it (a NaN is
+    # refused when it is assigned)
+    for bad in (np.inf, -np.inf):
+        S.delay = np.array([1.0, 2.0, bad, 1.0]) * ms
+        _raises(ValueError, lambda: lower(G, S), "allowed: a finite time >= 0")
 
 
 def test_connect_probability_checks():

@@ -82,6 +82,10 @@ class SynapticPathway:
 def _check_delays(delays: np.ndarray, where: str) -> None:
     """Refuse a negative or non-finite delay (SI values): a spike cannot arrive before it
     is sent, nor never."""
+    # min >= 0 and a finite max hold only when every delay is fine (a NaN makes the min
+    # NaN): two passes without temporaries, the masks only to name a bad value
+    if delays.size == 0 or (delays.min() >= 0 and np.isfinite(delays.max())):
+        return
     bad = delays[~((delays >= 0) & np.isfinite(delays))]
     if bad.size:
         raise ValueError(f"{where} {bad.flat[0] * units.second!r}; allowed: a finite time "
@@ -583,7 +587,7 @@ class Synapses(EquationsOwner):
             delay_steps = 0 if d == 0 else lctx.scalar(f"delay_{self.name}_{pathway.name}", d,
                                                        "int64")
         else:
-            steps = np.floor(delays / self.clock.dt_ + 0.5).astype(np.int32)
+            steps = _delay_steps(delays, self.clock.dt_)
             slots = int(steps.max()) + 1
             groups = self._delay_groups(pathway, steps,
                                         TARGET_PARTITIONS if concurrent else 1)
@@ -654,11 +658,14 @@ class Synapses(EquationsOwner):
                 and cached[1] == parts and np.array_equal(cached[2], steps)):
             return _DelayGroups(*cached[3:])
         pre_side = pathway.prepost == "pre"
-        rel = self.variables["_synaptic_pre" if pre_side else "_synaptic_post"].values \
+        # the key is made in the array of source indices (a new array of 8 bytes per
+        # synapse costs its first touch: 0.15 s at 75 M synapses), after their pointers
+        key = self.variables["_synaptic_pre" if pre_side else "_synaptic_post"].values \
             .astype(np.int64)
-        rel -= pathway.source.start
+        key -= pathway.source.start
+        source_ptr = _source_ptr(key, pathway.source.N)
         span = int(steps.max()) + 1
-        key = rel * span
+        key *= span
         key += steps
         if parts > 1:
             target = self.target if pre_side else self.source
@@ -667,9 +674,10 @@ class Synapses(EquationsOwner):
             key += (index.astype(np.int64) - target.start) * parts // max(target.N, 1)
         order, key = _stable_order(key)
         group_key = key // parts if parts > 1 else key
-        starts = np.flatnonzero(np.concatenate([[True], group_key[1:] != group_key[:-1]])) \
-            if key.size else np.zeros(0, np.int64)
-        source_ptr = _source_ptr(rel, pathway.source.N)
+        first_of_group = np.empty(key.size, bool)
+        first_of_group[:1] = True
+        np.not_equal(group_key[1:], group_key[:-1], out=first_of_group[1:])
+        starts = np.flatnonzero(first_of_group)
         split = None
         if parts > 1:  # where each group's synapses onto partition q begin (sorted key)
             wanted = group_key[starts][:, None] * parts + np.arange(parts + 1)[None, :]
@@ -722,6 +730,15 @@ class Synapses(EquationsOwner):
                 split[:, 1:] += ptr[:-1, None]
         cache[pathway.prepost] = (self._connect_version, split)
         return split
+
+
+def _delay_steps(delays: np.ndarray, dt: float) -> np.ndarray:
+    """``floor(delays / dt + 0.5)`` as int32: each delay in whole steps (Brian2's rounding),
+    with one temporary array instead of three (0.17 s for 75 M delays)."""
+    steps = delays / dt
+    steps += 0.5
+    np.floor(steps, out=steps)
+    return steps.astype(np.int32)
 
 
 def _source_ptr(rel: np.ndarray, n_sources: int) -> np.ndarray:
