@@ -14,6 +14,10 @@ synapse's own place, and results are unchanged bit for bit (the same values are 
 
 The copies are made on every ``execute`` (the user may change a synaptic variable between
 runs), so they are made only for executes long enough to repay them: ``MIN_STEPS``.
+
+The arrays read or written at the row position (:func:`row_arrays`: these copies, or the
+synapses' own arrays when stored in delivery order) are what the delivery loops of large
+pathways prefetch a few rows ahead (:func:`prefetched_pathways`).
 """
 
 from __future__ import annotations

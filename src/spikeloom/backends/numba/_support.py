@@ -91,8 +91,8 @@ PREFETCH_LINES = 16
 def _prefetch_row(array, first, end):
     """Prefetch ``array[first:end]``, at most :data:`PREFETCH_LINES` cache lines of it.
 
-    A function of its own, called rather than inlined: each delivery loop then compiles a
-    call, not a loop (a tenth of the compilation time of a small network's run loop).
+    A function of its own, compiled (and cached) once per array type for every pathway
+    and network, rather than a loop written into each delivery loop.
     """
     per_line = max(1, 64 // array.itemsize)
     for q in range(first, min(end, first + PREFETCH_LINES * per_line), per_line):
