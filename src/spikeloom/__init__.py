@@ -143,9 +143,8 @@ def _star_names() -> list[str]:
         # pylab's own modules (``core``, numpy's) never replace a subpackage: ``sl.core``
         # stays spikeloom's
         value = getattr(pylab, name)
-        ours = globals().get(name)
-        if ours is None or (isinstance(ours, types.ModuleType)
-                            and not isinstance(value, types.ModuleType)):
+        if name not in globals() or (isinstance(globals()[name], types.ModuleType)
+                                     and not isinstance(value, types.ModuleType)):
             globals()[name] = value
     names = set(_OWN_NAMES) | {n for n in dir(pylab) if not n.startswith("_")}
     return sorted(names)

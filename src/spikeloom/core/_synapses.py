@@ -79,17 +79,21 @@ class SynapticPathway:
         self.mode = mode
 
 
-def _check_delays(delays: np.ndarray, where: str) -> None:
+def _check_delays(delays: np.ndarray, where: str) -> tuple[float, float] | None:
     """Refuse a negative or non-finite delay (SI values): a spike cannot arrive before it
-    is sent, nor never."""
+    is sent, nor never. Returns the (smallest, largest) delay, or None for no delays."""
+    if delays.size == 0:
+        return None
     # min >= 0 and a finite max hold only when every delay is fine (a NaN makes the min
     # NaN): two passes without temporaries, the masks only to name a bad value
-    if delays.size == 0 or (delays.min() >= 0 and np.isfinite(delays.max())):
-        return
+    low, high = delays.min(), delays.max()
+    if low >= 0 and np.isfinite(high):
+        return float(low), float(high)
     bad = delays[~((delays >= 0) & np.isfinite(delays))]
     if bad.size:
         raise ValueError(f"{where} {bad.flat[0] * units.second!r}; allowed: a finite time "
                          ">= 0, e.g. 1*ms")
+    return float(low), float(high)
 
 
 #: target partitions of a pathway that can be delivered concurrently (a few per thread)
@@ -571,8 +575,8 @@ class Synapses(EquationsOwner):
             builder.add_code(parse_statements("lastupdate = t", where), where)
         source = pathway.source
         delays = pathway.delay_var.values
-        _check_delays(delays, f"{where}: delay")
-        homogeneous = delays.size == 0 or delays.min() == delays.max()
+        bounds = _check_delays(delays, f"{where}: delay")
+        homogeneous = bounds is None or bounds[0] == bounds[1]
         kernel = builder.build()
         # partitions of the targets that threads may deliver to concurrently
         concurrent = requested_threads() > 1 and \

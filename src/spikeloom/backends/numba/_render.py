@@ -435,8 +435,10 @@ class NumbaRenderer:
         Only the pathways in :attr:`prefetch` do it: those whose rows outgrow the caches
         (``_layout.prefetched_pathways``); elsewhere the hints would only cost compile time.
         """
+        if b.name not in self.prefetch:
+            return
         arrays = row_arrays(b)
-        if b.name not in self.prefetch or not arrays:
+        if not arrays:
             return
         w, ptr = self.w, b.ptr
         w(f"if _k + {PREFETCH_POINTERS} < {count}:")
