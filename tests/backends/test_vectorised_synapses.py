@@ -21,6 +21,7 @@ import spikeloom as sl
 from spikeloom import Hz, ir, ms
 from spikeloom.backends.numba import _render
 from spikeloom.backends.numba._compact import compact_row
+from spikeloom.backends.numba._render import NumbaPrinter
 from spikeloom.backends.numba._vectorise import split_kernel, vectorisable
 from spikeloom.integrators._base import Statement
 
@@ -273,6 +274,21 @@ def test_libm_calls_are_not_vectorisable():
     assert not vectorisable(["a = _exprel(b)"])
     assert not vectorisable(["a = b**0.3"])
     assert vectorisable(["a = _clip(b*2.0 + c, 0, 1)", "d = np.floor(a + 0.5)"])
+
+
+def test_non_integer_powers_print_as_the_vectorised_pow():
+    """A non-integer power would call libm's ``pow`` and keep its row scalar (PCM's drift,
+    the soft bounds' ``(1 - s)**n``); with ``vector_math`` it calls ``_vecmath.vpow``."""
+    x, n = sympy.symbols("x n")
+    vector, plain = NumbaPrinter(vector_math=True), NumbaPrinter(vector_math=False)
+    drift = vector.doprint(x**sympy.Float(0.3))
+    train = vector.doprint((1 - x)**n)
+    assert (drift, train) == ("_vpow(x, 0.3)", "_vpow(1 - x, n)")
+    assert vectorisable([f"a = {drift}", f"b = {train}"])
+    assert vector.doprint(x**-2) == "(1/x**2)"  # divides
+    assert vector.doprint(x**3) == "x**3"  # Numba multiplies it out
+    assert vector.doprint(sympy.sqrt(x)) == "_vsqrt(x)"
+    assert plain.doprint(x**sympy.Float(0.3)) == "x**0.3"
 
 
 def _host_has_avx2() -> bool:

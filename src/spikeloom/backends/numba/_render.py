@@ -12,6 +12,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 
+import sympy
 from sympy.printing.precedence import PRECEDENCE
 
 from ... import ir
@@ -73,15 +74,18 @@ class NumbaPrinter(ExprPrinter):
         return super()._module_format(fqn, register)
 
     def _print_Pow(self, expr, rational=False) -> str:
-        # a negative integer power divides (Numba's ``x**(-2)`` does not vectorise). Other
-        # non-integer powers keep libm's ``pow``: ``_vecmath.vpow`` vectorises but its
-        # error grows with |y ln x| (1.5 + 2 |y ln x| ulps), which a soft-bound device's
-        # pulse train (1 - s)**n accumulates past the backends' agreement (rtol 1e-13)
+        # Numba's ``x**(-2)`` and libm's ``pow`` keep a loop scalar: a negative integer power
+        # divides, another non-integer power calls ``_vecmath.vpow`` (as accurate as libm's
+        # to a few tenths of an ulp, docs/backends.md); square roots and small positive
+        # integer powers (multiplied out by Numba) are printed as before
         exponent = expr.exp
-        if (self.vector_math and exponent.is_Integer
-                and -MULTIPLIED_POWER <= int(exponent) < 0):
+        if not self.vector_math or exponent in (sympy.S.Half, -sympy.S.Half):
+            return super()._print_Pow(expr, rational)
+        if exponent.is_Integer and -MULTIPLIED_POWER <= int(exponent) < 0:
             return f"(1/{self.parenthesize(expr.base, PRECEDENCE['Pow'])}**{-int(exponent)})"
-        return super()._print_Pow(expr, rational)
+        if exponent.is_Integer and abs(int(exponent)) <= MULTIPLIED_POWER:
+            return super()._print_Pow(expr, rational)
+        return f"_vpow({self._print(expr.base)}, {self._print(exponent)})"
 
     def _print_And(self, expr) -> str:
         return " & ".join(f"({self._print(arg)})" for arg in expr.args)
@@ -905,7 +909,7 @@ class NumbaRenderer:
             w("from spikeloom.backends.numba._vecmath import (")
             w("    vcosh as _vcosh, vexp as _vexp, vexpm1 as _vexpm1, vexprel as _vexprel,")
             w("    vlog as _vlog, vlog1p as _vlog1p, vsinh as _vsinh,")
-            w("    vsqrt as _vsqrt, vtanh as _vtanh)")
+            w("    vpow as _vpow, vsqrt as _vsqrt, vtanh as _vtanh)")
         self._user_functions()
         helpers_at = len(w.lines)
         w("")

@@ -868,9 +868,16 @@ class Memristor:
             lines += ["mem_b = mem_up*(1 - mem_x) + (1 - mem_up)*mem_x",
                       "mem_r = (1 - mem_s)**mem_n"]
             if mult:
-                # exact mean and variance of b*prod_k (1 - s(1 + sigma xi_k))
-                lines.append("mem_bn = mem_b*(mem_r + sqrt(clip(((1 - mem_s)**2 + (mem_s*mem_pstd)"
-                             "**2)**mem_n - mem_r**2, 0, inf))*randn())")
+                # exact mean and variance of b*prod_k (1 - s(1 + sigma xi_k)): the variance
+                # A^n - r^2 (A = (1 - s)^2 + (s sigma)^2) as -A^n expm1(L), L = n log(1 - c),
+                # c = (s sigma)^2/A: the difference of two nearly equal powers would magnify
+                # their last-bit errors ~1/(n c) times. log1p(-c) = -c/exprel(log(1 - c))
+                # (Goldberg's log1p, the rounding of 1 - c cancels), expm1(L) = L exprel(L)
+                lines += ["mem_A = (1 - mem_s)**2 + (mem_s*mem_pstd)**2",
+                          "mem_c = (mem_s*mem_pstd)**2/mem_A",
+                          "mem_L = clip(-mem_n*mem_c/exprel(log(1 - mem_c)), -745, 0)",
+                          "mem_bn = mem_b*(mem_r + sqrt(-mem_A**mem_n*mem_L*exprel(mem_L))"
+                          "*randn())"]
             else:
                 lines.append("mem_bn = mem_b*mem_r")
             lines.append("mem_xn = mem_x + mem_sg*(mem_b - mem_bn)")
