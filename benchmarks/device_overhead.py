@@ -1,7 +1,7 @@
 """Cost of a non-ideal memristive device: the same STDP run with every preset and with an ideal one.
 
 ``python -m benchmarks.device_overhead [--devices ideal reram_es ...] [--repeat 3]
-[--duration 10] [--runs 1] [--loop open|closed] [--out FILE]``
+[--duration 10] [--runs 1] [--loop open|closed] [--out FILE] [--plot FILE.png]``
 
 The network is the ``memristor`` case of ``benchmarks/cases.py`` written with spikeloom's rule
 API: 1000 Poisson inputs at 20 Hz onto 100 LIF neurons through 1000 x 100 plastic synapses
@@ -24,7 +24,8 @@ Each measurement is a fresh process (``--worker``), devices alternate within eac
 repetition, and the time is the median of the repetitions of a second ``run()`` of
 ``--duration`` seconds (the first run compiles or loads the loop); with ``--runs N``, of the
 fastest of N runs of ``duration/N`` each, times N (steadier on a shared machine). Prints a
-Markdown table with the ratio to ``ideal``; ``--out`` also writes it to a file.
+Markdown table with the ratio to ``ideal``; ``--out`` also writes it to a file, ``--plot``
+draws the ratios as bars against issue 15's target of 1.5.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -124,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="timed runs per process, of duration/runs each; the fastest, "
                              "times runs, is reported (default 1: one run of --duration)")
     parser.add_argument("--out", help="also write the Markdown table to this file")
+    parser.add_argument("--plot", help="also draw the CPU-time ratios to this PNG file")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser
 
@@ -185,6 +188,37 @@ def main(argv: list[str] | None = None) -> None:
     print(table)
     if args.out:
         Path(args.out).write_text(table + "\n")
+    if args.plot:
+        ratios = {d: statistics.median(r["steady_cpu_s"] for r in results[d]) / base_cpu
+                  for d in devices}
+        plot(ratios, Path(args.plot), " ".join(shown))
+
+
+def plot(ratios: dict[str, float], path: Path, command: str) -> None:
+    """Horizontal bars of each device's CPU-time ratio to the ideal device, with the
+    target of 1.5 (issue 15) as a line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(ratios)[::-1]
+    values = [ratios[n] for n in names]
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(names) + 1.4))
+    colours = ["tab:green" if v <= 1.5 else "tab:orange" for v in values]
+    ax.barh(names, values, color=colours)
+    ax.axvline(1.5, color="k", linestyle="--", linewidth=1, label="target 1.5")
+    for y, v in enumerate(values):
+        ax.text(v + 0.03, y, f"{v:.2f}", va="center", fontsize=8)
+    ax.set_xlabel("CPU time of the STDP run ÷ ideal device's")
+    ax.set_title("Cost of a non-ideal device (1000 × 100 plastic synapses)", fontsize=10)
+    ax.set_xlim(0, max(values) * 1.12)
+    ax.legend(loc="upper right", fontsize=8)
+    footer = textwrap.fill(f"python -m benchmarks.device_overhead {command}", 110)
+    fig.text(0.01, 0.005, footer, fontsize=6, va="bottom")
+    fig.tight_layout(rect=(0, 0.02 + 0.015 * footer.count("\n"), 1, 1))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 if __name__ == "__main__":
