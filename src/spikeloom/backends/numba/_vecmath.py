@@ -398,6 +398,23 @@ def vcosh(x):
 
 # -- log family ---------------------------------------------------------------------------------
 @njit(**_JIT)
+def _log_reduce(x):
+    """``(k, f)`` with ``x = 2^k (1 + f)`` and ``1 + f`` in ``[sqrt(1/2), sqrt(2))`` (``x > 0``
+    finite; ``k`` as a float, ``f`` exact), by integer arithmetic on the bits (subnormals
+    pre-scaled by ``2^52``)."""
+    subnormal = x < _SMALLEST_NORMAL
+    xs = x * _TWO52 if subnormal else x
+    ix = _bits(xs)
+    # k = exponent of x relative to sqrt(1/2): z = x / 2^k lands in [sqrt(1/2), sqrt(2))
+    k = (ix - _SQRT_HALF_BITS) >> 52
+    z = _float(ix - (k << 52))
+    # float of the small integer k by the 1.5 * 2^52 trick: no AVX2 instruction converts a
+    # 64-bit integer, LLVM would convert lane by lane (exact both ways)
+    kf = (_float(k + _SHIFT_BITS) - _SHIFT) - (52.0 if subnormal else 0.0)
+    return kf, z - 1.0  # z - 1 exact (Sterbenz: z in [1/2, 2])
+
+
+@njit(**_JIT)
 def vlog(x):
     """Natural logarithm (``log(0) = -inf``, NaN below 0, ``log(inf) = inf``).
 
@@ -411,17 +428,7 @@ def vlog(x):
         Within :data:`ULP_BOUNDS` ``['log']`` ulps of the correctly rounded value.
     """
     x = np.float64(x)
-    subnormal = x < _SMALLEST_NORMAL
-    xs = x * _TWO52 if subnormal else x
-    ix = _bits(xs)
-    # k = exponent of x relative to sqrt(1/2): z = x / 2^k lands in [sqrt(1/2), sqrt(2))
-    tmp = ix - _SQRT_HALF_BITS
-    k = tmp >> 52
-    z = _float(ix - (k << 52))
-    # float of the small integer k by the 1.5 * 2^52 trick: no AVX2 instruction converts a
-    # 64-bit integer, LLVM would convert lane by lane (exact both ways)
-    kf = (_float(k + _SHIFT_BITS) - _SHIFT) - (52.0 if subnormal else 0.0)
-    f = z - 1.0
+    kf, f = _log_reduce(x)
     s = _fdiv(f, 2.0 + f)
     w = s * s
     r = w * _horner(_LOG_R, w)
@@ -469,18 +476,12 @@ def _log_hi_lo(x):
     """``log(x) = hi + lo`` to about ``2^-62`` relative (``x > 0`` finite; the caller
     handles the rest).
 
-    The reduction of :func:`vlog`, then ``log z = 2s + (2/3) s^3 + s^5 P(s^2)`` with ``s``
-    carried as ``s + s_lo`` (the remainder of the division, by FMA) and ``(2/3) s^3`` as a
-    double-double product; the sums of the large terms are exact (Fast2Sum), so only the
-    small terms are rounded.
+    The reduction of :func:`vlog` (:func:`_log_reduce`), then
+    ``log z = 2s + (2/3) s^3 + s^5 P(s^2)`` with ``s`` carried as ``s + s_lo`` (the remainder
+    of the division, by FMA) and ``(2/3) s^3`` as a double-double product; the sums of the
+    large terms are exact (Fast2Sum), so only the small terms are rounded.
     """
-    subnormal = x < _SMALLEST_NORMAL
-    xs = x * _TWO52 if subnormal else x
-    ix = _bits(xs)
-    k = (ix - _SQRT_HALF_BITS) >> 52
-    z = _float(ix - (k << 52))
-    kf = (_float(k + _SHIFT_BITS) - _SHIFT) - (52.0 if subnormal else 0.0)
-    f = z - 1.0  # exact (Sterbenz: z in [1/2, 2])
+    kf, f = _log_reduce(x)
     d = 2.0 + f  # z + 1 = d + d_lo (Fast2Sum: |f| < 2)
     d_lo = (2.0 - d) + f
     s = _fdiv(f, d)  # s + s_lo = f / (d + d_lo)
