@@ -310,6 +310,23 @@ def test_batch_rejects_networks_of_different_structure():
         sl.run_batch([a, a], 1 * sl.ms, seeds=[1])
 
 
+def test_plans_differing_only_in_a_constant_have_different_structures():
+    """``Plan.canonical`` prints each distinct expression once and reuses the text for equal
+    ones (a batch's plans repeat theirs): a cache keyed too loosely (by type, by hash, or
+    Float 2.0 taken for Integer 2) would give two models one structure."""
+    def canonical(on_pre):
+        sl.start_scope()
+        G = sl.NeuronGroup(2, "v : 1", name="g")
+        S = sl.Synapses(G, G, on_pre=on_pre, name="s")
+        S.connect()
+        return sl.Network(G, S)._prepare(1 * sl.ms, {}, False)[0].canonical()
+
+    texts = [canonical(code) for code in ("v_post += 2", "v_post += 2.0", "v_post += 3",
+                                          "v_post += 2")]
+    assert texts[0] == texts[3]
+    assert len({texts[0], texts[1], texts[2]}) == 3
+
+
 def test_set_device_rejects_unknown_names_and_options():
     with pytest.raises(ValueError, match="'cuda'"):
         sl.set_device("cuda")

@@ -15,8 +15,11 @@ Index names used in :class:`Ref`
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
+
+import sympy
 
 from ..integrators._base import Statement
 
@@ -342,8 +345,8 @@ class Plan:
         lines = [f"array {d.dtype} {d.ndim} {d.growable}" for d in self.arrays]
         lines += [f"scalar {dtype}" for _, dtype in self.scalars]
         for block in self.blocks:
-            fields = {f.name: getattr(block, f.name) for f in dataclasses.fields(block)
-                      if f.name != "name"}
+            fields = tuple((f.name, _structure(getattr(block, f.name)))
+                           for f in dataclasses.fields(block) if f.name != "name")
             lines.append(f"{type(block).__name__} {fields!r}")
         lines += [f"nan {name}" for name in self.check_nan]
         lines += [f"nan every {self.check_every}"] if self.check_nan else []
@@ -365,6 +368,33 @@ class Plan:
         pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(
             mapping, key=len, reverse=True)) + r")\b")
         return pattern.sub(lambda m: mapping[m.group(1)], text)
+
+
+def _structure(value):
+    """``value`` (a block's field) as nested tuples of plain values, with each sympy
+    expression replaced by its printed text.
+
+    The text of an expression is kept per distinct expression (:func:`_expression_text`):
+    the B plans of a batch hold equal expressions, and printing them (sympy's printer) was
+    most of :meth:`Plan.canonical`'s time.
+    """
+    if isinstance(value, sympy.Basic):
+        return _expression_text(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,) + tuple(
+            (f.name, _structure(getattr(value, f.name))) for f in dataclasses.fields(value))
+    if isinstance(value, list | tuple):
+        return tuple(_structure(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((_structure(k), _structure(v)) for k, v in value.items())
+    if isinstance(value, set | frozenset):
+        return tuple(sorted((_structure(item) for item in value), key=repr))
+    return value
+
+
+@functools.lru_cache(maxsize=16384)
+def _expression_text(expr: sympy.Basic) -> str:
+    return str(expr)
 
 
 #: block fields naming arrays the block writes (kernel stores are writes too)
