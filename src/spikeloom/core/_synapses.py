@@ -89,11 +89,10 @@ def _check_delays(delays: np.ndarray, where: str) -> tuple[float, float] | None:
     low, high = delays.min(), delays.max()
     if low >= 0 and np.isfinite(high):
         return float(low), float(high)
+    # otherwise some delay is negative, infinite or NaN
     bad = delays[~((delays >= 0) & np.isfinite(delays))]
-    if bad.size:
-        raise ValueError(f"{where} {bad.flat[0] * units.second!r}; allowed: a finite time "
-                         ">= 0, e.g. 1*ms")
-    return float(low), float(high)
+    raise ValueError(f"{where} {bad.flat[0] * units.second!r}; allowed: a finite time "
+                     ">= 0, e.g. 1*ms")
 
 
 #: target partitions of a pathway that can be delivered concurrently (a few per thread)
