@@ -9,6 +9,7 @@ the status into an exception.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable
 
@@ -378,12 +379,16 @@ class NumbaRenderer:
         w(f"{b.count}[0] = _n")
         self._after(b.spikes, b.count, b.after)
 
-    def _spikes_in_range(self, spikes: str, count: str, start, stop, name: str = "_idx"):
+    def _spikes_in_range(self, spikes: str, count: str, start, stop, name: str = "_idx",
+                         first: Callable[[], None] | None = None):
         """Open ``for`` each of this step's spikes with ``start <= name < stop``; the caller
-        writes the body inside ``with`` (two indentation levels, closed on exit)."""
+        writes the body inside ``with`` (two indentation levels, closed on exit).
+        ``first()`` writes what every spike runs before the range test (a prefetch)."""
         w = self.w
         w(f"for _k in range({count}[0]):")
         w.indent()
+        if first is not None:
+            first()
         w(f"{name} = {spikes}[_k]")
         w(f"if {name} >= {start} and {name} < {stop}:")
         w.indent()
@@ -403,15 +408,13 @@ class NumbaRenderer:
             return
         if b.delay_steps == 0 and not b.per_synapse_delay:  # no queue: deliver this step's spikes
             spikes, start = b.source_spikes, b.source_start
-            w(f"for _k in range({b.source_count}[0]):")
-            with w.indent():
-                self._prefetch_rows(b, lambda ahead: f"{spikes}[_k + {ahead}] - {start}",
-                                    f"{b.source_count}[0]")
-                w(f"_src = {spikes}[_k]")
-                w(f"if _src >= {start} and _src < {b.source_stop}:")
-                with w.indent():
-                    w(f"_src -= {start}")
-                    self._deliver_from_source(b, synapse_at)
+            prefetch = functools.partial(
+                self._prefetch_rows, b, lambda ahead: f"{spikes}[_k + {ahead}] - {start}",
+                f"{b.source_count}[0]")
+            with self._spikes_in_range(spikes, b.source_count, start, b.source_stop, "_src",
+                                       first=prefetch):
+                w(f"_src -= {start}")
+                self._deliver_from_source(b, synapse_at)
             return
         self._push_spikes(b)
         # deliver the events due now
@@ -445,19 +448,17 @@ class NumbaRenderer:
         if not arrays:
             return
         w, ptr = self.w, b.ptr
-        w(f"if _k + {PREFETCH_POINTERS} < {count}:")
-        with w.indent():
-            w(f"_pfrow = {row_at(PREFETCH_POINTERS)}")
-            w(f"if _pfrow >= 0 and _pfrow < {ptr}.shape[0] - 1:")
+        hints = ((PREFETCH_POINTERS, [f"_prefetch({ptr}, _pfrow)"]),
+                 (PREFETCH_ROWS, [f"_prefetch_row({array}, {ptr}[_pfrow], {ptr}[_pfrow + 1])"
+                                  for array in arrays]))
+        for ahead, calls in hints:
+            w(f"if _k + {ahead} < {count}:")
             with w.indent():
-                w(f"_prefetch({ptr}, _pfrow)")
-        w(f"if _k + {PREFETCH_ROWS} < {count}:")
-        with w.indent():
-            w(f"_pfrow = {row_at(PREFETCH_ROWS)}")
-            w(f"if _pfrow >= 0 and _pfrow < {ptr}.shape[0] - 1:")
-            with w.indent():
-                for array in arrays:
-                    w(f"_prefetch_row({array}, {ptr}[_pfrow], {ptr}[_pfrow + 1])")
+                w(f"_pfrow = {row_at(ahead)}")
+                w(f"if _pfrow >= 0 and _pfrow < {ptr}.shape[0] - 1:")
+                with w.indent():
+                    for call in calls:
+                        w(call)
 
     def _push_spikes(self, b: ir.Pathway) -> None:
         """Push this step's source spikes into the queue slots of their delays (``_slots``
