@@ -176,21 +176,21 @@ def main(argv: list[str] | None = None) -> None:
              "| device | steady run (s) | ratio to ideal | CPU time (s) | CPU ratio | "
              "output spikes | mean w |",
              "|---|---|---|---|---|---|---|"]
+    ratios = {}
     for device in devices:
         rows = results[device]
         t = statistics.median(r["steady_s"] for r in rows)
         cpu = statistics.median(r["steady_cpu_s"] for r in rows)
+        ratios[device] = cpu / base_cpu
         spikes = statistics.median(r["post_spikes"] for r in rows)
         w = statistics.median(r["w_mean"] for r in rows)
-        lines.append(f"| {device} | {t:.3f} | {t / base:.2f} | {cpu:.3f} | {cpu / base_cpu:.2f} "
+        lines.append(f"| {device} | {t:.3f} | {t / base:.2f} | {cpu:.3f} | {ratios[device]:.2f} "
                      f"| {spikes:.0f} | {w:.3f} |")
     table = "\n".join(lines)
     print(table)
     if args.out:
         Path(args.out).write_text(table + "\n")
     if args.plot:
-        ratios = {d: statistics.median(r["steady_cpu_s"] for r in results[d]) / base_cpu
-                  for d in devices}
         plot(ratios, Path(args.plot), " ".join(shown))
 
 
