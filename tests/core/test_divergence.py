@@ -104,3 +104,31 @@ def test_finite_runs_are_unaffected_and_checked_arrays_are_state_variables():
     assert net.t_ == pytest.approx(0.005)
     plan = net._prepare(1 * ms, {}, None)[0]
     assert plan.check_nan == (f"v_{G.name}",) and plan.check_every == 16
+
+
+def test_the_diverging_array_is_named_when_earlier_checked_arrays_stay_finite(backend):
+    """Three checked arrays scanned in one call: the report names the third (the group
+    built last, its second variable), not the first or a neighbour."""
+    sl.set_device(backend)
+    calm = sl.NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", method="exact", name="calm")
+    calm.v = 1.0
+    wild = sl.NeuronGroup(4, "du/dt = -u/(10*ms) : 1\ndx/dt = x/(10*ms) : 1",
+                          method="exact", name="wild")
+    wild.x = [0.0, 0.0, 0.0, 1e308]
+    net = sl.Network(calm, wild)
+    assert len(net._prepare(1 * ms, {}, None)[0].check_nan) == 3
+    with pytest.raises(SimulationError, match=r"variable 'x' of NeuronGroup 'wild', "
+                                              r"element 3"):
+        net.run(6 * ms)
+
+
+def test_divergence_is_caught_in_float32():
+    """float32 state has other exponent bits (0x7f800000): its overflow at ~3.4e38 is
+    caught as well, where a float64 mask over its bits would see none."""
+    prefs.core.default_float_dtype = np.float32
+    net, G = _runaway([1e38])  # 3.4e38 after 10 ms * ln(3.4) = 12.2 ms
+    assert G.v[:].dtype == np.float32
+    with pytest.raises(SimulationError, match=r"variable 'v' of NeuronGroup 'runaway', "
+                                              r"element 0"):
+        net.run(20 * ms)
+    assert 0.0122 <= net.t_ <= 0.0122 + 0.0017  # within a check interval of 16 steps
