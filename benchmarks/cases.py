@@ -162,31 +162,41 @@ def _cuba(b: Any, n: int, seed: int) -> dict:
     return _recurrent_result(b, "cuba", group, exc, inh)
 
 
-def _cobahh(b: Any, n: int, seed: int) -> dict:
-    """COBAHH network: Traub-Miles HH neurons (no reset; spikes are upward crossings)."""
+#: The COBAHH neuron: Traub & Miles (1991) rate functions with VT = -63 mV; a*x/(exp(x) - 1)
+#: is written a/exprel(x), which stays finite at x = 0.
+COBAHH_EQUATIONS = """
+dv/dt = (gl*(El - v) + ge*(Ee - v) + gi*(Ei - v) - g_na*m**3*h*(v - ENa) - g_kd*n**4*(v - EK))/Cm : volt
+dm/dt = alpha_m*(1 - m) - beta_m*m : 1
+dn/dt = alpha_n*(1 - n) - beta_n*n : 1
+dh/dt = alpha_h*(1 - h) - beta_h*h : 1
+dge/dt = -ge/taue : siemens
+dgi/dt = -gi/taui : siemens
+alpha_m = 1.28/exprel((13*mV - v + VT)/(4*mV))/ms : Hz
+beta_m = 1.4/exprel((v - VT - 40*mV)/(5*mV))/ms : Hz
+alpha_h = 0.128*exp((17*mV - v + VT)/(18*mV))/ms : Hz
+beta_h = 4/(1 + exp((40*mV - v + VT)/(5*mV)))/ms : Hz
+alpha_n = 0.16/exprel((15*mV - v + VT)/(5*mV))/ms : Hz
+beta_n = 0.5*exp((10*mV - v + VT)/(40*mV))/ms : Hz
+"""  # noqa: E501 (one equation per line)
+
+
+def cobahh_namespace(b: Any) -> dict:
+    """The constants of :data:`COBAHH_EQUATIONS` and the synaptic weights ``we``, ``wi``,
+    in the units of the simulator module ``b``."""
     ms, mV, nS, cm = b.ms, b.mV, b.nS, b.cm
     area = 20000 * b.umetre**2
-    ns = {"Cm": (1 * b.ufarad * cm**-2) * area, "gl": (5e-5 * b.siemens * cm**-2) * area,
-          "El": -60 * mV, "EK": -90 * mV, "ENa": 50 * mV,
-          "g_na": (100 * b.msiemens * cm**-2) * area, "g_kd": (30 * b.msiemens * cm**-2) * area,
-          "VT": -63 * mV, "taue": 5 * ms, "taui": 10 * ms, "Ee": 0 * mV, "Ei": -80 * mV,
-          "we": 6 * nS, "wi": 67 * nS}
-    # Rate functions of Traub & Miles (1991) with VT = -63 mV; a*x/(exp(x) - 1) is written
-    # a/exprel(x), which stays finite at x = 0.
-    eqs = """
-    dv/dt = (gl*(El - v) + ge*(Ee - v) + gi*(Ei - v) - g_na*m**3*h*(v - ENa) - g_kd*n**4*(v - EK))/Cm : volt
-    dm/dt = alpha_m*(1 - m) - beta_m*m : 1
-    dn/dt = alpha_n*(1 - n) - beta_n*n : 1
-    dh/dt = alpha_h*(1 - h) - beta_h*h : 1
-    dge/dt = -ge/taue : siemens
-    dgi/dt = -gi/taui : siemens
-    alpha_m = 1.28/exprel((13*mV - v + VT)/(4*mV))/ms : Hz
-    beta_m = 1.4/exprel((v - VT - 40*mV)/(5*mV))/ms : Hz
-    alpha_h = 0.128*exp((17*mV - v + VT)/(18*mV))/ms : Hz
-    beta_h = 4/(1 + exp((40*mV - v + VT)/(5*mV)))/ms : Hz
-    alpha_n = 0.16/exprel((15*mV - v + VT)/(5*mV))/ms : Hz
-    beta_n = 0.5*exp((10*mV - v + VT)/(40*mV))/ms : Hz
-    """  # noqa: E501 (one equation per line)
+    return {"Cm": (1 * b.ufarad * cm**-2) * area, "gl": (5e-5 * b.siemens * cm**-2) * area,
+            "El": -60 * mV, "EK": -90 * mV, "ENa": 50 * mV,
+            "g_na": (100 * b.msiemens * cm**-2) * area,
+            "g_kd": (30 * b.msiemens * cm**-2) * area,
+            "VT": -63 * mV, "taue": 5 * ms, "taui": 10 * ms, "Ee": 0 * mV, "Ei": -80 * mV,
+            "we": 6 * nS, "wi": 67 * nS}
+
+
+def _cobahh(b: Any, n: int, seed: int) -> dict:
+    """COBAHH network: Traub-Miles HH neurons (no reset; spikes are upward crossings)."""
+    ms = b.ms
+    eqs, ns = COBAHH_EQUATIONS, cobahh_namespace(b)
     group, exc, inh = _recurrent(b, "cobahh", n, eqs, ns, threshold="v > -20*mV", reset=None,
                                  refractory=3 * ms, method="exponential_euler",
                                  on_exc="ge += we", on_inh="gi += wi")

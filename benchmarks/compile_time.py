@@ -41,31 +41,14 @@ NEURONS_PER_GROUP = 100
 def build(groups: int):
     """A network of ``groups`` separate groups of Traub–Miles HH neurons."""
     import spikeloom as sl
-    from spikeloom import cm, ms, msiemens, mV, siemens, ufarad, umetre
+    from spikeloom import ms, mV
 
-    area = 20000 * umetre**2
-    namespace = {
-        "Cm": 1 * ufarad * cm**-2 * area, "gl": 5e-5 * siemens * cm**-2 * area,
-        "El": -60 * mV, "EK": -90 * mV, "ENa": 50 * mV,
-        "g_na": 100 * msiemens * cm**-2 * area, "g_kd": 30 * msiemens * cm**-2 * area,
-        "VT": -63 * mV, "taue": 5 * ms, "taui": 10 * ms, "Ee": 0 * mV, "Ei": -80 * mV}
-    eqs = """
-    dv/dt = (gl*(El - v) + ge*(Ee - v) + gi*(Ei - v) - g_na*m**3*h*(v - ENa) - g_kd*n**4*(v - EK))/Cm : volt
-    dm/dt = alpha_m*(1 - m) - beta_m*m : 1
-    dn/dt = alpha_n*(1 - n) - beta_n*n : 1
-    dh/dt = alpha_h*(1 - h) - beta_h*h : 1
-    dge/dt = -ge/taue : siemens
-    dgi/dt = -gi/taui : siemens
-    alpha_m = 1.28/exprel((13*mV - v + VT)/(4*mV))/ms : Hz
-    beta_m = 1.4/exprel((v - VT - 40*mV)/(5*mV))/ms : Hz
-    alpha_h = 0.128*exp((17*mV - v + VT)/(18*mV))/ms : Hz
-    beta_h = 4/(1 + exp((40*mV - v + VT)/(5*mV)))/ms : Hz
-    alpha_n = 0.16/exprel((15*mV - v + VT)/(5*mV))/ms : Hz
-    beta_n = 0.5*exp((10*mV - v + VT)/(40*mV))/ms : Hz
-    """  # noqa: E501 (one equation per line)
+    from .cases import COBAHH_EQUATIONS, cobahh_namespace
+
+    namespace = cobahh_namespace(sl)
     members = []
     for index in range(groups):
-        group = sl.NeuronGroup(NEURONS_PER_GROUP, eqs, threshold="v > -20*mV",
+        group = sl.NeuronGroup(NEURONS_PER_GROUP, COBAHH_EQUATIONS, threshold="v > -20*mV",
                                refractory=3 * ms, method="exponential_euler",
                                namespace=namespace, name=f"hh{index}")
         group.v = -60 * mV
