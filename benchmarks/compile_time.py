@@ -1,11 +1,13 @@
 """Compile time of the Numba run loop against the number of neuron groups.
 
 ``python -m benchmarks.compile_time [--groups 1 2 4 8] [--repeat 1] [--out FILE]
-[--plot FILE.png [--baseline TABLE.md]]``
+[--monitors] [--plot FILE.png [--baseline TABLE.md]]``
 
 Each network holds G groups of 100 Hodgkin–Huxley neurons (the equations of the ``cobahh``
 case of ``benchmarks/cases.py``: string equations, exponential Euler, threshold and
-refractoriness), each group with its own arrays, as a model with several cell types has.
+refractoriness), each group with its own arrays, as a model with several cell types has;
+with ``--monitors``, each group also has a ``StateMonitor`` of v, m, n and h (two neurons)
+and a ``SpikeMonitor``, whose buffers the loop grows as they fill.
 Each measurement is a fresh process (``--worker``) with an empty disk cache
 (``SPIKELOOM_CACHE_DIR``): the time is that of the first ``run(1 ms)``, which lowers the
 network and compiles its loop (``Network.last_compile_time``: lowering and compilation),
@@ -38,8 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NEURONS_PER_GROUP = 100
 
 
-def build(groups: int):
-    """A network of ``groups`` separate groups of Traub–Miles HH neurons."""
+def build(groups: int, monitors: bool = False):
+    """A network of ``groups`` separate groups of Traub–Miles HH neurons (each with a state
+    and a spike monitor if ``monitors``)."""
     import spikeloom as sl
     from spikeloom import ms, mV
 
@@ -53,14 +56,18 @@ def build(groups: int):
                                namespace=namespace, name=f"hh{index}")
         group.v = -60 * mV
         members.append(group)
+        if monitors:
+            members += [sl.StateMonitor(group, ["v", "m", "n", "h"], record=[0, 1],
+                                        name=f"hh{index}_state"),
+                        sl.SpikeMonitor(group, name=f"hh{index}_spikes")]
     return sl.Network(*members)
 
 
-def worker(groups: int) -> dict:
+def worker(groups: int, monitors: bool) -> dict:
     """One measurement in this process (its disk cache is empty)."""
     from spikeloom import ms
 
-    network = build(groups)
+    network = build(groups, monitors)
     wall, cpu = time.perf_counter(), time.process_time()
     network.run(1 * ms)
     row = {"groups": groups, "first_run_s": time.perf_counter() - wall,
@@ -83,11 +90,11 @@ def _numba_split() -> dict:
     return {"numba_s": total, "llvm_s": llvm}
 
 
-def _run_worker(groups: int) -> dict:
+def _run_worker(groups: int, monitors: bool) -> dict:
     env = dict(os.environ, SPIKELOOM_CACHE_DIR=tempfile.mkdtemp(prefix="spikeloom-ctime-"))
-    out = subprocess.run([sys.executable, "-m", "benchmarks.compile_time", "--worker",
-                          str(groups)], capture_output=True, text=True, cwd=ROOT, env=env,
-                         check=False)
+    command = [sys.executable, "-m", "benchmarks.compile_time", "--worker", str(groups)]
+    out = subprocess.run(command + (["--monitors"] if monitors else []), capture_output=True,
+                         text=True, cwd=ROOT, env=env, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"{groups} groups failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -99,12 +106,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--groups", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--out", help="also write the Markdown table to this file")
+    parser.add_argument("--monitors", action="store_true",
+                        help="a state and a spike monitor per group")
     parser.add_argument("--plot", help="also draw the first-run times to this PNG file")
     parser.add_argument("--baseline", help="a table written by --out, drawn beside")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker is not None:
-        print(json.dumps(worker(args.worker)))
+        print(json.dumps(worker(args.worker, args.monitors)))
         return
     for name, values in (("--groups", args.groups), ("--repeat", [args.repeat])):
         if min(values) < 1:
@@ -112,19 +121,21 @@ def main(argv: list[str] | None = None) -> None:
     if args.baseline and not args.plot:
         parser.error("--baseline is drawn only with --plot")
     started = time.perf_counter()
-    _run_worker(1)  # warm-up: compiles the shared helpers into their own cache
+    _run_worker(1, args.monitors)  # warm-up: compiles the shared helpers into their own cache
     rows: dict[int, list[dict]] = {g: [] for g in args.groups}
     with tqdm(total=args.repeat * len(args.groups), desc="compile_time", unit="run") as bar:
         for _ in range(args.repeat):
             for groups in args.groups:
-                rows[groups].append(_run_worker(groups))
+                rows[groups].append(_run_worker(groups, args.monitors))
                 bar.update()
     shown = argv if argv is not None else sys.argv[1:]
     medians = {g: statistics.median(r["first_run_s"] for r in rows[g]) for g in args.groups}
     lines = ["Command: `" + " ".join(["python -m benchmarks.compile_time", *shown]) + "`",
              f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-             f"Python {platform.python_version()}; median of {args.repeat} fresh processes "
-             f"per row, each with an empty disk cache; total "
+             f"Python {platform.python_version()}; "
+             f"{'a state and a spike monitor per group; ' if args.monitors else ''}"
+             f"median of {args.repeat} fresh processes per row, each with an empty disk cache; "
+             f"total "
              f"{time.perf_counter() - started:.0f} s.", "",
              "| groups | neurons | first run (s) | of which Numba (s) | of which LLVM (s) | "
              "per group (s) |",

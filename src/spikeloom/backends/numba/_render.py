@@ -752,25 +752,15 @@ class NumbaRenderer:
     def _copy_into_larger(self, arr: str, ndim: int, rows: str, cols: str | None = None) -> None:
         """Reallocate ``arr`` with ``rows`` (and ``cols``) and copy the old contents.
 
-        Written with an explicit shape and copy loops: Numba compiles tuple-concatenated
-        shapes and slice assignment about ten times more slowly (2 s per site measured).
+        A call of ``_support._larger1``/``_larger2``, compiled once per dtype and cached,
+        rather than the allocation and copy loops written at every site: with a monitor per
+        group those sites made the loop's compilation grow with the square of the number of
+        groups (docs/backends.md, "Known limits").
         """
-        w = self.w
-        grown = f"_grown{self._grow_sites}"  # one local per site: types never need unifying
-        self._grow_sites += 1
         if ndim == 1:
-            w(f"{grown} = np.zeros({rows}, {arr}.dtype)")
-            w(f"for _c in range({arr}.shape[0]):")
-            with w.indent():
-                w(f"{grown}[_c] = {arr}[_c]")
+            self.w(f"{arr} = _larger1({arr}, {rows})")
         else:
-            w(f"{grown} = np.zeros(({rows}, {cols or f'{arr}.shape[1]'}), {arr}.dtype)")
-            w(f"for _c in range({arr}.shape[0]):")
-            with w.indent():
-                w(f"for _d in range({arr}.shape[1]):")
-                with w.indent():
-                    w(f"{grown}[_c, _d] = {arr}[_c, _d]")
-        w(f"{arr} = {grown}")
+            self.w(f"{arr} = _larger2({arr}, {rows}, {cols or f'{arr}.shape[1]'})")
 
     def _grow_rows(self, arrays: list[str], fill: str) -> None:
         w = self.w
@@ -876,7 +866,6 @@ class NumbaRenderer:
         text, hence the same compiled loop from the disk cache (arguments are positional).
         """
         self.canonical = canonical
-        self._grow_sites = 0
         # scratch buffers of vectorised synapse loops, allocated before the step loop
         self._preamble: list[str] = []
         self._row_length: dict[str, str] = {}
@@ -893,8 +882,8 @@ class NumbaRenderer:
         w("from numba import njit, prange")
         w("from spikeloom.backends.numba._rng import rng_normal, rng_uniform")
         w("from spikeloom.backends.numba._support import (")
-        w("    _clip, _exprel, _first_nonfinite, _prefetch, _prefetch_row, _ta1, _ta2,")
-        w("    _timestep)")
+        w("    _clip, _exprel, _first_nonfinite, _larger1, _larger2, _prefetch, _prefetch_row,")
+        w("    _ta1, _ta2, _timestep)")
         if self.vector_math:
             w("from spikeloom.backends.numba._vecmath import (")
             w("    vcosh as _vcosh, vexp as _vexp, vexpm1 as _vexpm1, vexprel as _vexprel,")

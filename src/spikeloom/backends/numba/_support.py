@@ -136,3 +136,29 @@ def _exponent_full(bits, mask):
     for k in range(bits.shape[0]):
         bad |= (bits[k] & mask) == mask
     return bad
+
+
+@njit(cache=True, nogil=True, no_cpython_wrapper=True)
+def _larger1(values, rows):
+    """A zeroed 1-D array of ``rows`` (>= ``len(values)``) elements of ``values``' dtype
+    that begins with a copy of ``values``: a monitor's or queue's buffer, grown.
+
+    A function of its own rather than code written at each growing buffer of the run loop:
+    every allocation there adds an error exit to that function, and with a monitor per group
+    LLVM's work on it grew with the square of the number of groups.
+    """
+    grown = np.zeros(rows, values.dtype)
+    for i in range(values.shape[0]):
+        grown[i] = values[i]
+    return grown
+
+
+@njit(cache=True, nogil=True, no_cpython_wrapper=True)
+def _larger2(values, rows, cols):
+    """As :func:`_larger1`, for a 2-D array grown to ``rows`` x ``cols`` (each at least
+    ``values``' own)."""
+    grown = np.zeros((rows, cols), values.dtype)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            grown[i, j] = values[i, j]
+    return grown
