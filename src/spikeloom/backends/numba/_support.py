@@ -99,7 +99,6 @@ def _prefetch_row(array, first, end):
         _prefetch(array, q)
 
 
-
 @njit(cache=True, nogil=True, no_cpython_wrapper=True)
 def _first_nonfinite(arrays):
     """The first NaN or infinity in a tuple of 1-D float arrays of one dtype: ``(position
