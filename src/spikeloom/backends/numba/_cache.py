@@ -172,13 +172,19 @@ def _is_numba_temporary(name: str) -> bool:
 
 
 # -- what -----------------------------------------------------------------------------------------
+#: What spikeloom writes into Numba's files (2: the entry point's module holds names only,
+#: :class:`EntryPointCacheFile`); part of every loop's key, so that loops cached in an
+#: earlier format are compiled and saved once more in this one
+CACHE_FORMAT = 2
+
+
 @functools.cache
 def library_versions() -> str:
     """The versions a compiled loop depends on, as one line.
 
-    spikeloom's version and a hash of the Numba helpers the loops call (inlined into them,
-    so they change the machine code within one development version), Numba, NumPy,
-    llvmlite, and Python (version and bytecode tag).
+    spikeloom's version, a hash of the Numba helpers the loops call (inlined into them,
+    so they change the machine code within one development version) and
+    :data:`CACHE_FORMAT`, Numba, NumPy, llvmlite, and Python (version and bytecode tag).
     """
     import llvmlite
     import numba
@@ -192,7 +198,8 @@ def library_versions() -> str:
             helpers.update(Path(__file__).with_name(name).read_bytes())
         except OSError:  # a zipped install: the version alone must do
             helpers.update(name.encode())
-    return (f"spikeloom {__version__} (helpers {helpers.hexdigest()[:12]}), numba "
+    return (f"spikeloom {__version__} (helpers {helpers.hexdigest()[:12]}, cache format "
+            f"{CACHE_FORMAT}), numba "
             f"{numba.__version__}, numpy {numpy.__version__}, llvmlite {llvmlite.__version__}, "
             f"python {platform.python_version()} ({sys.implementation.cache_tag})")
 
@@ -307,7 +314,7 @@ def load_loop(key: str, text: str, function: str = "run_loop") -> Callable:
                        "without the disk cache", path, error)
         else:
             for dispatcher in _dispatchers(module):  # the loop and the functions it calls
-                _seal(dispatcher)
+                _seal(dispatcher, entry_point=dispatcher.py_func.__name__ == function)
             logger.debug("run loop source in %s", path)
             return getattr(module, function)
     if IndexDataCacheFile is None:
@@ -354,15 +361,16 @@ def _dispatchers(module: types.ModuleType) -> list:
             if hasattr(value, "py_func") and value.py_func.__module__ == module.__name__]
 
 
-def _seal(loop) -> None:
-    """Make ``loop``'s disk cache read and write :class:`SealedCacheFile` files."""
+def _seal(loop, entry_point: bool = False) -> None:
+    """Make ``loop``'s disk cache read and write :class:`SealedCacheFile` files
+    (:class:`EntryPointCacheFile` for the ``entry_point``, the function spikeloom calls)."""
     cache_file = getattr(getattr(loop, "_cache", None), "_cache_file", None)
     if cache_file is None:  # no disk cache for this dispatcher
         return
     if type(cache_file) is IndexDataCacheFile:
         # same attributes, checked reads and sealed writes; set before the first call,
         # which is the first time Numba opens these files
-        cache_file.__class__ = SealedCacheFile
+        cache_file.__class__ = EntryPointCacheFile if entry_point else SealedCacheFile
         return
     _warn_once("spikeloom: Numba's cache of %s is a %s, not the index/data files spikeloom "
                "checks; compiling without the disk cache", loop, type(cache_file).__name__)
@@ -440,6 +448,59 @@ class SealedCacheFile(IndexDataCacheFile or object):
             # Numba's load() takes an OSError for a missing entry: it compiles and saves again
             raise FileNotFoundError(f"{path}: missing, or its checksum does not match")
         return pickle.loads(content)
+
+
+class EntryPointCacheFile(SealedCacheFile):
+    """The cache files of a run loop's entry point, saved without the LLVM bitcode that
+    Numba keeps only to inline a function into its callers.
+
+    Numba stores a compiled function as its machine code and, for callers compiled later,
+    its LLVM module as bitcode, which every load parses and scans name by name (about
+    5 ms of a COBA loop's 9 ms load in a new process). Nothing calls the entry point from
+    compiled code, so its module is saved as :func:`symbols_only_bitcode`: the names Numba
+    looks up in what it loaded, no code. A caller linking it would fail loudly (a function
+    declared against a variable), never run a stub.
+    """
+
+    def _save_data(self, name, data):
+        super()._save_data(name, _without_shared_code(data))
+
+
+def _without_shared_code(data):
+    """Numba's reduced compile result ``data`` with its library's bitcode replaced by
+    :func:`symbols_only_bitcode`; any other layout (another Numba) is returned as it is."""
+    library = data[0] if isinstance(data, tuple) and data else None
+    if not (isinstance(library, tuple) and len(library) == 3 and library[1] == "object"
+            and isinstance(library[2], tuple) and len(library[2]) == 2):
+        return data
+    name, kind, (object_code, bitcode) = library
+    return ((name, kind, (object_code, symbols_only_bitcode(bitcode))),) + data[1:]
+
+
+#: Numba's prefix of the variables that stand for functions resolved at run time: with
+#: the functions themselves, the only names whose definition Numba checks
+#: (``JitEngine.is_symbol_defined``)
+UNRESOLVED_PREFIX = ".numba.unresolved$"
+
+
+def symbols_only_bitcode(bitcode: bytes) -> bytes:
+    """Bitcode of a module that defines one byte-sized global variable per function that
+    ``bitcode``'s module defines (and per variable named :data:`UNRESOLVED_PREFIX`...),
+    under the same names, and nothing else."""
+    import llvmlite.binding as llvm
+
+    module = llvm.parse_bitcode(bitcode)
+    names = [function.name for function in module.functions if not function.is_declaration]
+    names += [variable.name for variable in module.global_variables
+              if variable.name.startswith(UNRESOLVED_PREFIX) and not variable.is_declaration]
+    text = "".join(f'@"{_llvm_escaped(name)}" = global i8 0\n' for name in names)
+    return llvm.parse_assembly(text).as_bitcode()
+
+
+def _llvm_escaped(name: str) -> str:
+    """``name`` as the inside of a quoted LLVM IR identifier (``\\XX`` for other bytes)."""
+    return "".join(chr(byte) if 0x20 <= byte < 0x7F and byte not in b'"\\' else f"\\{byte:02X}"
+                   for byte in name.encode())
 
 
 def unseal(path) -> bytes | None:
