@@ -104,3 +104,29 @@ def test_an_unwritable_directory_only_skips_storing(monkeypatch, tmp_path):
 def test_method_objects_are_not_stored(cache):
     integrators.integrate(SYSTEM, integrators.get_method("euler"))
     assert not cache.exists() or not list(cache.glob("*.pkl"))
+
+
+X_REAL, X_ANY = sympy.Symbol("x", real=True), sympy.Symbol("x")
+
+
+@pytest.mark.parametrize("first, second", [
+    (X_REAL, X_ANY),                                          # assumptions
+    (sympy.Float(0.1), sympy.Float(0.1, 30)),                 # precision
+    (sympy.Integer(1), sympy.Float(1)),                       # exact against float
+    (sympy.Rational(1, 3), sympy.Float(1 / 3)),
+    (sympy.Function("f", real=True)(X_REAL), sympy.Function("f")(X_REAL)),  # srepr: equal
+    (X_REAL > 0, X_REAL >= 0),
+    (sympy.exp(X_REAL), sympy.Function("exp")(X_REAL)),       # sympy's exp, a user's exp
+])
+def test_the_structure_of_unequal_expressions_differs(first, second):
+    """Catches a stored integration being read for another system whose difference the
+    file's key does not see (an assumption, a number's precision, a function's kind)."""
+    assert first != second
+    assert _stored.structure(first) != _stored.structure(second)
+
+
+def test_the_structure_of_equal_expressions_is_the_same():
+    """Catches a key that depends on how an expression was written, not on what it is
+    (a later process would integrate again instead of reading the stored result)."""
+    y = sympy.Symbol("y", real=True)
+    assert _stored.structure(X_REAL * 2 + y) == _stored.structure(y + 2 * X_REAL)

@@ -56,3 +56,30 @@ def test_cse_does_not_move_a_read_past_a_write():
     for name in "abcd":
         assert math.isclose(before[name], after[name], rel_tol=1e-15), name
     assert math.isclose(after["c"], 3 * math.exp(2.0), rel_tol=1e-15)
+
+
+def test_preparing_a_run_leaves_comparisons_unevaluated(monkeypatch):
+    """Catches the threshold or refractoriness comparisons being rebuilt with evaluation
+    while names are resolved or invariants hoisted: sympy then asks its assumptions whether
+    ``t - lastspike >= tau_ref`` holds, about a millisecond per comparison the first time in
+    a process, a tenth of a small network's preparation."""
+    import spikeloom as sl
+    from spikeloom.core._lowering import LoweringContext
+
+    asked = []
+    for cls in (sympy.GreaterThan, sympy.StrictGreaterThan, sympy.LessThan,
+                sympy.StrictLessThan):
+        def recording(cls_, lhs, rhs, _original=cls._eval_relation, **options):
+            asked.append((lhs, rhs))
+            return _original(lhs, rhs, **options)
+        monkeypatch.setattr(cls, "_eval_relation", classmethod(recording))
+    G = sl.NeuronGroup(10, "dv/dt = (v0 - v)/tau : volt (unless refractory)",
+                       threshold="v > v_th", reset="v = v0", refractory=2 * sl.ms,
+                       method="euler", namespace={"v0": -60 * sl.mV, "tau": 10 * sl.ms,
+                                                  "v_th": -50 * sl.mV})
+    lctx = LoweringContext(1e-4, {}, 0.0)
+    G.lower(lctx)
+    plan = lctx.plan()
+    assert not asked, asked
+    printed = str(plan)
+    assert ">=" in printed and ">" in printed  # both comparisons are in the plan

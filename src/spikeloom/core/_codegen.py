@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef
+from sympy.core.relational import Relational
 
 from .. import ir, units
 from ..equations import (
@@ -318,7 +319,7 @@ class KernelBuilder:
                 self._need_index(name, scope)
                 continue
             mapping[symbol] = self._symbol_for(name, scope, where)
-        result = expr.xreplace(mapping) if mapping else expr
+        result = _substituted(expr, mapping) if mapping else expr
         return self._external_calls(result, scope, where)
 
     def _external_calls(self, expr: sympy.Expr, scope: Scope, where: str) -> sympy.Expr:
@@ -503,6 +504,26 @@ class KernelBuilder:
         return ir.Kernel(indices=tuple(self.indices), loads=tuple(self.loads.items()),
                          draws=tuple(self.draws), statements=tuple(self.statements),
                          stores=tuple(self.stores.items()))
+
+
+def _substituted(expr: sympy.Basic, mapping: dict) -> sympy.Basic:
+    """``expr.xreplace(mapping)``, except that comparisons are rebuilt unevaluated.
+
+    Rebuilding ``t - lastspike >= tau`` with evaluation asks sympy's assumptions whether
+    it holds: about a millisecond per comparison the first time in a process, for a
+    comparison of variables it cannot decide. Sums, products and calls are rebuilt with
+    evaluation, as ``xreplace`` does, so their canonical forms are unchanged.
+    """
+    if expr in mapping:
+        return mapping[expr]
+    if not expr.args:
+        return expr
+    args = tuple(_substituted(arg, mapping) for arg in expr.args)
+    if all(new is old for new, old in zip(args, expr.args)):
+        return expr
+    if isinstance(expr, Relational):
+        return expr.func(*args, evaluate=False)
+    return expr.func(*args)
 
 
 def _conditional(target: str, var_name: str, condition: str, expr: sympy.Expr,

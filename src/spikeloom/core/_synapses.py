@@ -636,10 +636,12 @@ class Synapses(EquationsOwner):
         cached = cache.get(pathway.prepost)
         if cached is None or cached[0] != self._connect_version:
             by = "_synaptic_pre" if pathway.prepost == "pre" else "_synaptic_post"
-            rel = self.variables[by].values.astype(np.int64)
-            rel -= pathway.source.start
+            rel = self.variables[by].values
+            if pathway.source.start:
+                rel = rel - pathway.source.start
             ptr = _source_ptr(rel, pathway.source.N)
-            order, _ = _stable_order(rel)
+            # the 64-bit copy that sorting needs, only when the synapses are not sorted
+            order = None if _is_sorted(rel) else _stable_order(rel.astype(np.int64))[0]
             cached = cache[pathway.prepost] = (self._connect_version, ptr, order)
         return cached[1], cached[2]
 
@@ -751,6 +753,11 @@ def _source_ptr(rel: np.ndarray, n_sources: int) -> np.ndarray:
     return ptr
 
 
+def _is_sorted(key: np.ndarray) -> bool:
+    """Whether ``key`` never decreases."""
+    return key.size < 2 or not bool(np.any(key[1:] < key[:-1]))
+
+
 def _stable_order(key: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
     """(the stable sorting permutation of the non-negative int64 ``key`` as int32, or None
     when ``key`` is sorted already; the sorted key). ``key`` is overwritten.
@@ -761,7 +768,7 @@ def _stable_order(key: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
     costs its first touch.
     """
     n = key.size
-    if n < 2 or not bool(np.any(key[1:] < key[:-1])):
+    if _is_sorted(key):
         return None, key
     bits = int(n - 1).bit_length()
     if int(key.max()).bit_length() + bits > 62:

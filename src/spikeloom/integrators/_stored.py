@@ -6,7 +6,7 @@ the model. :func:`load` and :func:`save` keep ``(method name, statements)`` per 
 ``<cache>/integrations/`` (``<cache>`` is ``SPIKELOOM_CACHE_DIR``, default
 ``~/.cache/spikeloom/numba``, the compiled loops' directory).
 
-The file name is a SHA-256 of the system's full structure (``sympy.srepr``: names,
+The file name is a SHA-256 of the system's full structure (:func:`structure`: names,
 assumptions, numbers) and of everything the result depends on: the sources of this package
 (names, sizes and modification times, so a change to an integrator never reuses an old
 result), sympy's and Python's versions.
@@ -26,6 +26,7 @@ import platform
 from pathlib import Path
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from .._cachedir import configured_dir, read_sealed, source_stamp, write_sealed
 
@@ -50,11 +51,30 @@ def describe(key: tuple) -> str | None:
     names = methods if isinstance(methods, tuple) else (methods,)
     if not all(name is None or isinstance(name, str) for name in names):
         return None
-    parts = [repr(methods), repr(variables), sympy.srepr(dt), sympy.srepr(t)]
-    parts += [f"{var}:{sympy.srepr(expr)}" for var, expr in drift]
-    parts += [f"{var}:{noise}:{sympy.srepr(g)}" for var, terms in diffusion
+    parts = [repr(methods), repr(variables), structure(dt), structure(t)]
+    parts += [f"{var}:{structure(expr)}" for var, expr in drift]
+    parts += [f"{var}:{noise}:{structure(g)}" for var, terms in diffusion
               for noise, g in terms]
     return "\n".join(parts)
+
+
+def structure(value) -> str:
+    """Text that tells apart any two sympy expressions that are not equal.
+
+    What sympy compares (``==``): each node's class name and its hashable content (the
+    arguments; a symbol's name and assumptions; a number's digits and precision), and an
+    undefined function's assumptions (which ``sympy.srepr`` leaves out). About twenty times
+    faster than ``srepr``, which took a tenth of a small network's preparation in a new
+    process.
+    """
+    if isinstance(value, sympy.Basic):
+        name = type(value).__name__
+        if isinstance(value, AppliedUndef):
+            name += repr(sorted(getattr(type(value), "_kwargs", {}).items()))
+        return f"{name}({','.join(map(structure, value._hashable_content()))})"
+    if isinstance(value, tuple | list):
+        return f"({','.join(map(structure, value))})"
+    return repr(value)
 
 
 def _path(text: str) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import sympy
+from sympy.core.relational import Relational
 
 from ._plan import Kernel, Statement
 
@@ -61,8 +62,11 @@ def hoist_invariants(kernel: Kernel, is_invariant, prefix: str) -> Kernel:
         args = [visit(a) for a in expr.args]
         if all(a is b for a, b in zip(args, expr.args)):
             return expr
+        # a comparison rebuilt with evaluation asks sympy's assumptions whether it holds
+        # (about a millisecond each, the first time in a process) and cannot decide one
+        # between variables: both are kept as they are
         return expr.func(*args, evaluate=False) if isinstance(
-            expr, sympy.Mul | sympy.Add) else expr.func(*args)
+            expr, sympy.Mul | sympy.Add | Relational) else expr.func(*args)
 
     statements = tuple(replace(st, expr=visit(st.expr)) for st in kernel.statements)
     if not hoisted:
