@@ -83,6 +83,7 @@ def populated(tmp_path_factory) -> tuple[Path, dict]:
 def _files(cache: Path) -> dict[str, Path]:
     """The loop's files (those of the functions it calls are read only to compile it)."""
     found = {"py": list(cache.glob("spikeloom_loop_*.py")),
+             "code": list(cache.glob("__pycache__/spikeloom_loop_*.code")),
              "nbi": list(cache.glob("__pycache__/spikeloom_loop_*.run_loop-*.nbi")),
              "nbc": list(cache.glob("__pycache__/spikeloom_loop_*.run_loop-*.nbc"))}
     assert all(len(paths) == 1 for paths in found.values()), found
@@ -106,6 +107,7 @@ FAULTS = {
 
 @pytest.mark.parametrize("kind, fault", [
     ("py", "truncate"), ("py", "garbage"),
+    ("code", "truncate"), ("code", "flip"), ("code", "garbage"),
     ("nbi", "truncate"), ("nbi", "flip"), ("nbi", "garbage"),
     ("nbc", "truncate"), ("nbc", "flip"), ("nbc", "empty"), ("nbc", "garbage"),
 ])
@@ -119,8 +121,13 @@ def test_damaged_cache_file_is_recompiled(populated, tmp_path, kind, fault):
     path.write_bytes(FAULTS[fault](path.read_bytes()))
     result, _ = _run(cache)
     _same_run(result, reference)
-    # a damaged source is rewritten to the same text: Numba's entry still matches it
-    assert (result["hits"], result["misses"]) == ((1, 0) if kind == "py" else (0, 1))
+    # a damaged source (or its bytecode) is rewritten from the same text: Numba's entry
+    # still matches it
+    assert (result["hits"], result["misses"]) == ((1, 0) if kind in ("py", "code")
+                                                  else (0, 1))
+    if kind == "code":
+        from spikeloom._cachedir import read_sealed
+        assert read_sealed(path) is not None  # replaced by a whole file
     healed, _ = _run(cache)
     _same_run(healed, reference)
     assert (healed["hits"], healed["misses"]) == (1, 0)
@@ -159,6 +166,30 @@ def test_planted_source_is_never_run(populated, tmp_path):
     _same_run(result, reference)
     assert not marker.exists()
     assert path.read_text() == generated  # rewritten
+
+
+def test_bytecode_of_another_text_is_never_run(populated, tmp_path):
+    """Catches the stored bytecode of a loop being run without checking that it was
+    compiled from this loop's text: a sealed file of other code (which would write a
+    marker file) in its place is compiled over, not run."""
+    import hashlib
+    import marshal
+
+    from spikeloom._cachedir import write_sealed
+
+    source, reference = populated
+    cache = tmp_path / "cache"
+    shutil.copytree(source, cache)
+    marker = tmp_path / "planted-bytecode-ran"
+    files = _files(cache)
+    generated = files["py"].read_text()
+    other = f"open({str(marker)!r}, 'w').close()\n" + generated
+    filename = str(files["py"])
+    binding = hashlib.sha256(f"{filename}\0{other}".encode()).digest()
+    write_sealed(files["code"], binding + marshal.dumps(compile(other, filename, "exec")))
+    result, _ = _run(cache)
+    _same_run(result, reference)
+    assert not marker.exists()
 
 
 def test_source_swapped_after_the_check_is_not_run(tmp_path, monkeypatch):

@@ -9,7 +9,9 @@
 - ``__pycache__/spikeloom_loop_<key>.run_loop-<line>.py<XY>.nbi`` and ``.<n>.nbc``: Numba's
   index and machine code, each ending in a checksum (:class:`SealedCacheFile`); the same for
   each function the loop calls (``_loop<k>``, the SIMD loops of synaptic rows), whose files
-  are read only when the loop itself is compiled.
+  are read only when the loop itself is compiled;
+- ``__pycache__/spikeloom_loop_<key>.<python tag>.code``: the source compiled to Python
+  bytecode, sealed and bound to the text it was compiled from (:func:`_code_of`).
 
 What can happen to these files, and what follows (docs/reliability.md, "The compiled-loop
 cache"; tests/backends/test_cache_faults.py):
@@ -39,6 +41,7 @@ import functools
 import hashlib
 import io
 import logging
+import marshal
 import os
 import pickle
 import platform
@@ -342,16 +345,44 @@ def write_source(path: Path, text: str) -> None:
 def _execute(module_name: str, text: str, filename: str) -> types.ModuleType:
     """Run ``text`` as module ``module_name``, its code named ``filename``.
 
-    The code run is ``text`` itself, compiled here, never the file: a file planted or
-    replaced after :func:`write_source` checked it is not executed. The file name tells
-    Numba where to cache; Numba's cache checks the file's content hash (its "source stamp").
+    The code run is ``text`` itself, compiled here (or its compiled form, see
+    :func:`_code_of`), never the file: a file planted or replaced after
+    :func:`write_source` checked it is not executed. The file name tells Numba where to
+    cache; Numba's cache checks the file's content hash (its "source stamp").
     """
     module = types.ModuleType(module_name)
     module.__file__ = filename
-    code = compile(text, filename, "exec")
+    code = _code_of(text, filename)
     sys.modules[module_name] = module
     exec(code, module.__dict__)
     return module
+
+
+def _code_of(text: str, filename: str):
+    """``compile(text, filename, "exec")``, kept beside Numba's files of the loop.
+
+    Compiling a loop's text to Python bytecode took 1-1.5 ms of a small model's first
+    ``run()`` in a new process; unmarshalling it takes 0.1 ms. The file
+    ``__pycache__/<stem>.<python tag>.code`` is sealed and starts with the SHA-256 of the
+    file name and the text it was compiled from: read only for that very text, compiled
+    again (and replaced) when it is absent, damaged or of another text. Files named by a
+    path in ``<...>`` (no disk cache) are always compiled.
+    """
+    path = Path(filename)
+    if filename.startswith("<"):
+        return compile(text, filename, "exec")
+    stored = path.parent / "__pycache__" / f"{path.stem}.{sys.implementation.cache_tag}.code"
+    binding = hashlib.sha256(f"{filename}\0{text}".encode()).digest()
+    content = read_sealed(stored)
+    if content is not None and content[:len(binding)] == binding:
+        try:
+            return marshal.loads(content[len(binding):])
+        except (EOFError, ValueError, TypeError):  # pragma: no cover - sealed, so whole
+            pass
+    code = compile(text, filename, "exec")
+    with contextlib.suppress(OSError):  # storing is an optimisation
+        write_sealed(stored, binding + marshal.dumps(code))
+    return code
 
 
 def _dispatchers(module: types.ModuleType) -> list:
