@@ -323,6 +323,27 @@ def test_the_rows_of_a_plastic_layer_compile_to_simd_code(monkeypatch, tmp_path,
     assert split > one_loop + 50, (one_loop, split)
 
 
+def test_random_draws_are_inlined_into_the_rows(monkeypatch, tmp_path, set_vector_math):
+    """Catches a device's per-pulse normal draw (or a uniform draw) left as a call in the
+    compiled loop: a call keeps the row around it scalar (``_rng``'s functions must be
+    inlined by LLVM: ``forceinline``)."""
+    import re
+
+    from spikeloom.backends.numba import _run
+
+    set_vector_math(True)
+    monkeypatch.setenv("SPIKELOOM_CACHE_DIR", str(tmp_path))  # fresh: IR is not cached
+    sl.start_scope()
+    net, syn, _ = _memristive_layer("idealized")  # pulse noise: a normal draw per event
+    net.run(1 * ms)
+    loop = _run._LAST[2][0]
+    module = loop.inspect_llvm(loop.signatures[0])
+    calls = re.findall(r"call [^\n]*@\"?([\w.$]+)", module)
+    assert calls, "no call found at all: the pattern no longer matches Numba's IR"
+    assert not [name for name in calls if "rng_normal" in name or "rng_uniform" in name]
+    assert np.std(np.asarray(syn.w[:])) > 0
+
+
 def test_rows_of_the_same_shape_share_one_compiled_function():
     """The pre and post pathways write rows of the same shape over other arrays and locals:
     one function serves both (each costs a compilation), called with each row's arrays;
