@@ -516,8 +516,8 @@ UNRESOLVED_PREFIX = ".numba.unresolved$"
 
 def symbols_only_bitcode(bitcode: bytes) -> bytes:
     """Bitcode of a module that defines one byte-sized global variable per function that
-    ``bitcode``'s module defines (and per variable named :data:`UNRESOLVED_PREFIX`...),
-    under the same names, and nothing else."""
+    ``bitcode``'s module defines, and per variable it defines whose name begins with
+    :data:`UNRESOLVED_PREFIX`, under the same names, and nothing else."""
     import llvmlite.binding as llvm
 
     module = llvm.parse_bitcode(bitcode)
