@@ -641,7 +641,8 @@ class Synapses(EquationsOwner):
                 rel = rel - pathway.source.start
             ptr = _source_ptr(rel, pathway.source.N)
             # the 64-bit copy that sorting needs, only when the synapses are not sorted
-            order = None if _is_sorted(rel) else _stable_order(rel.astype(np.int64))[0]
+            order = None if _is_sorted(rel) else \
+                _sorting_permutation(rel.astype(np.int64))[0]
             cached = cache[pathway.prepost] = (self._connect_version, ptr, order)
         return cached[1], cached[2]
 
@@ -767,9 +768,14 @@ def _stable_order(key: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
     argsort of 30 million keys (measured). In place, because at this size every new array
     costs its first touch.
     """
-    n = key.size
     if _is_sorted(key):
         return None, key
+    return _sorting_permutation(key)
+
+
+def _sorting_permutation(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_stable_order` of a ``key`` known not to be sorted (no second check)."""
+    n = key.size
     bits = int(n - 1).bit_length()
     if int(key.max()).bit_length() + bits > 62:
         order = np.argsort(key, kind="stable")
